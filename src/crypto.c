@@ -1,0 +1,161 @@
+/*
+ * crypto.c - hashes, HMACs, base64 and hex on OpenSSL.
+ */
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "crypto.h"
+
+void
+crypto_sha256(const void *p, size_t n, unsigned char out[SHA256_LEN])
+{
+	unsigned int len = SHA256_LEN;
+
+	EVP_Digest(p, n, out, &len, EVP_sha256(), NULL);
+}
+
+void
+crypto_hmac_sha256(const void *key, size_t klen, const void *p, size_t n,
+    unsigned char out[SHA256_LEN])
+{
+	unsigned int len = SHA256_LEN;
+
+	HMAC(EVP_sha256(), key, (int)klen, p, n, out, &len);
+}
+
+void
+crypto_hmac_sha1(const void *key, size_t klen, const void *p, size_t n,
+    unsigned char out[SHA1_LEN])
+{
+	unsigned int len = SHA1_LEN;
+
+	HMAC(EVP_sha1(), key, (int)klen, p, n, out, &len);
+}
+
+int
+crypto_equal(const void *a, size_t alen, const void *b, size_t blen)
+{
+	if (alen != blen)
+		return 0;
+	return CRYPTO_memcmp(a, b, alen) == 0;
+}
+
+static const char b64std[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char b64url[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+size_t
+b64_encode(const unsigned char *in, size_t n, char *out, int url, int pad)
+{
+	const char *a = url ? b64url : b64std;
+	size_t i, o = 0;
+	unsigned v;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		v = in[i] << 16 | in[i + 1] << 8 | in[i + 2];
+		out[o++] = a[v >> 18 & 63];
+		out[o++] = a[v >> 12 & 63];
+		out[o++] = a[v >> 6 & 63];
+		out[o++] = a[v & 63];
+	}
+	if (i < n) {
+		v = in[i] << 16 | (i + 1 < n ? in[i + 1] << 8 : 0);
+		out[o++] = a[v >> 18 & 63];
+		out[o++] = a[v >> 12 & 63];
+		if (i + 1 < n)
+			out[o++] = a[v >> 6 & 63];
+		else if (pad)
+			out[o++] = '=';
+		if (pad)
+			out[o++] = '=';
+	}
+	out[o] = '\0';
+	return o;
+}
+
+static int
+b64_val(int c, int url)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == (url ? '-' : '+'))
+		return 62;
+	if (c == (url ? '_' : '/'))
+		return 63;
+	return -1;
+}
+
+long
+b64_decode(const char *in, size_t n, unsigned char *out, size_t cap, int url)
+{
+	size_t i, o = 0;
+	unsigned v = 0;
+	int bits = 0, d;
+
+	while (n > 0 && in[n - 1] == '=')
+		n--;
+	if (n % 4 == 1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if ((d = b64_val((unsigned char)in[i], url)) < 0)
+			return -1;
+		v = (v << 6 | (unsigned)d) & 0xffffff;
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			if (o >= cap)
+				return -1;
+			out[o++] = (unsigned char)(v >> bits);
+		}
+	}
+	return (long)o;
+}
+
+void
+hex_encode(const unsigned char *in, size_t n, char *out)
+{
+	static const char h[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = h[in[i] >> 4];
+		out[2 * i + 1] = h[in[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static int
+hex_val(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+long
+hex_decode(const char *in, size_t n, unsigned char *out, size_t cap)
+{
+	size_t i;
+	int hi, lo;
+
+	if (n % 2 != 0 || n / 2 > cap)
+		return -1;
+	for (i = 0; i < n; i += 2) {
+		if ((hi = hex_val((unsigned char)in[i])) < 0 ||
+		    (lo = hex_val((unsigned char)in[i + 1])) < 0)
+			return -1;
+		out[i / 2] = (unsigned char)(hi << 4 | lo);
+	}
+	return (long)(n / 2);
+}

@@ -1,0 +1,217 @@
+/*
+ * db.c - libpq helpers in the manner of PostgreSQL's own client tools.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "diag.h"
+
+extern const char *__progname;
+
+char db_last_sqlstate[6];
+
+static void
+notice(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "%s: %s", __progname, msg);
+}
+
+PGconn *
+db_connect(const char *conninfo, int *status)
+{
+	const char *keys[] = { "dbname", "fallback_application_name", NULL };
+	const char *vals[] = { NULL, __progname, NULL };
+	const char *url;
+	PGconn *c;
+	PGresult *r;
+
+	if (conninfo == NULL && getenv("PGDATABASE") == NULL &&
+	    getenv("PGSERVICE") == NULL && (url = getenv("DATABASE_URL")) != NULL)
+		conninfo = url;
+	vals[0] = conninfo;
+	c = PQconnectdbParams(keys, vals, 1);
+	if (c == NULL) {
+		warnx("out of memory");
+		*status = EX_TEMPFAIL;
+		return NULL;
+	}
+	if (PQstatus(c) == CONNECTION_BAD) {
+		fprintf(stderr, "%s: %s", __progname, PQerrorMessage(c));
+		*status = db_status(c);
+		PQfinish(c);
+		return NULL;
+	}
+	PQsetNoticeProcessor(c, notice, NULL);
+	if ((r = db_exec(c, "SELECT pg_catalog.set_config('search_path', "
+	    "'public', false)", 0, NULL, PGRES_TUPLES_OK)) == NULL) {
+		*status = db_status(c);
+		PQfinish(c);
+		return NULL;
+	}
+	PQclear(r);
+	*status = 0;
+	return c;
+}
+
+static void
+keep_state(PGresult *r)
+{
+	const char *s;
+
+	db_last_sqlstate[0] = '\0';
+	if (r != NULL && (s = PQresultErrorField(r, PG_DIAG_SQLSTATE)) != NULL)
+		snprintf(db_last_sqlstate, sizeof(db_last_sqlstate), "%s", s);
+}
+
+PGresult *
+db_exec(PGconn *c, const char *sql, int n, const char *const *vals,
+    ExecStatusType want)
+{
+	PGresult *r;
+
+	if (n > 0)
+		r = PQexecParams(c, sql, n, NULL, vals, NULL, NULL, 0);
+	else
+		r = PQexec(c, sql);
+	if (r != NULL && PQresultStatus(r) == want) {
+		db_last_sqlstate[0] = '\0';
+		return r;
+	}
+	keep_state(r);
+	fprintf(stderr, "%s: %s", __progname, PQerrorMessage(c));
+	PQclear(r);
+	return NULL;
+}
+
+int
+db_sqlstate_status(const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return EX_TEMPFAIL;	/* no answer: connection trouble */
+	if (strncmp(s, "08", 2) == 0 || strncmp(s, "53", 2) == 0 ||
+	    strncmp(s, "57", 2) == 0 || strcmp(s, "40001") == 0 ||
+	    strcmp(s, "40P01") == 0 || strcmp(s, "55P03") == 0)
+		return EX_TEMPFAIL;
+	if (strncmp(s, "28", 2) == 0 || strcmp(s, "3D000") == 0 ||
+	    strcmp(s, "42501") == 0)
+		return EX_UNAVAILABLE;
+	return EX_SOFTWARE;
+}
+
+int
+db_status(PGconn *c)
+{
+	const char *m;
+
+	if (c == NULL || PQstatus(c) == CONNECTION_BAD) {
+		/* The server answered and refused (FATAL): configuration. */
+		m = c != NULL ? PQerrorMessage(c) : "";
+		if (strstr(m, "FATAL:") != NULL &&
+		    strstr(m, "starting up") == NULL &&
+		    strstr(m, "shutting down") == NULL &&
+		    strstr(m, "too many") == NULL &&
+		    strstr(m, "terminating") == NULL &&
+		    strstr(m, "recovery") == NULL)
+			return EX_UNAVAILABLE;
+		return EX_TEMPFAIL;
+	}
+	return db_sqlstate_status(db_last_sqlstate);
+}
+
+int
+db_copy_put(PGconn *c, const char *buf, size_t len)
+{
+	if (PQputCopyData(c, buf, (int)len) <= 0) {
+		fprintf(stderr, "%s: %s", __progname, PQerrorMessage(c));
+		return -1;
+	}
+	return 0;
+}
+
+int
+db_copy_end(PGconn *c, const char *errmsg)
+{
+	PGresult *r;
+	int ok;
+
+	if (PQputCopyEnd(c, errmsg) <= 0) {
+		fprintf(stderr, "%s: %s", __progname, PQerrorMessage(c));
+		return -1;
+	}
+	ok = 1;
+	while ((r = PQgetResult(c)) != NULL) {
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			if (ok && errmsg == NULL)
+				fprintf(stderr, "%s: %s", __progname,
+				    PQerrorMessage(c));
+			keep_state(r);
+			ok = 0;
+		}
+		PQclear(r);
+	}
+	return ok && errmsg == NULL ? 0 : -1;
+}
+
+static void
+dbuf_grow(struct dbuf *b, size_t more)
+{
+	size_t cap;
+
+	if (b->len + more + 1 <= b->cap)
+		return;
+	cap = b->cap ? b->cap : 4096;
+	while (cap < b->len + more + 1)
+		cap *= 2;
+	if ((b->p = realloc(b->p, cap)) == NULL)
+		err(EX_OSERR, "realloc");
+	b->cap = cap;
+}
+
+void
+dbuf_add(struct dbuf *b, const char *s, size_t n)
+{
+	dbuf_grow(b, n);
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+void
+dbuf_str(struct dbuf *b, const char *s)
+{
+	dbuf_add(b, s, strlen(s));
+}
+
+void
+dbuf_copyfield(struct dbuf *b, const char *s, size_t n)
+{
+	size_t i;
+	char *o;
+
+	if (s == NULL) {
+		dbuf_add(b, "\\N", 2);
+		return;
+	}
+	dbuf_grow(b, 2 * n);
+	o = b->p + b->len;
+	for (i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '\\': *o++ = '\\'; *o++ = '\\'; break;
+		case '\n': *o++ = '\\'; *o++ = 'n'; break;
+		case '\r': *o++ = '\\'; *o++ = 'r'; break;
+		case '\t': *o++ = '\\'; *o++ = 't'; break;
+		default:   *o++ = s[i]; break;
+		}
+	}
+	b->len = (size_t)(o - b->p);
+	b->p[b->len] = '\0';
+}
+
+void
+dbuf_free(struct dbuf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof(*b));
+}

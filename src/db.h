@@ -1,0 +1,50 @@
+/*
+ * db.h - libpq helpers: connect, parameterized exec, COPY, SQLSTATE to exit
+ * status.  Rule: every value goes out of line ($1...) or through COPY.
+ */
+#ifndef CO_DB_H
+#define CO_DB_H
+
+#include <stddef.h>
+
+#include <libpq-fe.h>
+
+/*
+ * Connect with conninfo (a conninfo string or URI), else libpq's PG*
+ * variables, else $DATABASE_URL.  On failure warns and returns NULL with
+ * *status EX_UNAVAILABLE (the server refused us) or EX_TEMPFAIL (not reached).
+ * search_path is pinned to public.
+ */
+PGconn	*db_connect(const char *, int *);
+
+/*
+ * Run sql with n text parameters; returns the result when its status is
+ * want, else warns with the server's message, clears it and returns NULL.
+ */
+PGresult *db_exec(PGconn *, const char *, int, const char *const *,
+	    ExecStatusType);
+
+/* Exit status for the last failure on conn (SPEC section 2). */
+int	 db_status(PGconn *);
+/* Exit status for a failed result's SQLSTATE. */
+int	 db_sqlstate_status(const char *);
+
+/* COPY helpers: start with db_exec(..., PGRES_COPY_IN). */
+int	 db_copy_put(PGconn *, const char *, size_t);
+/* End the COPY (errmsg NULL: success); 0 ok, -1 failed (warned). */
+int	 db_copy_end(PGconn *, const char *);
+
+/* Append s to buf escaped for COPY text format; NULL writes \N. */
+struct dbuf {
+	char	*p;
+	size_t	 len, cap;
+};
+void	 dbuf_add(struct dbuf *, const char *, size_t);
+void	 dbuf_str(struct dbuf *, const char *);
+void	 dbuf_copyfield(struct dbuf *, const char *, size_t);
+void	 dbuf_free(struct dbuf *);
+
+/* Last failure's SQLSTATE, kept by db_exec/db_copy_end ("" if none). */
+extern char db_last_sqlstate[6];
+
+#endif

@@ -1,0 +1,22 @@
+/*
+ * envelope.h - accessors on the spool envelope (SPEC section 4, version 1).
+ * Rule: body bytes are never re-serialized; signatures cover them exactly.
+ */
+#ifndef CO_ENVELOPE_H
+#define CO_ENVELOPE_H
+
+#include <stddef.h>
+
+#include <jv.h>
+
+/*
+ * A string member of obj, borrowed: valid while obj lives.  NULL when the
+ * member is missing or not a string.  len may be NULL.
+ */
+const char *env_str(jv, const char *, size_t *);
+/* A request header by lower-case name, borrowed like env_str. */
+const char *env_header(jv, const char *, size_t *);
+/* Check v, source and body; 0 ok, -1 with why filled. */
+int	 env_check(jv, char *, size_t);
+
+#endif

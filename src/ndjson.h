@@ -1,0 +1,42 @@
+/*
+ * ndjson.h - read NDJSON records line by line from the files named on the
+ * command line (or stdin), and write them compactly.
+ * Rule: one line, one record; a bad line never stops the lines after it.
+ */
+#ifndef CO_NDJSON_H
+#define CO_NDJSON_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+#include <jv.h>
+
+struct ndjson {
+	char	**files;	/* NULL-terminated; NULL or empty: stdin */
+	int	 nfiles;
+	int	 next;		/* index of the next file to open */
+	FILE	*fp;
+	const char *name;	/* current file name, "-" for stdin */
+	unsigned long lineno;
+	char	*line;		/* current line, NUL-terminated, no '\n' */
+	size_t	 cap;
+	size_t	 len;
+	char	 why[160];	/* reason of the last bad line */
+	int	 status;	/* EX_IOERR once a file failed */
+};
+
+void	ndjson_open(struct ndjson *, int, char **);
+/*
+ * Read the next line.  Returns 1 and a parsed object in *v, 0 at the end of
+ * all input, or -1 for a line that is not one JSON object (why holds the
+ * reason, *v is invalid).  Lines stay readable in line/len until the next call.
+ */
+int	ndjson_next(struct ndjson *, jv *);
+/* Parse one buffer as a JSON object; on failure set why, return invalid. */
+jv	ndjson_parse(const char *, size_t, char *, size_t);
+void	ndjson_close(struct ndjson *);
+
+/* Write v (consumed) as one compact line. */
+void	ndjson_write(FILE *, jv);
+
+#endif

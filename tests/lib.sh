@@ -1,0 +1,103 @@
+# tests/lib.sh - TAP helpers and a private PostgreSQL cluster for the tests.
+# Source it from a tests/NNNN-name.t POSIX sh script.  Each test runs in
+# its own temporary directory $T, removed on exit with anything it started.
+
+set -u
+TESTDIR=$(cd "$(dirname "$0")" && pwd)
+VECTORS=$TESTDIR/vectors
+T=$(mktemp -d "${TMPDIR:-/tmp}/co-test.XXXXXX")
+chmod 755 "$T"
+_n=0
+_failed=0
+_cleanups=
+
+cleanup() {
+	for c in $_cleanups; do
+		$c >/dev/null 2>&1
+	done
+	rm -rf "$T"
+}
+trap 'cleanup' EXIT
+trap 'exit 130' INT TERM
+
+at_exit() { _cleanups="$1 $_cleanups"; }
+
+plan() { echo "1..$1"; }
+ok() { _n=$((_n + 1)); echo "ok $_n - $*"; }
+not_ok() { _n=$((_n + 1)); _failed=$((_failed + 1)); echo "not ok $_n - $*"; }
+diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
+done_testing() { echo "1..$_n"; [ "$_failed" -eq 0 ]; }
+
+# check DESC CMD...: pass when CMD succeeds.
+check() {
+	_d=$1
+	shift
+	if "$@"; then ok "$_d"; else not_ok "$_d"; fi
+}
+
+# check_same DESC EXPECTED GOT
+check_same() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		diag "expected:" "$2" "got:" "$3"
+	fi
+}
+
+# t_run EXIT 'CMD ARGS' STDIN EXPECTED_STDOUT: one table row; the command
+# runs through sh -c so ARGS may quote; stderr goes to $T/err.
+t_run() {
+	_want=$1 _cmd=$2 _in=$3 _exp=$4
+	_got=$(printf '%s' "$_in" | sh -c "$_cmd" 2>"$T/err")
+	_rc=$?
+	if [ "$_rc" -eq "$_want" ] && [ "$_got" = "$_exp" ]; then
+		ok "$_cmd exits $_want"
+	else
+		not_ok "$_cmd exits $_want"
+		diag "exit $_rc, stdout:" "$_got" "stderr:" "$(cat "$T/err")"
+	fi
+}
+
+# A private cluster on a unix socket under $T, as a non-root user.
+pg_bindir() {
+	if [ -n "${PG_BINDIR:-}" ]; then echo "$PG_BINDIR"; return; fi
+	ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
+}
+
+_as_pg() {
+	if [ "$(id -u)" -eq 0 ]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+pg_start() {
+	PGBIN=$(pg_bindir)
+	PGROOT=$T/pg
+	mkdir -p "$PGROOT"
+	[ "$(id -u)" -eq 0 ] && chown postgres "$PGROOT"
+	_as_pg "$PGBIN/initdb" -D "$PGROOT/data" -U co --auth=trust -E UTF8 \
+	    --locale=C --no-sync >"$T/initdb.log" 2>&1 ||
+	    { cat "$T/initdb.log" >&2; return 1; }
+	pg_up || return 1
+	export PGHOST="$PGROOT" PGUSER=co PGDATABASE=co PGPORT=5432
+	unset DATABASE_URL PGSERVICE PGPASSWORD 2>/dev/null
+	"$PGBIN/createdb" co || return 1
+	at_exit pg_stop
+}
+
+pg_up() {
+	_as_pg "$PGBIN/pg_ctl" -D "$PGROOT/data" -l "$PGROOT/log" -w \
+	    -o "-k $PGROOT -c listen_addresses= -c fsync=off -c port=5432" \
+	    start >/dev/null
+}
+
+pg_stop() {
+	_as_pg "$PGBIN/pg_ctl" -D "$PGROOT/data" -m immediate -w stop \
+	    >/dev/null 2>&1
+}
+
+# psql returning bare values.
+q() { psql -X -q -A -t -v ON_ERROR_STOP=1 -c "$1"; }
