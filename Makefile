@@ -79,3 +79,4 @@ clean:
 	rm -rf tests/fuzz/*.corpus
 
 .PHONY: all check check-asan fuzz demo bench install clean
+.SECONDARY:
