@@ -1,0 +1,693 @@
+/*
+ * verify.c - webhook signature checks: LiveKit's Authorization JWT with a
+ * body hash, the legacy X-LiveKit-Signature HMAC, and ElevenLabs'
+ * "t=...,v0=..." header (PROTOCOLS.md sections 1.2 and 2.2).
+ * Rule: secrets, tokens and signatures only ever go into a MAC or a
+ * constant-time compare; every reason is a fixed string, never input.
+ */
+#include <ctype.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "conf.h"
+#include "crypto.h"
+#include "diag.h"
+#include "envelope.h"
+#include "verify.h"
+
+#define JWT_MAX		8192	/* longer tokens are refused unparsed */
+#define EL_MAXV0	8	/* v0 values looked at in one header */
+
+struct el_header {
+	const char *t;
+	size_t	 tlen;
+	long long tval;
+	const char *v0[EL_MAXV0];
+	size_t	 v0len[EL_MAXV0];
+	int	 nv0;
+};
+
+static int	fail(char *, size_t, const char *);
+static char	*xstrndup(const char *, size_t);
+static int	load_secret(const char *, char **);
+static void	add_key(struct verifier *, const char *, size_t, const char *,
+		    size_t);
+static int	load_lk_env(struct verifier *);
+static int	keys_line(struct verifier *, char *, const char *,
+		    unsigned long);
+static int	load_keys_file(struct verifier *);
+static int	load_el(struct verifier *);
+static jv	b64_json(const char *, size_t);
+static const char *lk_secret(const struct verifier *, jv);
+static int	claim_num(jv, const char *, double *);
+static int	jwt_times(const struct verifier *, jv, char *, size_t);
+static int	jwt_body(jv, const char *, size_t, char *, size_t);
+static int	jwt_check(const struct verifier *, const struct jwt *,
+		    const char *, size_t, char *, size_t);
+static void	trim(const char **, size_t *);
+static int	el_part(struct el_header *, const char *, size_t, char *,
+		    size_t);
+static int	el_parse(const char *, size_t, struct el_header *, char *,
+		    size_t);
+static int	el_window(const struct verifier *, const struct el_header *,
+		    char *, size_t);
+static int	el_match(const struct verifier *, const struct el_header *,
+		    const char *, size_t);
+static int	verify_lk_env(const struct verifier *, jv, const char *,
+		    size_t, char *, size_t);
+static int	verify_el_env(const struct verifier *, jv, const char *,
+		    size_t, char *, size_t);
+
+static int
+fail(char *why, size_t sz, const char *reason)
+{
+	snprintf(why, sz, "%s", reason);
+	return -1;
+}
+
+static char *
+xstrndup(const char *s, size_t n)
+{
+	char *p;
+
+	if ((p = strndup(s, n)) == NULL)
+		err(EX_OSERR, "strndup");
+	return p;
+}
+
+/* Like conf_secret, but -1 when the variable is set and unusable. */
+static int
+load_secret(const char *name, char **out)
+{
+	char file[128];
+	const char *f;
+
+	if ((*out = conf_secret(name)) != NULL)
+		return 0;
+	snprintf(file, sizeof(file), "%s_FILE", name);
+	if ((f = getenv(file)) != NULL && *f != '\0')
+		return -1;	/* conf_secret has warned */
+	return 0;
+}
+
+static void
+add_key(struct verifier *v, const char *key, size_t klen, const char *secret,
+    size_t slen)
+{
+	struct lk_key *k;
+
+	if ((k = reallocarray(v->lk, v->nlk + 1, sizeof(*k))) == NULL)
+		err(EX_OSERR, "reallocarray");
+	v->lk = k;
+	k[v->nlk].key = xstrndup(key, klen);
+	k[v->nlk].secret = xstrndup(secret, slen);
+	v->nlk++;
+}
+
+static int
+load_lk_env(struct verifier *v)
+{
+	char *key = NULL, *secret = NULL;
+	int rc = 0;
+
+	if (load_secret("LIVEKIT_API_KEY", &key) == -1 ||
+	    load_secret("LIVEKIT_API_SECRET", &secret) == -1)
+		rc = -1;
+	else if (key != NULL && secret != NULL)
+		add_key(v, key, strlen(key), secret, strlen(secret));
+	else if (key != NULL || secret != NULL) {
+		warnx("LIVEKIT_API_KEY and LIVEKIT_API_SECRET must be set "
+		    "together");
+		rc = -1;
+	}
+	conf_free(key);
+	conf_free(secret);
+	return rc;
+}
+
+/*
+ * One "key: secret" line of a livekit-server keys file.  Surrounding
+ * blanks and one pair of matching quotes around either side are dropped.
+ */
+static int
+keys_line(struct verifier *v, char *line, const char *path,
+    unsigned long lineno)
+{
+	const char *k, *s, *colon;
+	size_t klen, slen;
+
+	k = line;
+	klen = strlen(line);
+	trim(&k, &klen);
+	if (klen == 0 || *k == '#')
+		return 0;
+	if ((colon = memchr(k, ':', klen)) == NULL)
+		goto bad;
+	s = colon + 1;
+	slen = klen - (size_t)(s - k);
+	klen = (size_t)(colon - k);
+	trim(&k, &klen);
+	trim(&s, &slen);
+	if (slen >= 2 && (*s == '"' || *s == '\'') && s[slen - 1] == *s) {
+		s++;
+		slen -= 2;
+	}
+	if (klen >= 2 && (*k == '"' || *k == '\'') && k[klen - 1] == *k) {
+		k++;
+		klen -= 2;
+	}
+	if (klen == 0 || slen == 0)
+		goto bad;
+	add_key(v, k, klen, s, slen);
+	return 0;
+bad:
+	warnx("%s:%lu: malformed line, want \"key: secret\"", path, lineno);
+	return 0;
+}
+
+static int
+load_keys_file(struct verifier *v)
+{
+	const char *path;
+	FILE *fp;
+	char *line = NULL;
+	size_t cap = 0;
+	unsigned long lineno = 0;
+	int rc = 0;
+
+	if ((path = getenv("LIVEKIT_KEYS_FILE")) == NULL || *path == '\0')
+		return 0;
+	if ((fp = fopen(path, "r")) == NULL) {
+		warn("%s", path);
+		return -1;
+	}
+	while (getline(&line, &cap, fp) != -1)
+		keys_line(v, line, path, ++lineno);
+	if (ferror(fp)) {
+		warn("%s", path);
+		rc = -1;
+	}
+	fclose(fp);
+	if (line != NULL)
+		explicit_bzero(line, cap);
+	free(line);
+	return rc;
+}
+
+/* ELEVENLABS_WEBHOOK_SECRET: a comma-separated list, for rotation. */
+static int
+load_el(struct verifier *v)
+{
+	char *all, **el;
+	const char *p, *e;
+	size_t n;
+
+	if (load_secret("ELEVENLABS_WEBHOOK_SECRET", &all) == -1)
+		return -1;
+	if (all == NULL)
+		return 0;
+	for (p = all; *p != '\0'; p = *e == ',' ? e + 1 : e) {
+		e = p + strcspn(p, ",");
+		n = (size_t)(e - p);
+		trim(&p, &n);
+		if (n == 0)
+			continue;
+		if ((el = reallocarray(v->el, v->nel + 1, sizeof(*el))) == NULL)
+			err(EX_OSERR, "reallocarray");
+		v->el = el;
+		v->el[v->nel++] = xstrndup(p, n);
+	}
+	conf_free(all);
+	if (v->nel == 0) {
+		warnx("ELEVENLABS_WEBHOOK_SECRET holds no secret");
+		return -1;
+	}
+	return 0;
+}
+
+int
+verify_init(struct verifier *v)
+{
+	int rc = 0;
+
+	memset(v, 0, sizeof(*v));
+	v->now = conf_now();
+	if (load_lk_env(v) == -1)
+		rc = -1;
+	if (load_keys_file(v) == -1)
+		rc = -1;
+	if (load_secret("LIVEKIT_WEBHOOK_SECRET", &v->lk_legacy) == -1)
+		rc = -1;
+	if (load_el(v) == -1)
+		rc = -1;
+	return rc;
+}
+
+void
+verify_free(struct verifier *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->nlk; i++) {
+		free(v->lk[i].key);
+		conf_free(v->lk[i].secret);
+	}
+	free(v->lk);
+	for (i = 0; i < v->nel; i++)
+		conf_free(v->el[i]);
+	free(v->el);
+	conf_free(v->lk_legacy);
+	memset(v, 0, sizeof(*v));
+}
+
+int
+verify_configured(const struct verifier *v, const char *source)
+{
+	if (strcmp(source, "livekit") == 0)
+		return v->nlk > 0 || v->lk_legacy != NULL;
+	if (strcmp(source, "elevenlabs") == 0)
+		return v->nel > 0;
+	return 0;
+}
+
+/* A base64url JSON object, or invalid. */
+static jv
+b64_json(const char *s, size_t n)
+{
+	unsigned char *buf;
+	long len;
+	jv j;
+
+	if ((buf = malloc(n + 1)) == NULL)
+		err(EX_OSERR, "malloc");
+	if ((len = b64_decode(s, n, buf, n, 1)) < 0) {
+		free(buf);
+		return jv_invalid();
+	}
+	buf[len] = '\0';	/* jq 1.6 reads it as a string on error */
+	j = jv_parse_sized((const char *)buf, (int)len);
+	free(buf);
+	if (jv_get_kind(j) != JV_KIND_OBJECT) {
+		jv_free(j);
+		return jv_invalid();
+	}
+	return j;
+}
+
+int
+jwt_parse(const char *tok, size_t n, struct jwt *j, char *why, size_t sz)
+{
+	const char *d1, *d2, *end, *reason = NULL;
+	long len;
+
+	memset(j, 0, sizeof(*j));
+	j->header = jv_invalid();
+	j->claims = jv_invalid();
+	if (tok == NULL || n == 0)
+		return fail(why, sz, "empty token");
+	if (n > JWT_MAX)
+		return fail(why, sz, "token too long");
+	end = tok + n;
+	if ((d1 = memchr(tok, '.', n)) == NULL ||
+	    (d2 = memchr(d1 + 1, '.', (size_t)(end - d1 - 1))) == NULL ||
+	    memchr(d2 + 1, '.', (size_t)(end - d2 - 1)) != NULL)
+		return fail(why, sz, "token is not three dot-separated parts");
+	j->header = b64_json(tok, (size_t)(d1 - tok));
+	j->claims = b64_json(d1 + 1, (size_t)(d2 - d1 - 1));
+	len = b64_decode(d2 + 1, (size_t)(end - d2 - 1), j->sig,
+	    sizeof(j->sig), 1);
+	if (!jv_is_valid(j->header))
+		reason = "bad jwt header";
+	else if (!jv_is_valid(j->claims))
+		reason = "bad jwt claims";
+	else if (len < 0)
+		reason = "bad jwt signature encoding";
+	if (reason != NULL) {
+		jwt_free(j);
+		return fail(why, sz, reason);
+	}
+	j->siglen = (size_t)len;
+	j->signing = tok;
+	j->signinglen = (size_t)(d2 - tok);
+	return 0;
+}
+
+void
+jwt_free(struct jwt *j)
+{
+	jv_free(j->header);
+	jv_free(j->claims);
+	j->header = jv_invalid();
+	j->claims = jv_invalid();
+}
+
+/* The secret of the key named by claim iss, or NULL. */
+static const char *
+lk_secret(const struct verifier *v, jv claims)
+{
+	jv iss;
+	const char *s = NULL;
+	size_t i, n;
+
+	iss = jv_object_get(jv_copy(claims), jv_string("iss"));
+	if (jv_get_kind(iss) == JV_KIND_STRING) {
+		n = (size_t)jv_string_length_bytes(jv_copy(iss));
+		for (i = 0; i < v->nlk && s == NULL; i++)
+			if (strlen(v->lk[i].key) == n &&
+			    memcmp(v->lk[i].key, jv_string_value(iss), n) == 0)
+				s = v->lk[i].secret;
+	}
+	jv_free(iss);
+	return s;
+}
+
+/* 1 and *d when claim name is a number, 0 when absent, -1 otherwise. */
+static int
+claim_num(jv claims, const char *name, double *d)
+{
+	jv c;
+	int rc;
+
+	c = jv_object_get(jv_copy(claims), jv_string(name));
+	if (jv_get_kind(c) == JV_KIND_NUMBER) {
+		*d = jv_number_value(c);
+		rc = 1;
+	} else
+		rc = jv_is_valid(c) ? -1 : 0;
+	jv_free(c);
+	return rc;
+}
+
+/* exp (required) and nbf with VERIFY_LEEWAY, as golang-jwt v5 does. */
+static int
+jwt_times(const struct verifier *v, jv claims, char *why, size_t sz)
+{
+	double exp, nbf, now = (double)v->now;
+
+	switch (claim_num(claims, "exp", &exp)) {
+	case 0:
+		return fail(why, sz, "exp missing");
+	case -1:
+		return fail(why, sz, "exp is not a number");
+	}
+	if (now >= exp + VERIFY_LEEWAY)
+		return fail(why, sz, "token expired");
+	switch (claim_num(claims, "nbf", &nbf)) {
+	case -1:
+		return fail(why, sz, "nbf is not a number");
+	case 1:
+		if (now + VERIFY_LEEWAY < nbf)
+			return fail(why, sz, "token not yet valid");
+	}
+	return 0;
+}
+
+/* Claim sha256 = padded standard base64 of SHA-256(raw body). */
+static int
+jwt_body(jv claims, const char *body, size_t blen, char *why, size_t sz)
+{
+	unsigned char md[SHA256_LEN];
+	char b64[4 * ((SHA256_LEN + 2) / 3) + 1];
+	jv c;
+	int ok;
+
+	c = jv_object_get(jv_copy(claims), jv_string("sha256"));
+	if (jv_get_kind(c) != JV_KIND_STRING) {
+		jv_free(c);
+		return fail(why, sz, "sha256 claim missing");
+	}
+	crypto_sha256(body, blen, md);
+	b64_encode(md, sizeof(md), b64, 0, 1);
+	ok = crypto_equal(b64, strlen(b64), jv_string_value(c),
+	    (size_t)jv_string_length_bytes(jv_copy(c)));
+	jv_free(c);
+	return ok ? 0 : fail(why, sz, "body hash does not match sha256 claim");
+}
+
+static int
+jwt_check(const struct verifier *v, const struct jwt *j, const char *body,
+    size_t blen, char *why, size_t sz)
+{
+	unsigned char mac[SHA256_LEN];
+	const char *secret;
+	jv alg;
+	int hs256;
+
+	alg = jv_object_get(jv_copy(j->header), jv_string("alg"));
+	hs256 = jv_get_kind(alg) == JV_KIND_STRING &&
+	    strcmp(jv_string_value(alg), "HS256") == 0 &&
+	    jv_string_length_bytes(jv_copy(alg)) == 5;
+	jv_free(alg);
+	if (!hs256)
+		return fail(why, sz, "alg is not HS256");
+	if ((secret = lk_secret(v, j->claims)) == NULL)
+		return fail(why, sz, "unknown api key");
+	crypto_hmac_sha256(secret, strlen(secret), j->signing, j->signinglen,
+	    mac);
+	if (!crypto_equal(mac, sizeof(mac), j->sig, j->siglen))
+		return fail(why, sz, "jwt signature invalid");
+	if (jwt_times(v, j->claims, why, sz) == -1)
+		return -1;
+	return jwt_body(j->claims, body, blen, why, sz);
+}
+
+int
+verify_livekit_jwt(const struct verifier *v, const char *tok, size_t n,
+    const char *body, size_t blen, char *why, size_t sz)
+{
+	struct jwt j;
+	int rc;
+
+	/* LiveKit sends the bare token; a proxy may have added "Bearer ". */
+	if (tok != NULL && n >= 7 && strncasecmp(tok, "bearer ", 7) == 0) {
+		tok += 7;
+		n -= 7;
+		trim(&tok, &n);
+	}
+	if (jwt_parse(tok, n, &j, why, sz) == -1)
+		return -1;
+	rc = jwt_check(v, &j, body, blen, why, sz);
+	jwt_free(&j);
+	return rc;
+}
+
+int
+verify_livekit_legacy(const struct verifier *v, const char *sig, size_t n,
+    const char *body, size_t blen, char *why, size_t sz)
+{
+	unsigned char want[SHA256_LEN], got[SHA256_LEN];
+	long len;
+
+	if (v->lk_legacy == NULL)
+		return fail(why, sz, "LIVEKIT_WEBHOOK_SECRET is not set");
+	trim(&sig, &n);
+	crypto_hmac_sha256(v->lk_legacy, strlen(v->lk_legacy), body, blen,
+	    want);
+	len = hex_decode(sig, n, got, sizeof(got));
+	if (len != SHA256_LEN || !crypto_equal(want, sizeof(want), got,
+	    (size_t)len))
+		return fail(why, sz, "legacy signature invalid");
+	return 0;
+}
+
+static void
+trim(const char **s, size_t *n)
+{
+	while (*n > 0 && isspace((unsigned char)**s)) {
+		(*s)++;
+		(*n)--;
+	}
+	while (*n > 0 && isspace((unsigned char)(*s)[*n - 1]))
+		(*n)--;
+}
+
+/* One comma-separated part of the header: t=, v0=, or ignored. */
+static int
+el_part(struct el_header *h, const char *p, size_t n, char *why, size_t sz)
+{
+	size_t i;
+
+	trim(&p, &n);
+	if (n >= 3 && memcmp(p, "v0=", 3) == 0) {
+		if (h->nv0 < EL_MAXV0) {
+			h->v0[h->nv0] = p + 3;
+			h->v0len[h->nv0++] = n - 3;
+		}
+		return 0;
+	}
+	if (n < 2 || memcmp(p, "t=", 2) != 0)
+		return 0;
+	if (h->t != NULL)
+		return fail(why, sz, "timestamp repeated");
+	h->t = p + 2;
+	h->tlen = n - 2;
+	if (h->tlen == 0)
+		return fail(why, sz, "timestamp is not a number");
+	for (i = 0; i < h->tlen; i++) {
+		if (!isdigit((unsigned char)h->t[i]))
+			return fail(why, sz, "timestamp is not a number");
+		if (h->tval > (LLONG_MAX - 9) / 10)
+			h->tval = LLONG_MAX;	/* far future: refused */
+		else
+			h->tval = h->tval * 10 + (h->t[i] - '0');
+	}
+	return 0;
+}
+
+static int
+el_parse(const char *s, size_t n, struct el_header *h, char *why, size_t sz)
+{
+	const char *p, *e, *end = s + n;
+
+	memset(h, 0, sizeof(*h));
+	for (p = s; p < end; p = e + 1) {
+		if ((e = memchr(p, ',', (size_t)(end - p))) == NULL)
+			e = end;
+		if (el_part(h, p, (size_t)(e - p), why, sz) == -1)
+			return -1;
+	}
+	if (h->t == NULL)
+		return fail(why, sz, "no timestamp");
+	if (h->nv0 == 0)
+		return fail(why, sz, "no v0 signature");
+	return 0;
+}
+
+static int
+el_window(const struct verifier *v, const struct el_header *h, char *why,
+    size_t sz)
+{
+	long long now = (long long)v->now;
+
+	if (h->tval < now - VERIFY_EL_WINDOW)
+		return fail(why, sz, "timestamp too old");
+	if (h->tval > now + VERIFY_EL_SKEW)
+		return fail(why, sz, "timestamp in the future");
+	return 0;
+}
+
+/* Does any v0 equal HMAC(secret, "<t>.<body>") for any secret? */
+static int
+el_match(const struct verifier *v, const struct el_header *h,
+    const char *body, size_t blen)
+{
+	unsigned char mac[SHA256_LEN], got[EL_MAXV0][SHA256_LEN];
+	long glen[EL_MAXV0];
+	char *msg;
+	size_t i;
+	int k, ok = 0;
+
+	for (k = 0; k < h->nv0; k++)
+		glen[k] = hex_decode(h->v0[k], h->v0len[k], got[k],
+		    sizeof(got[k]));
+	if ((msg = malloc(h->tlen + 1 + blen)) == NULL)
+		err(EX_OSERR, "malloc");
+	memcpy(msg, h->t, h->tlen);
+	msg[h->tlen] = '.';
+	if (blen > 0)
+		memcpy(msg + h->tlen + 1, body, blen);
+	for (i = 0; i < v->nel; i++) {
+		crypto_hmac_sha256(v->el[i], strlen(v->el[i]), msg,
+		    h->tlen + 1 + blen, mac);
+		for (k = 0; k < h->nv0; k++)
+			if (glen[k] == SHA256_LEN &&
+			    crypto_equal(mac, sizeof(mac), got[k], SHA256_LEN))
+				ok = 1;
+	}
+	free(msg);
+	return ok;
+}
+
+int
+verify_elevenlabs(const struct verifier *v, const char *hdr, size_t n,
+    const char *body, size_t blen, char *why, size_t sz)
+{
+	struct el_header h;
+
+	if (v->nel == 0)
+		return fail(why, sz, "ELEVENLABS_WEBHOOK_SECRET is not set");
+	if (el_parse(hdr, n, &h, why, sz) == -1 ||
+	    el_window(v, &h, why, sz) == -1)
+		return -1;
+	if (!el_match(v, &h, body, blen))
+		return fail(why, sz, "v0 mismatch");
+	return 0;
+}
+
+static int
+verify_lk_env(const struct verifier *v, jv env, const char *body,
+    size_t blen, char *why, size_t sz)
+{
+	const char *h;
+	size_t n;
+
+	if ((h = env_header(env, "authorization", &n)) != NULL) {
+		if (v->nlk == 0) {
+			fail(why, sz, "no livekit api key: set LIVEKIT_API_KEY "
+			    "and LIVEKIT_API_SECRET, or LIVEKIT_KEYS_FILE");
+			return EX_UNAVAILABLE;
+		}
+		return verify_livekit_jwt(v, h, n, body, blen, why, sz) == 0 ?
+		    0 : EX_DATAERR;
+	}
+	if ((h = env_header(env, "x-livekit-signature", &n)) != NULL) {
+		if (v->lk_legacy == NULL) {
+			fail(why, sz, "no livekit webhook secret: "
+			    "set LIVEKIT_WEBHOOK_SECRET");
+			return EX_UNAVAILABLE;
+		}
+		return verify_livekit_legacy(v, h, n, body, blen, why, sz) ==
+		    0 ? 0 : EX_DATAERR;
+	}
+	fail(why, sz, "missing signature");
+	return EX_DATAERR;
+}
+
+static int
+verify_el_env(const struct verifier *v, jv env, const char *body,
+    size_t blen, char *why, size_t sz)
+{
+	const char *h;
+	size_t n;
+
+	if ((h = env_header(env, "elevenlabs-signature", &n)) == NULL) {
+		fail(why, sz, "missing signature");
+		return EX_DATAERR;
+	}
+	if (v->nel == 0) {
+		fail(why, sz, "no elevenlabs webhook secret: "
+		    "set ELEVENLABS_WEBHOOK_SECRET");
+		return EX_UNAVAILABLE;
+	}
+	return verify_elevenlabs(v, h, n, body, blen, why, sz) == 0 ?
+	    0 : EX_DATAERR;
+}
+
+int
+verify_envelope(const struct verifier *v, jv env, char *why, size_t sz)
+{
+	const char *src, *body;
+	size_t blen;
+
+	if ((src = env_str(env, "source", NULL)) == NULL) {
+		fail(why, sz, "unknown source");
+		return EX_DATAERR;
+	}
+	if ((body = env_str(env, "body", &blen)) == NULL) {
+		fail(why, sz, "envelope has no body");
+		return EX_DATAERR;
+	}
+	if (strcmp(src, "livekit") == 0)
+		return verify_lk_env(v, env, body, blen, why, sz);
+	if (strcmp(src, "elevenlabs") == 0)
+		return verify_el_env(v, env, body, blen, why, sz);
+	if (strcmp(src, "twilio") == 0) {
+		fail(why, sz, "twilio signatures are not supported yet");
+		return EX_UNAVAILABLE;
+	}
+	fail(why, sz, "unknown source");
+	return EX_DATAERR;
+}
