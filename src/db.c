@@ -95,6 +95,7 @@ db_sqlstate_status(const char *s)
 	    strcmp(s, "40P01") == 0 || strcmp(s, "55P03") == 0)
 		return EX_TEMPFAIL;
 	if (strncmp(s, "28", 2) == 0 || strcmp(s, "3D000") == 0 ||
+	    strcmp(s, "42P01") == 0 || strcmp(s, "42703") == 0 ||
 	    strcmp(s, "42501") == 0)
 		return EX_UNAVAILABLE;
 	return EX_SOFTWARE;

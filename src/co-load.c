@@ -1,0 +1,123 @@
+/*
+ * co-load - upsert normalized, classified events into PostgreSQL in
+ * idempotent batches, and report each record's fate as NDJSON on stdout.
+ * Rule: a fate is printed only once its batch has committed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "db.h"
+#include "diag.h"
+#include "envelope.h"
+#include "load.h"
+#include "ndjson.h"
+
+static struct reject rej;
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: co-load [-b size] [-d conninfo] [-r rejectfile] "
+	    "[-u user] [file ...]\n");
+	exit(EX_USAGE);
+}
+
+/* Print a fate; a rejected one is also diagnosed and kept in -r FILE. */
+static void
+fate(void *arg, jv f)
+{
+	const char *status, *reason, *file;
+	unsigned long line;
+	jv v;
+
+	(void)arg;
+	status = env_str(f, "status", NULL);
+	if (status != NULL && strcmp(status, "rejected") == 0) {
+		v = jv_object_get(jv_copy(f), jv_string("line"));
+		line = (unsigned long)jv_number_value(v);
+		jv_free(v);
+		file = env_str(f, "file", NULL);
+		reason = env_str(f, "reason", NULL);
+		diag_rec(file, line, "%s", reason ? reason : "rejected");
+		reject_write(&rej, jv_copy(f), NULL, 0, file, line,
+		    reason ? reason : "rejected");
+	}
+	ndjson_write(stdout, f);
+}
+
+static void
+summary(const struct loader *l, unsigned long n)
+{
+	struct loader_stats st;
+
+	loader_stats(l, &st);
+	fprintf(stderr, "co-load: %lu records: %lu inserted, %lu duplicate, "
+	    "%lu pending, %lu rejected\n", n, st.inserted, st.duplicate,
+	    st.pending, st.rejected);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct loader_opts o = { 0 };
+	const char *conninfo = NULL, *rfile = NULL;
+	struct ndjson in;
+	struct loader *l;
+	unsigned long n = 0;
+	PGconn *c;
+	jv ev;
+	int ch, r, status = 0;
+
+	while ((ch = getopt(argc, argv, "b:d:r:u:")) != -1) {
+		switch (ch) {
+		case 'b':
+			o.batch = (size_t)conf_num(optarg, 1, 1000000,
+			    "batch size");
+			break;
+		case 'd':
+			conninfo = optarg;
+			break;
+		case 'r':
+			rfile = optarg;
+			break;
+		case 'u':
+			o.tenant = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if ((c = db_connect(conninfo, &status)) == NULL)
+		return status;
+	reject_open(&rej, rfile);
+	l = loader_new(c, &o);
+	ndjson_open(&in, argc, argv);
+	while (status != EX_TEMPFAIL && status != EX_UNAVAILABLE &&
+	    status != EX_SOFTWARE && (r = ndjson_next(&in, &ev)) != 0) {
+		n++;
+		if (r == -1) {
+			diag_rec(in.name, in.lineno, "%s", in.why);
+			reject_write(&rej, jv_invalid(), in.line, in.len,
+			    in.name, in.lineno, in.why);
+			status = diag_worse(status, EX_DATAERR);
+			continue;
+		}
+		status = diag_worse(status, loader_add(l, ev, in.name,
+		    in.lineno, fate, NULL));
+	}
+	if (status != EX_TEMPFAIL && status != EX_UNAVAILABLE &&
+	    status != EX_SOFTWARE)
+		status = diag_worse(status, loader_flush(l, fate, NULL));
+	ndjson_close(&in);
+	summary(l, n);
+	loader_free(l);
+	PQfinish(c);
+	diag_stdout();
+	status = diag_worse(status, reject_close(&rej));
+	return diag_worse(status, in.status);
+}

@@ -1,0 +1,526 @@
+/*
+ * load.c - batches of normalized events into PostgreSQL: validate in C,
+ * stage with COPY, then one set-based script (load_sql.h), one transaction
+ * per batch.  Rule: nothing the database could refuse reaches it unchecked,
+ * and if it refuses anyway the batch is split so good records still load.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "db.h"
+#include "diag.h"
+#include "envelope.h"
+#include "load.h"
+#include "load_sql.h"
+#include "spool.h"
+
+struct rec {
+	char	*event_id;
+	char	*spool_file;
+	char	*file;
+	unsigned long line;
+	size_t	 off, len;		/* its COPY line in the batch buffer */
+};
+
+struct loader {
+	PGconn	*conn;
+	struct loader_opts o;
+	struct dbuf copy;
+	struct rec *recs;
+	size_t	 n, cap;
+	struct loader_stats st;
+	time_t	 now;
+	int	 staged;
+};
+
+static const char *const text_fields[] = {
+	"event", "user_id", "room_sid", "room_name", NULL,
+	"participant_identity", "participant_sid", "participant_kind",
+	"direction", "phone_number", "sip_call_id"
+};
+
+struct loader *
+loader_new(PGconn *conn, const struct loader_opts *o)
+{
+	struct loader *l;
+
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		err(EX_OSERR, "calloc");
+	l->conn = conn;
+	l->o = *o;
+	if (l->o.batch == 0)
+		l->o.batch = 5000;
+	if (l->o.pending_max_age == 0)
+		l->o.pending_max_age = 86400;
+	l->now = conf_now();
+	return l;
+}
+
+static void
+rec_free(struct rec *r)
+{
+	free(r->event_id);
+	free(r->spool_file);
+	free(r->file);
+}
+
+static void
+batch_clear(struct loader *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		rec_free(&l->recs[i]);
+	l->n = 0;
+	l->copy.len = 0;
+}
+
+void
+loader_free(struct loader *l)
+{
+	if (l == NULL)
+		return;
+	batch_clear(l);
+	free(l->recs);
+	dbuf_free(&l->copy);
+	free(l);
+}
+
+void
+loader_stats(const struct loader *l, struct loader_stats *st)
+{
+	*st = l->st;
+}
+
+static char *
+xstrdup(const char *s)
+{
+	char *p;
+
+	if (s == NULL)
+		return NULL;
+	if ((p = strdup(s)) == NULL)
+		err(EX_OSERR, "strdup");
+	return p;
+}
+
+static void
+report(struct loader *l, const struct rec *r, const char *status,
+    const char *reason, loader_fate_fn *fn, void *arg)
+{
+	jv f;
+
+	if (strcmp(status, "inserted") == 0)
+		l->st.inserted++;
+	else if (strcmp(status, "duplicate") == 0)
+		l->st.duplicate++;
+	else if (strcmp(status, "pending") == 0)
+		l->st.pending++;
+	else
+		l->st.rejected++;
+	if (fn == NULL)
+		return;
+	f = jv_object();
+	f = jv_object_set(f, jv_string("event_id"), r->event_id ?
+	    jv_string(r->event_id) : jv_null());
+	f = jv_object_set(f, jv_string("spool_file"), r->spool_file ?
+	    jv_string(r->spool_file) : jv_null());
+	f = jv_object_set(f, jv_string("status"), jv_string(status));
+	f = jv_object_set(f, jv_string("reason"), reason ? jv_string(reason) :
+	    jv_null());
+	f = jv_object_set(f, jv_string("file"), jv_string(r->file ? r->file :
+	    "-"));
+	f = jv_object_set(f, jv_string("line"), jv_number((double)r->line));
+	fn(arg, f);
+}
+
+/* RFC 3339 date-time, as co-transform writes it: checked, not trusted. */
+static int
+is_timestamp(const char *s)
+{
+	static const char pat[] = "dddd-dd-ddTdd:dd:dd";
+	size_t i;
+
+	for (i = 0; pat[i] != '\0'; i++)
+		if (pat[i] == 'd' ? !isdigit((unsigned char)s[i]) :
+		    s[i] != pat[i])
+			return 0;
+	s += i;
+	if (*s == '.') {
+		if (!isdigit((unsigned char)*++s))
+			return 0;
+		while (isdigit((unsigned char)*s))
+			s++;
+	}
+	if (*s == 'Z')
+		return s[1] == '\0';
+	return (*s == '+' || *s == '-') && isdigit((unsigned char)s[1]) &&
+	    isdigit((unsigned char)s[2]) && s[3] == ':' &&
+	    isdigit((unsigned char)s[4]) && isdigit((unsigned char)s[5]) &&
+	    s[6] == '\0';
+}
+
+static int
+put_text(struct dbuf *b, jv ev, const char *k, const char **why)
+{
+	const char *s;
+	size_t n;
+	jv v;
+
+	dbuf_add(b, "\t", 1);
+	if ((s = env_str(ev, k, &n)) == NULL) {
+		v = jv_object_get(jv_copy(ev), jv_string(k));
+		if (jv_get_kind(v) != JV_KIND_NULL &&
+		    jv_get_kind(v) != JV_KIND_INVALID) {
+			jv_free(v);
+			*why = k;
+			return -1;
+		}
+		jv_free(v);
+		dbuf_copyfield(b, NULL, 0);
+		return 0;
+	}
+	if (memchr(s, '\0', n) != NULL) {
+		*why = k;
+		return -1;
+	}
+	dbuf_copyfield(b, s, n);
+	return 0;
+}
+
+static int
+put_time(struct dbuf *b, jv ev, const char *k, const char **why)
+{
+	const char *s;
+
+	if ((s = env_str(ev, k, NULL)) != NULL && !is_timestamp(s)) {
+		*why = k;
+		return -1;
+	}
+	return put_text(b, ev, k, why);
+}
+
+static int
+put_int(struct dbuf *b, jv ev, const char *k, const char **why)
+{
+	char num[32];
+	double d;
+	jv v;
+
+	dbuf_add(b, "\t", 1);
+	v = jv_object_get(jv_copy(ev), jv_string(k));
+	if (jv_get_kind(v) == JV_KIND_NUMBER) {
+		d = floor(jv_number_value(v));
+		jv_free(v);
+		if (!(d >= 0 && d <= 2147483647.0)) {
+			*why = k;
+			return -1;
+		}
+		snprintf(num, sizeof(num), "%.0f", d);
+		dbuf_str(b, num);
+		return 0;
+	}
+	if (jv_get_kind(v) != JV_KIND_NULL && jv_get_kind(v) != JV_KIND_INVALID) {
+		jv_free(v);
+		*why = k;
+		return -1;
+	}
+	jv_free(v);
+	dbuf_copyfield(b, NULL, 0);
+	return 0;
+}
+
+/* JSON for a jsonb column; jsonb cannot hold \u0000. */
+static int
+put_json(struct dbuf *b, jv ev, const char *k, int required,
+    const char **why)
+{
+	jv v, s;
+	const char *p;
+	int n;
+
+	dbuf_add(b, "\t", 1);
+	v = jv_object_get(jv_copy(ev), jv_string(k));
+	if (jv_get_kind(v) == JV_KIND_NULL || jv_get_kind(v) == JV_KIND_INVALID) {
+		jv_free(v);
+		if (required) {
+			*why = k;
+			return -1;
+		}
+		dbuf_copyfield(b, NULL, 0);
+		return 0;
+	}
+	s = jv_dump_string(v, 0);
+	p = jv_string_value(s);
+	n = jv_string_length_bytes(jv_copy(s));
+	if (strstr(p, "\\u0000") != NULL) {
+		jv_free(s);
+		*why = k;
+		return -1;
+	}
+	dbuf_copyfield(b, p, (size_t)n);
+	jv_free(s);
+	return 0;
+}
+
+static const char *
+check_outcome(jv ev)
+{
+	static const char *const ok[] = { "completed", "no_answer", "busy",
+	    "failed", "voicemail", NULL };
+	const char *o;
+	int i;
+
+	if ((o = env_str(ev, "outcome", NULL)) == NULL)
+		return NULL;
+	for (i = 0; ok[i] != NULL; i++)
+		if (strcmp(o, ok[i]) == 0)
+			return NULL;
+	return "outcome";
+}
+
+/* One COPY line for ev; NULL, or the name of the field that is wrong. */
+static const char *
+stage(struct loader *l, jv ev, size_t seq)
+{
+	const char *why = NULL;
+	char num[32];
+	size_t i;
+	int bad;
+
+	snprintf(num, sizeof(num), "%zu", seq);
+	dbuf_str(&l->copy, num);
+	bad = put_text(&l->copy, ev, "event_id", &why);
+	for (i = 0; i < 4 && !bad; i++)
+		bad = put_text(&l->copy, ev, text_fields[i], &why);
+	bad = bad || put_time(&l->copy, ev, "occurred_at", &why);
+	for (i = 5; i < sizeof(text_fields) / sizeof(text_fields[0]) && !bad;
+	    i++)
+		bad = put_text(&l->copy, ev, text_fields[i], &why);
+	bad = bad || put_time(&l->copy, ev, "started_at", &why) ||
+	    put_time(&l->copy, ev, "ended_at", &why) ||
+	    put_int(&l->copy, ev, "duration", &why) ||
+	    put_text(&l->copy, ev, "disconnect_reason", &why) ||
+	    put_text(&l->copy, ev, "provider_status", &why) ||
+	    put_text(&l->copy, ev, "outcome", &why) ||
+	    put_text(&l->copy, ev, "outcome_rule", &why) ||
+	    put_text(&l->copy, ev, "recording_url", &why) ||
+	    put_text(&l->copy, ev, "agent_config_id", &why) ||
+	    put_text(&l->copy, ev, "campaign_id", &why) ||
+	    put_json(&l->copy, ev, "room_metadata", 0, &why) ||
+	    put_text(&l->copy, ev, "spool_file", &why) ||
+	    put_json(&l->copy, ev, "raw", 1, &why);
+	dbuf_add(&l->copy, "\n", 1);
+	return bad ? why : NULL;
+}
+
+/* Why ev cannot be loaded, or NULL.  why is a buffer for the message. */
+static const char *
+validate(jv ev, char *why, size_t sz)
+{
+	const char *src;
+
+	if ((src = env_str(ev, "source", NULL)) == NULL)
+		return "missing source";
+	if (strcmp(src, "livekit") != 0) {
+		snprintf(why, sz, "source %.32s is not loaded by this version",
+		    src);
+		return why;
+	}
+	if (env_str(ev, "event_id", NULL) == NULL)
+		return "missing event_id";
+	if (env_str(ev, "event", NULL) == NULL)
+		return "missing event";
+	if (env_str(ev, "room_name", NULL) == NULL &&
+	    env_str(ev, "room_sid", NULL) == NULL)
+		return "event names no room";
+	if (check_outcome(ev) != NULL)
+		return "unknown outcome";
+	return NULL;
+}
+
+int
+loader_add(struct loader *l, jv ev, const char *file, unsigned long line,
+    loader_fate_fn *fn, void *arg)
+{
+	char why[128], msg[160];
+	const char *bad, *field;
+	struct rec r;
+	size_t off;
+
+	memset(&r, 0, sizeof(r));
+	r.file = xstrdup(file);
+	r.line = line;
+	r.event_id = xstrdup(env_str(ev, "event_id", NULL));
+	r.spool_file = xstrdup(env_str(ev, "spool_file", NULL));
+	off = l->copy.len;
+	if ((bad = validate(ev, why, sizeof(why))) == NULL &&
+	    (field = stage(l, ev, l->n)) != NULL) {
+		snprintf(msg, sizeof(msg), "bad value for %s", field);
+		bad = msg;
+	}
+	jv_free(ev);
+	if (bad != NULL) {
+		l->copy.len = off;
+		report(l, &r, "rejected", bad, fn, arg);
+		rec_free(&r);
+		return EX_DATAERR;
+	}
+	r.off = off;
+	r.len = l->copy.len - off;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 1024;
+		if ((l->recs = reallocarray(l->recs, l->cap,
+		    sizeof(*l->recs))) == NULL)
+			err(EX_OSERR, "reallocarray");
+	}
+	l->recs[l->n++] = r;
+	if (l->n >= l->o.batch)
+		return loader_flush(l, fn, arg);
+	return 0;
+}
+
+static int
+exec_ok(PGconn *c, const char *sql, int n, const char *const *v,
+    ExecStatusType want)
+{
+	PGresult *r;
+
+	if ((r = db_exec(c, sql, n, v, want)) == NULL)
+		return -1;
+	PQclear(r);
+	return 0;
+}
+
+/* Pending too long becomes rejected (SPEC 8), judged by the spool name. */
+static const char *
+age_out(const struct loader *l, const struct rec *r, char *buf, size_t sz)
+{
+	long long t;
+
+	if (r->spool_file == NULL || (t = spool_name_time(r->spool_file)) < 0 ||
+	    l->now - t <= l->o.pending_max_age)
+		return NULL;
+	snprintf(buf, sz, "pending for more than %ld s: no call or tenant",
+	    l->o.pending_max_age);
+	return buf;
+}
+
+static void
+fates(struct loader *l, PGresult *res, loader_fate_fn *fn, void *arg)
+{
+	char buf[96];
+	const char *status, *reason, *old;
+	struct rec *r;
+	int i;
+
+	for (i = 0; i < PQntuples(res); i++) {
+		r = &l->recs[(size_t)atoi(PQgetvalue(res, i, 0))];
+		status = PQgetvalue(res, i, 1);
+		reason = PQgetisnull(res, i, 2) ? NULL : PQgetvalue(res, i, 2);
+		if (strcmp(status, "pending") == 0 &&
+		    (old = age_out(l, r, buf, sizeof(buf))) != NULL) {
+			status = "rejected";
+			reason = old;
+		}
+		report(l, r, status, reason, fn, arg);
+	}
+}
+
+/*
+ * Load recs[from, from+n) in one transaction.  Returns 0 and the script's
+ * result in *res, or an exit status after rolling back.
+ */
+static int
+run(struct loader *l, size_t from, size_t n, PGresult **res)
+{
+	const char *v[1];
+	size_t end;
+
+	*res = NULL;
+	if (!l->staged) {
+		if (exec_ok(l->conn, LOAD_SQL_STAGE, 0, NULL,
+		    PGRES_COMMAND_OK) == -1)
+			return db_status(l->conn);
+		l->staged = 1;
+	}
+	v[0] = l->o.tenant ? l->o.tenant : "";
+	end = l->recs[from + n - 1].off + l->recs[from + n - 1].len;
+	if (exec_ok(l->conn, "BEGIN; TRUNCATE co_stage", 0, NULL,
+	    PGRES_COMMAND_OK) == -1 ||
+	    exec_ok(l->conn, "SELECT set_config('co.default_tenant', $1, true)",
+	    1, v, PGRES_TUPLES_OK) == -1 ||
+	    exec_ok(l->conn, "COPY co_stage (" LOAD_COLS ") FROM STDIN", 0, NULL,
+	    PGRES_COPY_IN) == -1)
+		goto fail;
+	if (db_copy_put(l->conn, l->copy.p + l->recs[from].off,
+	    end - l->recs[from].off) == -1) {
+		db_copy_end(l->conn, "client error");
+		goto fail;
+	}
+	if (db_copy_end(l->conn, NULL) == -1 ||
+	    (*res = db_exec(l->conn, LOAD_SQL_BATCH, 0, NULL,
+	    PGRES_TUPLES_OK)) == NULL ||
+	    exec_ok(l->conn, "COMMIT", 0, NULL, PGRES_COMMAND_OK) == -1)
+		goto fail;
+	return 0;
+fail:
+	PQclear(*res);
+	*res = NULL;
+	if (PQstatus(l->conn) == CONNECTION_OK)
+		PQclear(PQexec(l->conn, "ROLLBACK"));
+	return db_status(l->conn);
+}
+
+/*
+ * The database refused a batch for its data (a bug or a shape we did not
+ * foresee): load its records one by one so only the bad ones are rejected.
+ */
+static int
+isolate(struct loader *l, loader_fate_fn *fn, void *arg)
+{
+	char msg[96];
+	PGresult *res;
+	size_t i;
+	int rc;
+
+	warnx("batch refused (SQLSTATE %s); loading its %zu records one by one",
+	    db_last_sqlstate, l->n);
+	for (i = 0; i < l->n; i++) {
+		if ((rc = run(l, i, 1, &res)) == EX_SOFTWARE &&
+		    (strncmp(db_last_sqlstate, "22", 2) == 0 ||
+		    strncmp(db_last_sqlstate, "23", 2) == 0)) {
+			snprintf(msg, sizeof(msg), "database refused the record "
+			    "(SQLSTATE %s)", db_last_sqlstate);
+			report(l, &l->recs[i], "rejected", msg, fn, arg);
+			continue;
+		}
+		if (rc != 0)
+			return rc;
+		fates(l, res, fn, arg);
+		PQclear(res);
+	}
+	return 0;
+}
+
+int
+loader_flush(struct loader *l, loader_fate_fn *fn, void *arg)
+{
+	PGresult *res;
+	int rc;
+
+	if (l->n == 0)
+		return 0;
+	if ((rc = run(l, 0, l->n, &res)) == 0) {
+		fates(l, res, fn, arg);
+		PQclear(res);
+	} else if (rc == EX_SOFTWARE && PQstatus(l->conn) == CONNECTION_OK &&
+	    (strncmp(db_last_sqlstate, "22", 2) == 0 ||
+	    strncmp(db_last_sqlstate, "23", 2) == 0))
+		rc = isolate(l, fn, arg);
+	batch_clear(l);
+	return rc;
+}
