@@ -1,0 +1,410 @@
+/*
+ * transform.c - envelopes to normalized events through jq programs run by
+ * libjq (1.6): one compiled program per source, loaded on first use from
+ * conf_sharedir()/<source>.jq or given with -f [SOURCE=]FILE.
+ * Rule: each program is compiled once, and each record's body is parsed
+ * once and its events dumped once; nothing runs twice per record.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include <jq.h>
+
+#include "conf.h"
+#include "diag.h"
+#include "envelope.h"
+#include "transform.h"
+
+#define WHY_MAX	200	/* longest jq error text kept in a reason */
+
+struct prog {
+	char	*source;	/* NULL: the -f program for every source */
+	char	*file;		/* its file, named in compile errors */
+	jq_state *jq;		/* NULL when it could not be had */
+	int	 code;		/* why jq is NULL: the status to return */
+	char	 why[128];	/* and the reason */
+};
+
+struct transform {
+	struct prog *progs;	/* one per source, looked up linearly */
+	size_t	 nprogs;
+	struct prog *all;	/* -f FILE without SOURCE= */
+};
+
+static void	 compile_error(void *, jv);
+static char	*slurp(const char *);
+static int	 compile(struct prog *, const char *);
+static struct prog *prog_add(struct transform *, const char *);
+static void	 prog_clear(struct prog *);
+static struct prog *prog_find(struct transform *, const char *);
+static int	 prog_builtin(struct prog *);
+static int	 run_jq(struct prog *, jv, jv *, char *, size_t);
+static void	 jq_why(jv, char *, size_t);
+static int	 parse_body(jv *, char *, size_t);
+static jv	 decorate(jv, jv);
+
+struct transform *
+transform_new(void)
+{
+	struct transform *t;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		err(EX_OSERR, NULL);
+	return t;
+}
+
+void
+transform_free(struct transform *t)
+{
+	size_t i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->nprogs; i++) {
+		prog_clear(&t->progs[i]);
+		free(t->progs[i].source);
+	}
+	free(t->progs);
+	if (t->all != NULL)
+		prog_clear(t->all);
+	free(t->all);
+	free(t);
+}
+
+/*
+ * SOURCE= is taken as a prefix only when it looks like a source name, so a
+ * file whose path holds '=' can still be given: ./a=b.jq is a file.
+ */
+int
+transform_set(struct transform *t, const char *arg)
+{
+	const char *eq, *file, *s;
+	struct prog *p;
+	char *source = NULL;
+
+	file = arg;
+	if ((eq = strchr(arg, '=')) != NULL && eq != arg) {
+		for (s = arg; s < eq; s++)
+			if (strchr("abcdefghijklmnopqrstuvwxyz0123456789_-",
+			    *s) == NULL)
+				break;
+		if (s == eq) {
+			if ((source = strndup(arg, (size_t)(eq - arg))) ==
+			    NULL)
+				err(EX_OSERR, NULL);
+			file = eq + 1;
+		}
+	}
+	if (source == NULL) {
+		if (t->all == NULL && (t->all = calloc(1, sizeof(*t->all))) ==
+		    NULL)
+			err(EX_OSERR, NULL);
+		p = t->all;
+	} else
+		p = prog_add(t, source);
+	free(source);
+	prog_clear(p);
+	if (compile(p, file) != 0) {
+		if (p->code == EX_DATAERR)	/* ENOENT: say it here */
+			warnx("%s: no such file", file);
+		return -1;
+	}
+	return 0;
+}
+
+int
+transform_run(struct transform *t, jv env, void (*emit)(void *, jv),
+    void *arg, char *why, size_t whysz)
+{
+	struct prog *p;
+	const char *source;
+	jv outs;
+	int i, n, rc;
+
+	if (env_check(env, why, whysz) != 0) {
+		jv_free(env);
+		return EX_DATAERR;
+	}
+	source = env_str(env, "source", NULL);
+	if ((p = prog_find(t, source))->jq == NULL) {
+		snprintf(why, whysz, "%s", p->why);
+		jv_free(env);
+		return p->code;
+	}
+	if ((rc = parse_body(&env, why, whysz)) != 0)
+		return rc;
+	if ((rc = run_jq(p, jv_copy(env), &outs, why, whysz)) != 0) {
+		jv_free(env);
+		return rc;
+	}
+	n = jv_array_length(jv_copy(outs));
+	for (i = 0; i < n; i++)
+		emit(arg, decorate(env, jv_array_get(jv_copy(outs), i)));
+	jv_free(outs);
+	jv_free(env);
+	return 0;
+}
+
+/*
+ * The body, parsed into .payload.  The body string is NUL-terminated by jv,
+ * which jq 1.6 needs: it prints the input with %s into its parse errors.
+ * Those errors end in " (while parsing '<the whole body>')"; cut it.
+ */
+static int
+parse_body(jv *env, char *why, size_t whysz)
+{
+	const char *body;
+	size_t len;
+	jv v, msg;
+	char *cut;
+
+	body = env_str(*env, "body", &len);
+	v = jv_parse_sized(body, (int)len);
+	if (jv_get_kind(v) == JV_KIND_OBJECT) {
+		*env = jv_object_set(*env, jv_string("payload"), v);
+		return 0;
+	}
+	if (jv_is_valid(v))
+		snprintf(why, whysz, "body is not a JSON object");
+	else {
+		msg = jv_invalid_get_msg(jv_copy(v));
+		snprintf(why, whysz, "body is not JSON: %s",
+		    jv_get_kind(msg) == JV_KIND_STRING ?
+		    jv_string_value(msg) : "parse error");
+		if ((cut = strstr(why, " (while parsing")) != NULL)
+			*cut = '\0';
+		jv_free(msg);
+	}
+	jv_free(v);
+	jv_free(*env);
+	*env = jv_invalid();
+	return EX_DATAERR;
+}
+
+/*
+ * What C adds to an event (consumed) of env: spool_file from the envelope
+ * (co-drain's way back to the file), and source unless the program set it.
+ */
+static jv
+decorate(jv env, jv ev)
+{
+	jv v;
+
+	v = jv_object_get(jv_copy(env), jv_string("spool_file"));
+	if (jv_get_kind(v) == JV_KIND_STRING)
+		ev = jv_object_set(ev, jv_string("spool_file"), v);
+	else
+		jv_free(v);
+	if (!jv_object_has(jv_copy(ev), jv_string("source")))
+		ev = jv_object_set(ev, jv_string("source"),
+		    jv_object_get(jv_copy(env), jv_string("source")));
+	return ev;
+}
+
+/*
+ * Run p on in (consumed); all its outputs in *outs, or none: a record whose
+ * program fails half-way gives no events, so it is rejected whole.
+ */
+static int
+run_jq(struct prog *p, jv in, jv *outs, char *why, size_t whysz)
+{
+	jv out, code;
+
+	*outs = jv_array();
+	jq_start(p->jq, in, 0);
+	while (jv_is_valid(out = jq_next(p->jq))) {
+		if (jv_get_kind(out) != JV_KIND_OBJECT) {
+			jv_free(out);
+			snprintf(why, whysz, "program output is not an object");
+			goto fail;
+		}
+		*outs = jv_array_append(*outs, out);
+	}
+	if (jv_invalid_has_msg(jv_copy(out))) {
+		jq_why(jv_invalid_get_msg(out), why, whysz);
+		goto fail;
+	}
+	jv_free(out);
+	if (jq_halted(p->jq)) {		/* halt is an end, halt_error not */
+		code = jq_get_exit_code(p->jq);
+		if (jv_is_valid(code) && !(jv_get_kind(code) ==
+		    JV_KIND_NUMBER && jv_number_value(code) == 0)) {
+			jv_free(code);
+			jq_why(jq_get_error_message(p->jq), why, whysz);
+			goto fail;
+		}
+		jv_free(code);
+	}
+	return 0;
+fail:
+	jv_free(*outs);
+	*outs = jv_invalid();
+	return EX_DATAERR;
+}
+
+/*
+ * A jq error message (consumed) as a one-line reason.  Only strings are
+ * shown, and cut: error(.) would otherwise print a whole payload.
+ */
+static void
+jq_why(jv msg, char *why, size_t whysz)
+{
+	char *s;
+
+	if (jv_get_kind(msg) == JV_KIND_STRING)
+		snprintf(why, whysz, "%.*s", WHY_MAX, jv_string_value(msg));
+	else
+		snprintf(why, whysz, "program error (not a string)");
+	for (s = why; *s != '\0'; s++)
+		if (*s == '\n' || *s == '\r' || *s == '\t')
+			*s = ' ';
+	if (*why == '\0')
+		snprintf(why, whysz, "program error");
+	jv_free(msg);
+}
+
+static struct prog *
+prog_find(struct transform *t, const char *source)
+{
+	size_t i;
+	struct prog *p;
+
+	for (i = 0; i < t->nprogs; i++)
+		if (strcmp(t->progs[i].source, source) == 0)
+			return &t->progs[i];
+	if (t->all != NULL)
+		return t->all;
+	p = prog_add(t, source);
+	prog_builtin(p);
+	return p;
+}
+
+/* The slot for source, new or already there. */
+static struct prog *
+prog_add(struct transform *t, const char *source)
+{
+	struct prog *p;
+	size_t i;
+
+	for (i = 0; i < t->nprogs; i++)
+		if (strcmp(t->progs[i].source, source) == 0)
+			return &t->progs[i];
+	p = reallocarray(t->progs, t->nprogs + 1, sizeof(*p));
+	if (p == NULL)
+		err(EX_OSERR, NULL);
+	t->progs = p;
+	p = &t->progs[t->nprogs++];
+	memset(p, 0, sizeof(*p));
+	if ((p->source = strdup(source)) == NULL)
+		err(EX_OSERR, NULL);
+	return p;
+}
+
+static void
+prog_clear(struct prog *p)
+{
+	if (p->jq != NULL)
+		jq_teardown(&p->jq);
+	p->jq = NULL;
+	free(p->file);
+	p->file = NULL;
+	p->code = 0;
+	p->why[0] = '\0';
+}
+
+/*
+ * <sharedir>/<source>.jq.  A missing file means the source has no transform
+ * (its records are rejected); one that exists but is unreadable or does not
+ * compile is an installation fault, said once, here.
+ */
+static int
+prog_builtin(struct prog *p)
+{
+	char path[4096];
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s.jq", conf_sharedir(), p->source);
+	if ((rc = compile(p, path)) != 0 && p->code == EX_DATAERR)
+		snprintf(p->why, sizeof(p->why), "no transform for source %s",
+		    p->source);
+	return rc;
+}
+
+/* Load and compile file into p; on failure set p->code and p->why. */
+static int
+compile(struct prog *p, const char *file)
+{
+	char *text;
+
+	if ((text = slurp(file)) == NULL) {
+		p->code = errno == ENOENT ? EX_DATAERR : EX_UNAVAILABLE;
+		if (p->code != EX_DATAERR)
+			warn("%s", file);
+		snprintf(p->why, sizeof(p->why), "cannot read %s", file);
+		return -1;
+	}
+	if ((p->jq = jq_init()) == NULL)
+		err(EX_OSERR, "jq_init");
+	if ((p->file = strdup(file)) == NULL)
+		err(EX_OSERR, NULL);
+	jq_set_error_cb(p->jq, compile_error, p->file);
+	jq_set_attr(p->jq, jv_string("JQ_LIBRARY_PATH"),
+	    jv_array_append(jv_array(), jv_string(conf_sharedir())));
+	if (!jq_compile(p->jq, text)) {
+		jq_teardown(&p->jq);
+		p->jq = NULL;
+		p->code = EX_SOFTWARE;
+		snprintf(p->why, sizeof(p->why), "%s does not compile", file);
+		free(text);
+		return -1;
+	}
+	free(text);
+	return 0;
+}
+
+/* Compile errors name the file; runtime errors are returned, not printed. */
+static void
+compile_error(void *file, jv msg)
+{
+	jv s;
+
+	s = jv_get_kind(msg) == JV_KIND_STRING ? msg : jq_format_error(msg);
+	if (jv_get_kind(s) == JV_KIND_STRING)
+		warnx("%s: %s", (const char *)file, jv_string_value(s));
+	jv_free(s);
+}
+
+/* A whole file in a NUL-terminated buffer, or NULL with errno set. */
+static char *
+slurp(const char *file)
+{
+	FILE *fp;
+	char *buf = NULL;
+	size_t len = 0, cap = 0, n;
+	int e;
+
+	if ((fp = fopen(file, "r")) == NULL)
+		return NULL;
+	for (;;) {
+		if (cap - len < 4096) {
+			cap = cap ? cap * 2 : 16384;
+			if ((buf = realloc(buf, cap)) == NULL)
+				err(EX_OSERR, NULL);
+		}
+		if ((n = fread(buf + len, 1, cap - len - 1, fp)) == 0)
+			break;
+		len += n;
+	}
+	e = ferror(fp) ? EIO : 0;
+	fclose(fp);
+	if (e != 0) {
+		free(buf);
+		errno = e;
+		return NULL;
+	}
+	buf[len] = '\0';
+	return buf;
+}
