@@ -48,6 +48,24 @@ fate(void *arg, jv f)
 	ndjson_write(stdout, f);
 }
 
+/* A line that is not JSON still gets its fate. */
+static void
+bad_line(struct ndjson *in)
+{
+	jv f;
+
+	diag_rec(in->name, in->lineno, "%s", in->why);
+	reject_write(&rej, jv_invalid(), in->line, in->len, in->name,
+	    in->lineno, in->why);
+	f = jv_object_set(jv_object(), jv_string("event_id"), jv_null());
+	f = jv_object_set(f, jv_string("spool_file"), jv_null());
+	f = jv_object_set(f, jv_string("status"), jv_string("rejected"));
+	f = jv_object_set(f, jv_string("reason"), jv_string(in->why));
+	f = jv_object_set(f, jv_string("file"), jv_string(in->name));
+	f = jv_object_set(f, jv_string("line"), jv_number((double)in->lineno));
+	ndjson_write(stdout, f);
+}
+
 static void
 summary(const struct loader *l, unsigned long n)
 {
@@ -101,9 +119,7 @@ main(int argc, char *argv[])
 	    status != EX_SOFTWARE && (r = ndjson_next(&in, &ev)) != 0) {
 		n++;
 		if (r == -1) {
-			diag_rec(in.name, in.lineno, "%s", in.why);
-			reject_write(&rej, jv_invalid(), in.line, in.len,
-			    in.name, in.lineno, in.why);
+			bad_line(&in);
 			status = diag_worse(status, EX_DATAERR);
 			continue;
 		}

@@ -1,0 +1,535 @@
+/*
+ * co-drain - the cron job: claim spool files, run their records through the
+ * verify, transform, classify and load stages, and file each spool file by
+ * its records' fate (SPEC 8a).  The stages are the library's, run in one
+ * process, so a record is parsed once instead of once per pipe.
+ * Rule: a file moves only by rename, and only after its records' batch has
+ * committed; a run killed at any instant leaves every file in one directory
+ * and the next run finishes the work.
+ */
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "classify.h"
+#include "conf.h"
+#include "db.h"
+#include "diag.h"
+#include "envelope.h"
+#include "load.h"
+#include "ndjson.h"
+#include "spool.h"
+#include "transform.h"
+#include "verify.h"
+
+struct sfile {
+	char	*name;
+	int	 outstanding;		/* records sent to the loader */
+	int	 read;			/* all its lines were read */
+	int	 pending, rejected, unavailable;
+	char	 reason[200];
+};
+
+struct drain {
+	const char *root;
+	char	 cur[200];		/* "cur/<id>": this run's claims */
+	struct sfile *files;		/* claimed, sorted by name */
+	size_t	 nfiles, settled;
+	struct verifier v;
+	struct transform *t;
+	struct classify_opts co;
+	struct loader *l;
+	long	 retry_after;
+	unsigned long ndone, nretry, nfailed, nrecords;
+	int	 status;
+	int	 unavailable;		/* a scheme had no secret */
+	struct sfile *curfile;
+	unsigned long curline;
+};
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: co-drain [-b size] [-d conninfo] "
+	    "[-f [source=]file] [-n maxfiles] [-p maxage] [-R seconds] "
+	    "[-s spool] [-u user]\n");
+	exit(EX_USAGE);
+}
+
+static int
+cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Names of regular entries of root/sub, optionally only due ones. */
+static char **
+list(const char *root, const char *sub, long due_after, size_t *n)
+{
+	char path[PATH_MAX], **v = NULL;
+	size_t cap = 0;
+	struct dirent *e;
+	struct stat st;
+	time_t now = conf_now();
+	DIR *d;
+
+	*n = 0;
+	snprintf(path, sizeof(path), "%s/%s", root, sub);
+	if ((d = opendir(path)) == NULL)
+		err(EX_IOERR, "%s", path);
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.' || strstr(e->d_name, ".reason") != NULL)
+			continue;
+		if (due_after >= 0 && (fstatat(dirfd(d), e->d_name, &st, 0) ==
+		    -1 || st.st_mtime + due_after > now))
+			continue;
+		if (*n == cap && (v = reallocarray(v, cap = cap ? 2 * cap :
+		    1024, sizeof(*v))) == NULL)
+			err(EX_OSERR, "reallocarray");
+		if ((v[(*n)++] = strdup(e->d_name)) == NULL)
+			err(EX_OSERR, "strdup");
+	}
+	closedir(d);
+	qsort(v, *n, sizeof(*v), cmp_name);
+	return v;
+}
+
+/*
+ * Give back the claims of runs that died: their cur/<id> directory is no
+ * longer locked.  Their files go back to new/ to be claimed again.
+ */
+static void
+adopt_orphans(struct drain *d)
+{
+	char sub[PATH_MAX], **dirs, **files;
+	size_t i, j, nd, nf;
+	int fd;
+
+	dirs = list(d->root, "cur", -1, &nd);
+	for (i = 0; i < nd; i++) {
+		snprintf(sub, sizeof(sub), "%s/cur/%s", d->root, dirs[i]);
+		if ((fd = open(sub, O_RDONLY | O_DIRECTORY)) == -1) {
+			/* A file left in cur/ itself: hand it back too. */
+			if (errno == ENOTDIR)
+				spool_move(d->root, "cur", "new", dirs[i]);
+			free(dirs[i]);
+			continue;
+		}
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			snprintf(sub, sizeof(sub), "cur/%s", dirs[i]);
+			files = list(d->root, sub, -1, &nf);
+			for (j = 0; j < nf; j++) {
+				if (spool_move(d->root, sub, "new", files[j]) == -1)
+					warn("%s/%s", sub, files[j]);
+				free(files[j]);
+			}
+			free(files);
+			snprintf(sub, sizeof(sub), "%s/cur/%s", d->root, dirs[i]);
+			if (rmdir(sub) == 0)
+				warnx("took back %zu files of a run that died", nf);
+		}
+		close(fd);
+		free(dirs[i]);
+	}
+	free(dirs);
+}
+
+/*
+ * Make and lock cur/<id>; the lock lives as long as this process.  It is
+ * made under a dot name and renamed once locked, so no other run can take
+ * it for an orphan in between.
+ */
+static void
+make_claim_dir(struct drain *d)
+{
+	char tmp[PATH_MAX], path[PATH_MAX], host[64];
+	int fd;
+
+	if (gethostname(host, sizeof(host)) == -1)
+		strcpy(host, "localhost");
+	host[sizeof(host) - 1] = '\0';
+	snprintf(d->cur, sizeof(d->cur), "cur/drain.%.64s.%ld.%lld", host,
+	    (long)getpid(), (long long)time(NULL));
+	snprintf(tmp, sizeof(tmp), "%s/cur/.new.%ld", d->root, (long)getpid());
+	snprintf(path, sizeof(path), "%s/%s", d->root, d->cur);
+	if (mkdir(tmp, 0700) == -1)
+		err(EX_IOERR, "%s", tmp);
+	if ((fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    flock(fd, LOCK_EX) == -1 || rename(tmp, path) == -1)
+		err(EX_IOERR, "%s", path);
+}
+
+static struct sfile *
+find_file(struct drain *d, const char *name)
+{
+	size_t lo = 0, hi = d->nfiles, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if ((c = strcmp(name, d->files[mid].name)) == 0)
+			return &d->files[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+static void
+note(struct sfile *f, unsigned long line, const char *why)
+{
+	size_t n = strlen(f->reason);
+
+	if (n + 8 < sizeof(f->reason))
+		snprintf(f->reason + n, sizeof(f->reason) - n, "%s%lu: %s",
+		    n ? "; " : "", line, why);
+}
+
+static void
+write_reason(struct drain *d, struct sfile *f)
+{
+	char path[PATH_MAX];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/failed/%s.reason", d->root, f->name);
+	if ((fp = fopen(path, "w")) == NULL) {
+		warn("%s", path);
+		return;
+	}
+	fprintf(fp, "%s\n", f->reason);
+	fclose(fp);
+}
+
+/* File a spool file whose records all have their fate. */
+static void
+settle(struct drain *d, struct sfile *f)
+{
+	const char *to;
+	char path[PATH_MAX];
+
+	if (f->rejected) {
+		to = "failed";
+		write_reason(d, f);
+		d->nfailed++;
+	} else if (f->pending || f->unavailable) {
+		to = "retry";
+		d->nretry++;
+	} else {
+		to = "done";
+		d->ndone++;
+	}
+	if (spool_move(d->root, d->cur, to, f->name) == -1) {
+		warn("%s/%s", d->cur, f->name);
+		d->status = diag_worse(d->status, EX_IOERR);
+	} else if (strcmp(to, "retry") == 0) {
+		/* The retry clock starts now. */
+		snprintf(path, sizeof(path), "%s/retry/%s", d->root, f->name);
+		utimensat(AT_FDCWD, path, NULL, 0);
+	}
+	f->outstanding = -1;
+	if (f->rejected)
+		d->status = diag_worse(d->status, EX_DATAERR);
+}
+
+static void
+maybe_settle(struct drain *d, struct sfile *f)
+{
+	if (f->read && f->outstanding == 0)
+		settle(d, f);
+}
+
+/* The loader's word on one record. */
+static void
+fate(void *arg, jv fv)
+{
+	struct drain *d = arg;
+	struct sfile *f;
+	const char *status, *sf, *reason;
+	jv line;
+
+	sf = env_str(fv, "spool_file", NULL);
+	status = env_str(fv, "status", NULL);
+	if (sf == NULL || status == NULL || (f = find_file(d, sf)) == NULL) {
+		jv_free(fv);
+		return;
+	}
+	if (strcmp(status, "pending") == 0)
+		f->pending++;
+	else if (strcmp(status, "rejected") == 0) {
+		line = jv_object_get(jv_copy(fv), jv_string("line"));
+		reason = env_str(fv, "reason", NULL);
+		diag_rec(f->name, (unsigned long)jv_number_value(line), "%s",
+		    reason ? reason : "rejected");
+		note(f, (unsigned long)jv_number_value(line), reason ?
+		    reason : "rejected");
+		jv_free(line);
+		f->rejected++;
+	}
+	jv_free(fv);
+	f->outstanding--;
+	maybe_settle(d, f);
+}
+
+static void
+reject(struct sfile *f, unsigned long line, const char *why)
+{
+	diag_rec(f->name, line, "%s", why);
+	note(f, line, why);
+	f->rejected++;
+}
+
+/* transform_run's callback: classify and queue one event. */
+static void
+emit(void *arg, jv ev)
+{
+	struct drain *d = arg;
+	int rc;
+
+	ev = classify_event(&d->co, ev);
+	d->curfile->outstanding++;
+	rc = loader_add(d->l, ev, d->curfile->name, d->curline, fate, d);
+	if (rc != 0 && rc != EX_DATAERR)
+		d->status = diag_worse(d->status, rc);
+}
+
+static int
+fatal(const struct drain *d)
+{
+	return d->status == EX_TEMPFAIL || d->status == EX_UNAVAILABLE ||
+	    d->status == EX_SOFTWARE;
+}
+
+static void
+record(struct drain *d, struct sfile *f, char *line, size_t len,
+    unsigned long n)
+{
+	char why[200];
+	jv env;
+	int rc;
+
+	d->nrecords++;
+	env = ndjson_parse(line, len, why, sizeof(why));
+	if (!jv_is_valid(env)) {
+		reject(f, n, why);
+		return;
+	}
+	env = jv_object_set(env, jv_string("spool_file"), jv_string(f->name));
+	if (env_check(env, why, sizeof(why)) == -1 ||
+	    (rc = verify_envelope(&d->v, env, why, sizeof(why))) == EX_DATAERR) {
+		jv_free(env);
+		reject(f, n, why);
+		return;
+	}
+	if (rc == EX_UNAVAILABLE) {
+		jv_free(env);
+		diag_rec(f->name, n, "%s", why);
+		f->unavailable++;
+		d->unavailable = 1;
+		return;
+	}
+	d->curfile = f;
+	d->curline = n;
+	if ((rc = transform_run(d->t, env, emit, d, why, sizeof(why))) != 0) {
+		reject(f, n, why);
+		if (rc != EX_DATAERR)
+			d->status = diag_worse(d->status, rc);
+	}
+}
+
+/* Read one claimed file and hand each of its lines to record(). */
+static void
+process(struct drain *d, struct sfile *f)
+{
+	char path[PATH_MAX], *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	unsigned long n = 0;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", d->root, d->cur, f->name);
+	if ((fp = fopen(path, "r")) == NULL) {
+		warn("%s", path);
+		d->status = diag_worse(d->status, EX_IOERR);
+		f->unavailable++;
+	} else {
+		while (!fatal(d) && (len = getline(&line, &cap, fp)) != -1) {
+			n++;
+			if (len > 0 && line[len - 1] == '\n')
+				line[--len] = '\0';
+			record(d, f, line, (size_t)len, n);
+		}
+		if (n == 0)
+			reject(f, 0, "empty file");
+		fclose(fp);
+	}
+	free(line);
+	f->read = 1;
+	if (!fatal(d))
+		maybe_settle(d, f);
+}
+
+/* Claim one candidate by renaming it into our cur/ directory. */
+static int
+claim(struct drain *d, const char *from, const char *name)
+{
+	if (spool_move(d->root, from, d->cur, name) == 0)
+		return 0;
+	if (errno != ENOENT) {
+		warn("%s/%s", from, name);
+		d->status = diag_worse(d->status, EX_IOERR);
+	}
+	return -1;
+}
+
+/* Put back what this run claimed but could not finish. */
+static void
+give_back(struct drain *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nfiles; i++)
+		if (d->files[i].outstanding != -1 &&
+		    spool_move(d->root, d->cur, "new", d->files[i].name) == -1)
+			warn("%s/%s", d->cur, d->files[i].name);
+}
+
+static void
+summary(const struct drain *d)
+{
+	struct loader_stats st;
+
+	loader_stats(d->l, &st);
+	fprintf(stderr, "co-drain: %zu files: %lu done, %lu retry, %lu failed; "
+	    "%lu records: %lu inserted, %lu duplicate, %lu pending, "
+	    "%lu rejected\n", d->nfiles, d->ndone, d->nretry, d->nfailed,
+	    d->nrecords, st.inserted, st.duplicate, st.pending, st.rejected);
+}
+
+/* Candidates from new/ and due retry/ files, merged in name order. */
+static void
+collect(struct drain *d, long long max)
+{
+	char **a, **b;
+	size_t na, nb, i, n = 0;
+
+	a = list(d->root, "new", -1, &na);
+	b = list(d->root, "retry", d->retry_after, &nb);
+	if ((d->files = calloc(na + nb + 1, sizeof(*d->files))) == NULL)
+		err(EX_OSERR, "calloc");
+	for (i = 0; i < na + nb; i++) {
+		const char *from = i < na ? "new" : "retry";
+		char *name = i < na ? a[i] : b[i - na];
+
+		if ((long long)n < max && claim(d, from, name) == 0)
+			d->files[n++].name = name;
+		else
+			free(name);
+	}
+	free(a);
+	free(b);
+	d->nfiles = n;
+	qsort(d->files, n, sizeof(*d->files), cmp_name);
+}
+
+static void
+setup(struct drain *d, int argc, char **argv, struct loader_opts *lo,
+    long long *max, const char **conninfo)
+{
+	int ch;
+
+	while ((ch = getopt(argc, argv, "b:d:f:n:p:R:s:u:")) != -1) {
+		switch (ch) {
+		case 'b':
+			lo->batch = (size_t)conf_num(optarg, 1, 1000000,
+			    "batch size");
+			break;
+		case 'd':
+			*conninfo = optarg;
+			break;
+		case 'f':
+			if (transform_set(d->t, optarg) == -1)
+				exit(EX_USAGE);
+			break;
+		case 'n':
+			*max = conf_num(optarg, 1, LLONG_MAX, "file count");
+			break;
+		case 'p':
+			lo->pending_max_age = (long)conf_num(optarg, 1,
+			    LONG_MAX, "pending age");
+			break;
+		case 'R':
+			d->retry_after = (long)conf_num(optarg, 0, LONG_MAX,
+			    "retry interval");
+			break;
+		case 's':
+			d->root = optarg;
+			break;
+		case 'u':
+			lo->tenant = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+}
+
+int
+main(int argc, char *argv[])
+{
+	static struct drain d;
+	struct loader_opts lo = { 0 };
+	const char *conninfo = NULL;
+	long long max = LLONG_MAX;
+	char path[PATH_MAX];
+	PGconn *c;
+	size_t i;
+	int status;
+
+	d.retry_after = 300;
+	d.t = transform_new();
+	classify_defaults(&d.co);
+	setup(&d, argc, argv, &lo, &max, &conninfo);
+	d.root = conf_spool(d.root);
+	if (verify_init(&d.v) == -1)
+		return EX_UNAVAILABLE;
+	if (spool_init(d.root) == -1)
+		err(EX_IOERR, "%s", d.root);
+	if ((c = db_connect(conninfo, &status)) == NULL)
+		return status;
+	d.l = loader_new(c, &lo);
+	make_claim_dir(&d);
+	adopt_orphans(&d);
+	collect(&d, max);
+	for (i = 0; i < d.nfiles && !fatal(&d); i++)
+		process(&d, &d.files[i]);
+	if (!fatal(&d))
+		d.status = diag_worse(d.status, loader_flush(d.l, fate, &d));
+	if (fatal(&d))
+		give_back(&d);
+	summary(&d);
+	spool_sync(d.root, "done");
+	spool_sync(d.root, "new");
+	spool_sync(d.root, "retry");
+	spool_sync(d.root, "failed");
+	snprintf(path, sizeof(path), "%s/%s", d.root, d.cur);
+	rmdir(path);
+	loader_free(d.l);
+	transform_free(d.t);
+	verify_free(&d.v);
+	PQfinish(c);
+	if (d.unavailable)
+		d.status = diag_worse(d.status, EX_UNAVAILABLE);
+	return d.status;
+}
