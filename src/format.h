@@ -1,0 +1,21 @@
+/*
+ * format.h - print query results as NDJSON, CSV (RFC 4180), TSV or an
+ * aligned table.  Rule: values are typed from the column's type, so NDJSON
+ * numbers stay numbers and json columns stay objects.
+ */
+#ifndef CO_FORMAT_H
+#define CO_FORMAT_H
+
+#include <stdio.h>
+
+#include <libpq-fe.h>
+
+enum format { FMT_NDJSON, FMT_CSV, FMT_TSV, FMT_TABLE };
+
+/* Parse -o NAME; -1 when unknown.  NULL: table on a tty, else ndjson. */
+int	format_parse(const char *);
+
+/* Print every row of r; header line for csv, tsv and table. */
+void	format_result(FILE *, enum format, PGresult *);
+
+#endif
