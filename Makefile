@@ -22,7 +22,12 @@ LIBSRC = $(filter-out src/co-%.c,$(wildcard src/*.c))
 LIBOBJ = $(LIBSRC:.c=.o)
 HDRS = $(wildcard src/*.h)
 
-all: $(BINS)
+all: $(BINS) tests/bin/co-gen
+
+# Test data generator; not installed.
+tests/bin/co-gen: tests/gen/co-gen.c libco.a $(HDRS)
+	@mkdir -p tests/bin
+	$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ tests/gen/co-gen.c libco.a $(LDLIBS)
 
 libco.a: $(LIBOBJ)
 	$(AR) rcs $@ $(LIBOBJ)
@@ -75,7 +80,7 @@ install: all
 	install -m 644 man/*.7 $(DESTDIR)$(MANDIR)/man7
 
 clean:
-	rm -f src/*.o libco.a $(BINS) $(FUZZERS)
+	rm -f src/*.o libco.a $(BINS) $(FUZZERS) tests/bin/co-gen
 	rm -rf tests/fuzz/*.corpus
 
 .PHONY: all check check-asan fuzz demo bench install clean
