@@ -67,14 +67,14 @@ bad_line(struct ndjson *in)
 }
 
 static void
-summary(const struct loader *l, unsigned long n)
+summary(const struct loader *l, unsigned long n, unsigned long bad)
 {
 	struct loader_stats st;
 
 	loader_stats(l, &st);
 	fprintf(stderr, "co-load: %lu records: %lu inserted, %lu duplicate, "
 	    "%lu pending, %lu rejected\n", n, st.inserted, st.duplicate,
-	    st.pending, st.rejected);
+	    st.pending, st.rejected + bad);
 }
 
 int
@@ -84,7 +84,7 @@ main(int argc, char *argv[])
 	const char *conninfo = NULL, *rfile = NULL;
 	struct ndjson in;
 	struct loader *l;
-	unsigned long n = 0;
+	unsigned long n = 0, bad = 0;
 	PGconn *c;
 	jv ev;
 	int ch, r, status = 0;
@@ -120,6 +120,7 @@ main(int argc, char *argv[])
 		n++;
 		if (r == -1) {
 			bad_line(&in);
+			bad++;
 			status = diag_worse(status, EX_DATAERR);
 			continue;
 		}
@@ -130,7 +131,7 @@ main(int argc, char *argv[])
 	    status != EX_SOFTWARE)
 		status = diag_worse(status, loader_flush(l, fate, NULL));
 	ndjson_close(&in);
-	summary(l, n);
+	summary(l, n, bad);
 	loader_free(l);
 	PQfinish(c);
 	diag_stdout();

@@ -100,4 +100,4 @@ pg_stop() {
 }
 
 # psql returning bare values.
-q() { psql -X -q -A -t -v ON_ERROR_STOP=1 -c "$1"; }
+q() { PGOPTIONS="-c client_min_messages=warning" psql -X -q -A -t -v ON_ERROR_STOP=1 -c "$1"; }
