@@ -136,3 +136,27 @@ conf_rfc3339(char *buf, size_t sz, time_t t, long usec)
 	else
 		snprintf(buf, sz, "%sZ", d);
 }
+
+time_t
+conf_parse_rfc3339(const char *s)
+{
+	struct tm tm;
+	const char *p;
+	int oh, om, sign;
+	time_t t;
+
+	memset(&tm, 0, sizeof(tm));
+	if ((p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
+		return -1;
+	if (*p == '.')
+		while (*++p >= '0' && *p <= '9')
+			;
+	t = timegm(&tm);
+	if (*p == 'Z' && p[1] == '\0')
+		return t;
+	if ((*p != '+' && *p != '-') || sscanf(p + 1, "%2d:%2d", &oh, &om) != 2 ||
+	    strlen(p) != 6)
+		return -1;
+	sign = *p == '+' ? 1 : -1;
+	return t - sign * (oh * 3600 + om * 60);
+}

@@ -666,11 +666,21 @@ verify_el_env(const struct verifier *v, jv env, const char *body,
 	    0 : EX_DATAERR;
 }
 
+/*
+ * Freshness is judged at the time the request was received (received_at),
+ * not now, so a spool file verifies the same on every later run.
+ */
 int
-verify_envelope(const struct verifier *v, jv env, char *why, size_t sz)
+verify_envelope(const struct verifier *v0, jv env, char *why, size_t sz)
 {
-	const char *src, *body;
+	struct verifier at = *v0, *v = &at;
+	const char *src, *body, *ra;
 	size_t blen;
+	time_t t;
+
+	if ((ra = env_str(env, "received_at", NULL)) != NULL &&
+	    (t = conf_parse_rfc3339(ra)) != -1)
+		at.now = t;
 
 	if ((src = env_str(env, "source", NULL)) == NULL) {
 		fail(why, sz, "unknown source");

@@ -21,10 +21,11 @@ unset LIVEKIT_KEYS_FILE LIVEKIT_API_KEY_FILE LIVEKIT_API_SECRET_FILE \
 : >"$T/allerr"
 
 # envelope SOURCE HEADER VALUE BODYFILE: one version-1 envelope line;
-# HEADER "" gives an envelope without headers.
+# HEADER "" gives an envelope without headers.  No received_at: the clock
+# is then CO_NOW (with one, freshness is judged at received_at).
 envelope() {
 	jq -nc --arg src "$1" --arg h "$2" --arg hv "$3" --rawfile body "$4" \
-	    '{v:1, received_at:"2026-01-01T00:00:10.000000Z", source:$src,
+	    '{v:1, source:$src,
 	    method:"POST", path:"/", query:"", remote:"127.0.0.1",
 	    headers:(if $h == "" then {} else {($h):$hv} end), body:$body}'
 }
