@@ -20,13 +20,15 @@ unset LIVEKIT_KEYS_FILE LIVEKIT_API_KEY_FILE LIVEKIT_API_SECRET_FILE \
     ELEVENLABS_WEBHOOK_SECRET_FILE LIVEKIT_WEBHOOK_SECRET_FILE 2>/dev/null
 : >"$T/allerr"
 
-# envelope SOURCE HEADER VALUE BODYFILE: one version-1 envelope line;
-# HEADER "" gives an envelope without headers.  No received_at: the clock
-# is then CO_NOW (with one, freshness is judged at received_at).
+# envelope SOURCE HEADER VALUE BODYFILE [RECEIVED_AT]: one version-1
+# envelope line; HEADER "" gives an envelope without headers.  Without
+# received_at the clock is CO_NOW; with one, freshness is judged at it.
 envelope() {
 	jq -nc --arg src "$1" --arg h "$2" --arg hv "$3" --rawfile body "$4" \
-	    '{v:1, source:$src,
-	    method:"POST", path:"/", query:"", remote:"127.0.0.1",
+	    --arg ra "${5:-}" '{v:1}
+	    + (if $ra == "" then {} else {received_at:$ra} end)
+	    + {source:$src, method:"POST", path:"/", query:"",
+	    remote:"127.0.0.1",
 	    headers:(if $h == "" then {} else {($h):$hv} end), body:$body}'
 }
 
@@ -142,7 +144,8 @@ cat >"$T/keys" <<EOF
 APIsecond: "other-NOT-REAL"
 $LK_KEY:   $LK_SECRET
 EOF
-{ cat "$T/keys"; echo 'this line has no colon'; } >"$T/keys.bad"
+{ cat "$T/keys"; echo 'this line has no colon'; echo 'APInosecret:'; } \
+    >"$T/keys.bad"
 VENV="-u LIVEKIT_API_KEY -u LIVEKIT_API_SECRET LIVEKIT_KEYS_FILE=$T/keys"
 vcase "keys file: vector key found by iss" $LK_NOW "$T/lk.valid" ""
 envelope livekit authorization "$("$SIGN/lk-sign" APIsecond \
@@ -155,8 +158,8 @@ env $VENV CO_NOW=$LK_NOW co-verify "$T/lk.valid" >"$T/out" 2>"$T/err"
 rc=$?
 cat "$T/err" >>"$T/allerr"
 check_same "keys file: malformed line warned by file:line, rest used" \
-    "0|co-verify: $T/keys.bad:5: malformed line, want \"key: secret\"" \
-    "$rc|$(cat "$T/err")"
+    "0|co-verify: $T/keys.bad:5: malformed line, want \"key: secret\"|co-verify: $T/keys.bad:6: malformed line, want \"key: secret\"" \
+    "$rc|$(paste -sd'|' "$T/err")"
 VENV="-u LIVEKIT_API_SECRET LIVEKIT_API_SECRET_FILE=$T/secret"
 vcase "LIVEKIT_API_SECRET_FILE" $LK_NOW "$T/lk.valid" ""
 VENV="-u ELEVENLABS_WEBHOOK_SECRET ELEVENLABS_WEBHOOK_SECRET_FILE=$T/elsecret"
@@ -240,6 +243,25 @@ envelope elevenlabs elevenlabs-signature \
 check "odd body survives the envelope" \
     sh -c "jq -j .body '$T/el.odd' | cmp -s - '$T/odd.json'"
 vcase "el odd body valid" $EL_NOW "$T/el.odd" ""
+
+# --- freshness is judged at received_at, so a spool file verifies the
+# same on every later run; CO_NOW only stands in when it is missing ---
+LATER=1767312000
+envelope livekit authorization "$lk_tok" "$lk_body" \
+    2026-01-01T00:00:10.123456Z >"$T/ra.lk"
+vcase "received_at inside the token's life, run a day later" $LATER \
+    "$T/ra.lk" ""
+envelope livekit authorization "$lk_tok" "$lk_body" \
+    2026-01-01T01:06:01+01:00 >"$T/ra.lkexp"
+vcase "received_at exp+61 (with an offset), run before exp" $LK_NOW \
+    "$T/ra.lkexp" "token expired"
+envelope elevenlabs elevenlabs-signature "$el_hdr" "$el_body" \
+    2026-01-01T00:01:10Z >"$T/ra.el"
+vcase "received_at t+10, run a day later" $LATER "$T/ra.el" ""
+envelope elevenlabs elevenlabs-signature "$el_hdr" "$el_body" \
+    2026-01-01T00:31:01Z >"$T/ra.elold"
+vcase "received_at t+1801, run at t+10" $EL_NOW "$T/ra.elold" \
+    "timestamp too old"
 
 # --- the stream: a bad line in the middle ---
 { cat "$T/lk.valid"; echo '{"v":1, not json'; cat "$T/el.valid"; } \
