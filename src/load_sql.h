@@ -79,7 +79,8 @@
 	"UPDATE co_stage s SET first = true FROM (SELECT DISTINCT ON " \
 	"(event_id) seq FROM co_stage ORDER BY event_id, seq) f " \
 	"WHERE s.seq = f.seq; " \
-	"WITH ins AS (INSERT INTO livekit_call_events (\"callLogId\", " \
+	"ANALYZE co_stage; " \
+	"INSERT INTO livekit_call_events (\"callLogId\", " \
 	"\"userId\", \"eventId\", \"eventType\", \"occurredAt\", \"roomSid\", " \
 	"\"roomName\", \"participantIdentity\", \"participantSid\", " \
 	"\"participantKind\", direction, \"phoneNumber\", \"sipCallId\", " \
@@ -94,9 +95,11 @@
 	"s.recording_url, s.agent_config_id, s.campaign_id, s.room_metadata, " \
 	"s.spool_file, s.raw FROM co_stage s JOIN call_logs c " \
 	"ON c.id = s.call_id WHERE s.first ORDER BY s.seq " \
-	"ON CONFLICT (\"eventId\") DO NOTHING RETURNING \"eventId\") " \
-	"UPDATE co_stage s SET status = 'inserted' FROM ins " \
-	"WHERE ins.\"eventId\" = s.event_id AND s.first; " \
+	"ON CONFLICT (\"eventId\") DO NOTHING; " \
+	/* Inserted by this transaction, not found there already. */ \
+	"UPDATE co_stage s SET status = 'inserted' FROM livekit_call_events e " \
+	"WHERE s.first AND e.\"eventId\" = s.event_id " \
+	"AND e.xmin = pg_current_xact_id()::xid; " \
 	"UPDATE co_stage SET status = CASE WHEN call_id IS NULL " \
 	"THEN 'pending' ELSE 'duplicate' END WHERE status IS NULL; " \
 	/* Recompute each touched call from the set of all its events. */ \
