@@ -6,6 +6,7 @@
  * Rule: the envelope is fsync'ed into new/ before any 2xx leaves; every
  * other outcome writes nothing there.
  */
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -89,6 +90,7 @@ static int	check_body(const char *, const struct http_req *,
 static void	accept_req(const char *, struct http_req *, struct answer *);
 static void	serve(struct http_in *, struct http_req *, struct answer *);
 static int	respond(const struct answer *);
+static int	unread(void);
 static void	linger(void);
 static void	logline(const struct http_req *, const struct answer *,
 		    const struct timespec *);
@@ -207,7 +209,7 @@ refuse(struct answer *a, int status, const char *why)
 	http_buf_str(&a->body, "}");
 	if (status == 503)
 		a->exit = diag_worse(a->exit, EX_TEMPFAIL);
-	else if (status >= 500)
+	else if (status == 500)
 		a->exit = diag_worse(a->exit, EX_SOFTWARE);
 	else
 		a->exit = diag_worse(a->exit, EX_DATAERR);
@@ -523,9 +525,24 @@ respond(const struct answer *a)
 	return rc;
 }
 
+/* Bytes written to fd 1 that the other end has not taken yet. */
+static int
+unread(void)
+{
+#ifdef TIOCOUTQ
+	int n;
+
+	if (ioctl(STDOUT_FILENO, TIOCOUTQ, &n) == 0)
+		return n;
+#endif
+	return 0;
+}
+
 /*
- * After an error the client may still be sending; read on for a moment so
- * that closing does not reset the connection before it reads the answer.
+ * After an error, keep reading until the other end has taken the answer
+ * and closed, for a moment at most: a client still sending would otherwise
+ * get a reset before it reads the answer, and socat drops what it has not
+ * read yet from a child that exits with a status other than 0.
  */
 static void
 linger(void)
@@ -533,18 +550,16 @@ linger(void)
 	struct pollfd pfd = { STDIN_FILENO, POLLIN, 0 };
 	struct timespec t0;
 	char buf[16384];
-	size_t total = 0;
-	ssize_t n;
-	long ms;
+	int eof = 0;
 
 	if (shutdown(STDOUT_FILENO, SHUT_WR) == -1)
 		return;			/* not a socket: nothing to reset */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (total < (4 << 20) && (ms = LINGER_MS - ms_since(&t0)) > 0 &&
-	    poll(&pfd, 1, (int)ms) > 0) {
-		if ((n = read(STDIN_FILENO, buf, sizeof(buf))) <= 0)
-			break;
-		total += (size_t)n;
+	while (ms_since(&t0) < LINGER_MS && (!eof || unread() > 0)) {
+		if (eof || poll(&pfd, 1, 10) != 1)
+			usleep(eof ? 2000 : 0);
+		else if (read(STDIN_FILENO, buf, sizeof(buf)) <= 0)
+			eof = 1;
 	}
 }
 
@@ -616,9 +631,10 @@ main(int argc, char *argv[])
 	if (respond(&a) == -1) {
 		a.why = "answer not sent";
 		a.exit = diag_worse(a.exit, EX_IOERR);
-	} else if (a.status >= 400 && a.status != 408)
-		linger();
+	}
 	logline(&req, &a, &t0);
+	if (a.exit != EX_IOERR && a.status >= 300)
+		linger();
 	http_free(&req);
 	http_buf_free(&a.body);
 	return a.exit;
