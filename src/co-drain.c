@@ -32,6 +32,7 @@
 
 struct sfile {
 	char	*name;
+	const char *from;		/* "new" or "retry" until claimed */
 	int	 outstanding;		/* records sent to the loader */
 	int	 read;			/* all its lines were read */
 	int	 pending, rejected, unavailable;
@@ -41,14 +42,14 @@ struct sfile {
 struct drain {
 	const char *root;
 	char	 cur[200];		/* "cur/<id>": this run's claims */
-	struct sfile *files;		/* claimed, sorted by name */
-	size_t	 nfiles, settled;
+	struct sfile *files;		/* candidates, sorted by name */
+	size_t	 nfiles, nclaimed;
 	struct verifier v;
 	struct transform *t;
 	struct classify_opts co;
 	struct loader *l;
 	long	 retry_after;
-	unsigned long ndone, nretry, nfailed, nrecords;
+	unsigned long ndone, nretry, nfailed, nrecords, nrejected;
 	int	 status;
 	int	 unavailable;		/* a scheme had no secret */
 	struct sfile *curfile;
@@ -64,6 +65,7 @@ usage(void)
 	exit(EX_USAGE);
 }
 
+/* Sorts both char * arrays and struct sfile arrays: name comes first. */
 static int
 cmp_name(const void *a, const void *b)
 {
@@ -280,9 +282,11 @@ fate(void *arg, jv fv)
 	maybe_settle(d, f);
 }
 
+/* A record that never reached the loader. */
 static void
-reject(struct sfile *f, unsigned long line, const char *why)
+reject(struct drain *d, struct sfile *f, unsigned long line, const char *why)
 {
+	d->nrejected++;
 	diag_rec(f->name, line, "%s", why);
 	note(f, line, why);
 	f->rejected++;
@@ -320,14 +324,14 @@ record(struct drain *d, struct sfile *f, char *line, size_t len,
 	d->nrecords++;
 	env = ndjson_parse(line, len, why, sizeof(why));
 	if (!jv_is_valid(env)) {
-		reject(f, n, why);
+		reject(d, f, n, why);
 		return;
 	}
 	env = jv_object_set(env, jv_string("spool_file"), jv_string(f->name));
 	if (env_check(env, why, sizeof(why)) == -1 ||
 	    (rc = verify_envelope(&d->v, env, why, sizeof(why))) == EX_DATAERR) {
 		jv_free(env);
-		reject(f, n, why);
+		reject(d, f, n, why);
 		return;
 	}
 	if (rc == EX_UNAVAILABLE) {
@@ -340,7 +344,7 @@ record(struct drain *d, struct sfile *f, char *line, size_t len,
 	d->curfile = f;
 	d->curline = n;
 	if ((rc = transform_run(d->t, env, emit, d, why, sizeof(why))) != 0) {
-		reject(f, n, why);
+		reject(d, f, n, why);
 		if (rc != EX_DATAERR)
 			d->status = diag_worse(d->status, rc);
 	}
@@ -369,7 +373,7 @@ process(struct drain *d, struct sfile *f)
 			record(d, f, line, (size_t)len, n);
 		}
 		if (n == 0)
-			reject(f, 0, "empty file");
+			reject(d, f, 0, "empty file");
 		fclose(fp);
 	}
 	free(line);
@@ -411,34 +415,35 @@ summary(const struct drain *d)
 	loader_stats(d->l, &st);
 	fprintf(stderr, "co-drain: %zu files: %lu done, %lu retry, %lu failed; "
 	    "%lu records: %lu inserted, %lu duplicate, %lu pending, "
-	    "%lu rejected\n", d->nfiles, d->ndone, d->nretry, d->nfailed,
-	    d->nrecords, st.inserted, st.duplicate, st.pending, st.rejected);
+	    "%lu rejected\n", d->nclaimed, d->ndone, d->nretry, d->nfailed,
+	    d->nrecords, st.inserted, st.duplicate, st.pending,
+	    st.rejected + d->nrejected);
 }
 
-/* Candidates from new/ and due retry/ files, merged in name order. */
+/*
+ * Candidates from new/ and due retry/ files, in name order (oldest first).
+ * They are claimed one at a time as they are processed, so runs started
+ * together share the work.
+ */
 static void
-collect(struct drain *d, long long max)
+collect(struct drain *d)
 {
 	char **a, **b;
-	size_t na, nb, i, n = 0;
+	size_t na, nb, i;
 
 	a = list(d->root, "new", -1, &na);
 	b = list(d->root, "retry", d->retry_after, &nb);
 	if ((d->files = calloc(na + nb + 1, sizeof(*d->files))) == NULL)
 		err(EX_OSERR, "calloc");
 	for (i = 0; i < na + nb; i++) {
-		const char *from = i < na ? "new" : "retry";
-		char *name = i < na ? a[i] : b[i - na];
-
-		if ((long long)n < max && claim(d, from, name) == 0)
-			d->files[n++].name = name;
-		else
-			free(name);
+		d->files[i].name = i < na ? a[i] : b[i - na];
+		d->files[i].from = i < na ? "new" : "retry";
+		d->files[i].outstanding = -1;	/* not ours (yet) */
 	}
 	free(a);
 	free(b);
-	d->nfiles = n;
-	qsort(d->files, n, sizeof(*d->files), cmp_name);
+	d->nfiles = na + nb;
+	qsort(d->files, d->nfiles, sizeof(*d->files), cmp_name);
 }
 
 static void
@@ -511,9 +516,15 @@ main(int argc, char *argv[])
 	d.l = loader_new(c, &lo);
 	make_claim_dir(&d);
 	adopt_orphans(&d);
-	collect(&d, max);
-	for (i = 0; i < d.nfiles && !fatal(&d); i++)
+	collect(&d);
+	for (i = 0; i < d.nfiles && !fatal(&d) &&
+	    (long long)d.nclaimed < max; i++) {
+		if (claim(&d, d.files[i].from, d.files[i].name) == -1)
+			continue;
+		d.files[i].outstanding = 0;
+		d.nclaimed++;
 		process(&d, &d.files[i]);
+	}
 	if (!fatal(&d))
 		d.status = diag_worse(d.status, loader_flush(d.l, fate, &d));
 	if (fatal(&d))
