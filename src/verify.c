@@ -1,7 +1,8 @@
 /*
  * verify.c - webhook signature checks: LiveKit's Authorization JWT with a
- * body hash, the legacy X-LiveKit-Signature HMAC, and ElevenLabs'
- * "t=...,v0=..." header (PROTOCOLS.md sections 1.2 and 2.2).
+ * body hash, the legacy X-LiveKit-Signature HMAC, ElevenLabs'
+ * "t=...,v0=..." header and Twilio's X-Twilio-Signature (PROTOCOLS.md
+ * sections 1.2, 2.2 and 3.3).
  * Rule: secrets, tokens and signatures only ever go into a MAC or a
  * constant-time compare; every reason is a fixed string, never input.
  */
@@ -30,6 +31,14 @@ struct el_header {
 	int	 nv0;
 };
 
+/* One form parameter, decoded; name and value point into an arena. */
+struct tw_param {
+	const char *name;
+	size_t	 nlen;
+	const char *val;
+	size_t	 vlen;
+};
+
 static int	fail(char *, size_t, const char *);
 static char	*xstrndup(const char *, size_t);
 static int	load_secret(const char *, char **);
@@ -56,7 +65,20 @@ static int	el_window(const struct verifier *, const struct el_header *,
 		    char *, size_t);
 static int	el_match(const struct verifier *, const struct el_header *,
 		    const char *, size_t);
+static size_t	form_decode(const char *, size_t, char *);
+static size_t	tw_params(const char *, size_t, struct tw_param *, char *);
+static int	bytes_cmp(const char *, size_t, const char *, size_t);
+static int	tw_cmp(const void *, const void *);
+static char	*tw_form(const char *, size_t, size_t *);
+static char	*tw_other_url(const char *);
+static int	tw_mac_equal(const struct verifier *, const char *,
+		    const char *, size_t, const char *, size_t);
+static char	*tw_query(const char *, const char *, size_t *);
+static int	tw_body_hash(const char *, size_t, const char *, size_t);
+static int	load_tw(struct verifier *);
 static int	verify_lk_env(const struct verifier *, jv, const char *,
+		    size_t, char *, size_t);
+static int	verify_tw_env(const struct verifier *, jv, const char *,
 		    size_t, char *, size_t);
 static int	verify_el_env(const struct verifier *, jv, const char *,
 		    size_t, char *, size_t);
@@ -228,6 +250,28 @@ load_el(struct verifier *v)
 	return 0;
 }
 
+/* TWILIO_AUTH_TOKEN, and CO_PUBLIC_URL: the scheme and host Twilio calls. */
+static int
+load_tw(struct verifier *v)
+{
+	const char *u;
+	size_t n;
+
+	if (load_secret("TWILIO_AUTH_TOKEN", &v->tw_token) == -1)
+		return -1;
+	if ((u = getenv("CO_PUBLIC_URL")) == NULL || *u == '\0')
+		return 0;
+	if (strncmp(u, "https://", 8) != 0 && strncmp(u, "http://", 7) != 0) {
+		warnx("CO_PUBLIC_URL is not an http or https URL");
+		return -1;
+	}
+	n = strlen(u);
+	while (n > 0 && u[n - 1] == '/')
+		n--;
+	v->tw_url = xstrndup(u, n);
+	return 0;
+}
+
 int
 verify_init(struct verifier *v)
 {
@@ -242,6 +286,8 @@ verify_init(struct verifier *v)
 	if (load_secret("LIVEKIT_WEBHOOK_SECRET", &v->lk_legacy) == -1)
 		rc = -1;
 	if (load_el(v) == -1)
+		rc = -1;
+	if (load_tw(v) == -1)
 		rc = -1;
 	return rc;
 }
@@ -260,6 +306,8 @@ verify_free(struct verifier *v)
 		conf_free(v->el[i]);
 	free(v->el);
 	conf_free(v->lk_legacy);
+	conf_free(v->tw_token);
+	free(v->tw_url);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -270,6 +318,8 @@ verify_configured(const struct verifier *v, const char *source)
 		return v->nlk > 0 || v->lk_legacy != NULL;
 	if (strcmp(source, "elevenlabs") == 0)
 		return v->nel > 0;
+	if (strcmp(source, "twilio") == 0)
+		return v->tw_token != NULL && v->tw_url != NULL;
 	return 0;
 }
 
@@ -617,6 +667,258 @@ verify_elevenlabs(const struct verifier *v, const char *hdr, size_t n,
 	return 0;
 }
 
+/* Decode application/x-www-form-urlencoded s[0..n) into out; its length. */
+static size_t
+form_decode(const char *s, size_t n, char *out)
+{
+	unsigned char c;
+	size_t i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '+')
+			out[o++] = ' ';
+		else if (s[i] == '%' && i + 2 < n &&
+		    hex_decode(s + i + 1, 2, &c, 1) == 1) {
+			out[o++] = (char)c;
+			i += 2;
+		} else
+			out[o++] = s[i];
+	}
+	return o;
+}
+
+/* Split s[0..n) into decoded name=value pairs in arena (n bytes). */
+static size_t
+tw_params(const char *s, size_t n, struct tw_param *p, char *arena)
+{
+	const char *end = s + n, *amp, *eq;
+	size_t np = 0, o = 0;
+
+	while (s < end) {
+		if ((amp = memchr(s, '&', (size_t)(end - s))) == NULL)
+			amp = end;
+		if (amp > s) {
+			if ((eq = memchr(s, '=', (size_t)(amp - s))) == NULL)
+				eq = amp;
+			p[np].name = arena + o;
+			o += p[np].nlen = form_decode(s, (size_t)(eq - s),
+			    arena + o);
+			p[np].val = arena + o;
+			o += p[np].vlen = eq < amp ? form_decode(eq + 1,
+			    (size_t)(amp - eq - 1), arena + o) : 0;
+			np++;
+		}
+		if (amp == end)
+			break;
+		s = amp + 1;
+	}
+	return np;
+}
+
+static int
+bytes_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+	int c;
+
+	if ((c = memcmp(a, b, an < bn ? an : bn)) != 0)
+		return c;
+	return (an > bn) - (an < bn);
+}
+
+/* qsort order of parameters: by name, then by value, bytewise. */
+static int
+tw_cmp(const void *a, const void *b)
+{
+	const struct tw_param *x = a, *y = b;
+	int c;
+
+	if ((c = bytes_cmp(x->name, x->nlen, y->name, y->nlen)) != 0)
+		return c;
+	return bytes_cmp(x->val, x->vlen, y->val, y->vlen);
+}
+
+/*
+ * The signed string after the URL: each name in sorted order followed by
+ * each of its distinct values, sorted, with nothing in between.  malloc'ed.
+ */
+static char *
+tw_form(const char *body, size_t blen, size_t *len)
+{
+	struct tw_param *p;
+	char *arena, *out;
+	size_t i, np, o = 0;
+
+	if ((p = calloc(blen / 2 + 1, sizeof(*p))) == NULL ||
+	    (arena = malloc(blen + 1)) == NULL ||
+	    (out = malloc(blen + 1)) == NULL)
+		err(EX_OSERR, "malloc");
+	np = tw_params(body, blen, p, arena);
+	qsort(p, np, sizeof(*p), tw_cmp);
+	for (i = 0; i < np; i++) {
+		if (i > 0 && tw_cmp(&p[i - 1], &p[i]) == 0)
+			continue;
+		memcpy(out + o, p[i].name, p[i].nlen);
+		o += p[i].nlen;
+		memcpy(out + o, p[i].val, p[i].vlen);
+		o += p[i].vlen;
+	}
+	free(p);
+	free(arena);
+	*len = o;
+	return out;
+}
+
+/*
+ * The URL Twilio may have signed instead: without its port, or with the
+ * scheme's default port added (both SDKs try both).  malloc'ed or NULL.
+ */
+static char *
+tw_other_url(const char *url)
+{
+	const char *host, *end, *colon, *br;
+	char *out;
+
+	if ((host = strstr(url, "://")) == NULL)
+		return NULL;
+	host += 3;
+	end = host + strcspn(host, "/?#");
+	br = memchr(host, ']', (size_t)(end - host));
+	colon = memchr(br ? br : host, ':', (size_t)(end - (br ? br : host)));
+	if (colon != NULL) {
+		if (asprintf(&out, "%.*s%s", (int)(colon - url), url, end) == -1)
+			err(EX_OSERR, "asprintf");
+	} else if (asprintf(&out, "%.*s:%s%s", (int)(end - url), url,
+	    strncmp(url, "https:", 6) == 0 ? "443" : "80", end) == -1)
+		err(EX_OSERR, "asprintf");
+	return out;
+}
+
+/* HMAC-SHA1(token, url + params) in base64 equals sig? */
+static int
+tw_mac_equal(const struct verifier *v, const char *url, const char *params,
+    size_t plen, const char *sig, size_t n)
+{
+	unsigned char mac[SHA1_LEN];
+	char b64[4 * ((SHA1_LEN + 2) / 3) + 1], *s;
+	size_t ulen = strlen(url);
+
+	if ((s = malloc(ulen + plen + 1)) == NULL)
+		err(EX_OSERR, "malloc");
+	memcpy(s, url, ulen);
+	if (plen > 0)
+		memcpy(s + ulen, params, plen);
+	crypto_hmac_sha1(v->tw_token, strlen(v->tw_token), s, ulen + plen,
+	    mac);
+	free(s);
+	b64_encode(mac, sizeof(mac), b64, 0, 1);
+	return crypto_equal(b64, strlen(b64), sig, n);
+}
+
+/* The first value of query parameter name in url, decoded, malloc'ed. */
+static char *
+tw_query(const char *url, const char *name, size_t *len)
+{
+	struct tw_param *p;
+	const char *q;
+	char *arena, *val = NULL;
+	size_t i, n, np;
+
+	if ((q = strchr(url, '?')) == NULL)
+		return NULL;
+	n = strcspn(++q, "#");
+	if ((p = calloc(n / 2 + 1, sizeof(*p))) == NULL ||
+	    (arena = malloc(n + 1)) == NULL)
+		err(EX_OSERR, "malloc");
+	np = tw_params(q, n, p, arena);
+	for (i = 0; i < np && val == NULL; i++)
+		if (p[i].nlen == strlen(name) &&
+		    memcmp(p[i].name, name, p[i].nlen) == 0) {
+			val = xstrndup(p[i].val, p[i].vlen);
+			*len = p[i].vlen;
+		}
+	free(p);
+	free(arena);
+	return val;
+}
+
+/* With bodySHA256 in the URL: does it equal hex SHA-256 of the body? */
+static int
+tw_body_hash(const char *want, size_t wlen, const char *body, size_t blen)
+{
+	unsigned char md[SHA256_LEN];
+	char hex[2 * SHA256_LEN + 1];
+
+	crypto_sha256(body, blen, md);
+	hex_encode(md, sizeof(md), hex);
+	return crypto_equal(hex, strlen(hex), want, wlen);
+}
+
+int
+verify_twilio(const struct verifier *v, const char *sig, size_t n,
+    const char *url, const char *body, size_t blen, int form, char *why,
+    size_t sz)
+{
+	char *params = NULL, *other, *hash;
+	size_t plen = 0, hlen;
+	int hash_ok = 1, sig_ok;
+
+	if (v->tw_token == NULL)
+		return fail(why, sz, "TWILIO_AUTH_TOKEN is not set");
+	trim(&sig, &n);
+	if ((hash = tw_query(url, "bodySHA256", &hlen)) != NULL) {
+		hash_ok = tw_body_hash(hash, hlen, body, blen);
+		free(hash);
+		form = 0;	/* the JSON variant signs the URL alone */
+	}
+	if (form)
+		params = tw_form(body, blen, &plen);
+	sig_ok = tw_mac_equal(v, url, params, plen, sig, n);
+	if (!sig_ok && (other = tw_other_url(url)) != NULL) {
+		sig_ok = tw_mac_equal(v, other, params, plen, sig, n);
+		free(other);
+	}
+	free(params);
+	if (!sig_ok)
+		return fail(why, sz, "twilio signature invalid");
+	if (!hash_ok)
+		return fail(why, sz, "body hash does not match bodySHA256");
+	return 0;
+}
+
+static int
+verify_tw_env(const struct verifier *v, jv env, const char *body,
+    size_t blen, char *why, size_t sz)
+{
+	const char *h, *path, *query, *method;
+	char *url;
+	size_t n;
+	int rc;
+
+	if ((h = env_header(env, "x-twilio-signature", &n)) == NULL) {
+		fail(why, sz, "missing signature");
+		return EX_DATAERR;
+	}
+	if (!verify_configured(v, "twilio")) {
+		fail(why, sz, "no twilio auth token: set TWILIO_AUTH_TOKEN "
+		    "and CO_PUBLIC_URL");
+		return EX_UNAVAILABLE;
+	}
+	if ((path = env_str(env, "path", NULL)) == NULL) {
+		fail(why, sz, "envelope has no path");
+		return EX_DATAERR;
+	}
+	if ((query = env_str(env, "query", NULL)) == NULL)
+		query = "";
+	if (asprintf(&url, "%s%s%s%s", v->tw_url, path, *query ? "?" : "",
+	    query) == -1)
+		err(EX_OSERR, "asprintf");
+	method = env_str(env, "method", NULL);
+	rc = verify_twilio(v, h, n, url, body, blen,
+	    method == NULL || strcmp(method, "GET") != 0, why, sz);
+	free(url);
+	return rc == 0 ? 0 : EX_DATAERR;
+}
+
 static int
 verify_lk_env(const struct verifier *v, jv env, const char *body,
     size_t blen, char *why, size_t sz)
@@ -694,10 +996,8 @@ verify_envelope(const struct verifier *v0, jv env, char *why, size_t sz)
 		return verify_lk_env(v, env, body, blen, why, sz);
 	if (strcmp(src, "elevenlabs") == 0)
 		return verify_el_env(v, env, body, blen, why, sz);
-	if (strcmp(src, "twilio") == 0) {
-		fail(why, sz, "twilio signatures are not supported yet");
-		return EX_UNAVAILABLE;
-	}
+	if (strcmp(src, "twilio") == 0)
+		return verify_tw_env(v, env, body, blen, why, sz);
 	fail(why, sz, "unknown source");
 	return EX_DATAERR;
 }

@@ -1,7 +1,8 @@
 /*
- * verify.h - webhook signature schemes (PROTOCOLS.md sections 1.2, 2.2):
- * LiveKit's Authorization JWT (HS256, sha256 body claim, key by iss), the
- * legacy X-LiveKit-Signature hex HMAC-SHA256, ElevenLabs' t=...,v0=...
+ * verify.h - webhook signature schemes (PROTOCOLS.md sections 1.2, 2.2,
+ * 3.3): LiveKit's Authorization JWT (HS256, sha256 body claim, key by iss),
+ * the legacy X-LiveKit-Signature hex HMAC-SHA256, ElevenLabs' t=...,v0=...,
+ * Twilio's X-Twilio-Signature (HMAC-SHA1 over URL and sorted parameters).
  * Rule: hash the raw body bytes; compare in constant time; never print
  * a secret, a token or a signature.
  */
@@ -28,6 +29,8 @@ struct verifier {
 	char	*lk_legacy;		/* LIVEKIT_WEBHOOK_SECRET */
 	char	**el;			/* ELEVENLABS_WEBHOOK_SECRET, comma list */
 	size_t	 nel;
+	char	*tw_token;		/* TWILIO_AUTH_TOKEN */
+	char	*tw_url;		/* CO_PUBLIC_URL, no trailing '/' */
 	time_t	 now;			/* conf_now() at init */
 };
 
@@ -52,6 +55,13 @@ int	verify_livekit_legacy(const struct verifier *, const char *, size_t,
 	    const char *, size_t, char *, size_t);
 int	verify_elevenlabs(const struct verifier *, const char *, size_t,
 	    const char *, size_t, char *, size_t);
+/*
+ * Twilio: signature, the full URL Twilio requested, body; form says the
+ * body's parameters are signed too (a form POST).  A bodySHA256 query
+ * parameter selects the JSON-body variant (PROTOCOLS.md section 3.3).
+ */
+int	verify_twilio(const struct verifier *, const char *, size_t,
+	    const char *, const char *, size_t, int, char *, size_t);
 
 /* JWT structure alone (used by the fuzzer): decode and parse claims. */
 struct jwt {

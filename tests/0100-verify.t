@@ -1,7 +1,8 @@
 #!/bin/sh
-# co-verify: the LiveKit and ElevenLabs cases of tests/vectors/README.md,
-# the legacy LiveKit HMAC, secrets from files, and the NDJSON contract
-# (good lines pass through byte for byte, bad ones are named and rejected).
+# co-verify: the LiveKit, ElevenLabs and Twilio cases of
+# tests/vectors/README.md, the legacy LiveKit HMAC, secrets from files, and
+# the NDJSON contract (good lines pass through byte for byte, bad ones are
+# named and rejected).
 . "$(dirname "$0")/lib.sh"
 
 V=$VECTORS
@@ -17,7 +18,8 @@ export LIVEKIT_API_KEY=$LK_KEY LIVEKIT_API_SECRET=$LK_SECRET
 export ELEVENLABS_WEBHOOK_SECRET=$EL_SECRET
 export LIVEKIT_WEBHOOK_SECRET=$LEGACY_SECRET
 unset LIVEKIT_KEYS_FILE LIVEKIT_API_KEY_FILE LIVEKIT_API_SECRET_FILE \
-    ELEVENLABS_WEBHOOK_SECRET_FILE LIVEKIT_WEBHOOK_SECRET_FILE 2>/dev/null
+    ELEVENLABS_WEBHOOK_SECRET_FILE LIVEKIT_WEBHOOK_SECRET_FILE \
+    TWILIO_AUTH_TOKEN TWILIO_AUTH_TOKEN_FILE CO_PUBLIC_URL 2>/dev/null
 : >"$T/allerr"
 
 # envelope SOURCE HEADER VALUE BODYFILE [RECEIVED_AT]: one version-1
@@ -189,9 +191,6 @@ check_same "key without secret is a configuration error" \
     "69|co-verify: LIVEKIT_API_KEY and LIVEKIT_API_SECRET must be set together" \
     "$rc|$(head -n 1 "$T/err")"
 VENV=
-printf '%s\n' '{"v":1,"source":"twilio","headers":{},"body":"a=b"}' \
-    >"$T/tw"
-vcase "twilio" $LK_NOW "$T/tw" "twilio signatures are not supported yet" 69
 
 # --- ElevenLabs (README section 2) ---
 el_body=$V/elevenlabs_post_call_transcription.json
@@ -244,6 +243,85 @@ check "odd body survives the envelope" \
     sh -c "jq -j .body '$T/el.odd' | cmp -s - '$T/odd.json'"
 vcase "el odd body valid" $EL_NOW "$T/el.odd" ""
 
+# --- Twilio (README section 3): the URL is CO_PUBLIC_URL + path + query ---
+TW_TOKEN=0123456789abcdef0123456789abcdef
+# twenv METHOD PATH QUERY SIGNATURE BODYFILE: a Twilio envelope line.
+twenv() {
+	jq -nc --arg m "$1" --arg p "$2" --arg q "$3" --arg s "$4" \
+	    --rawfile body "$5" '{v:1, source:"twilio", method:$m, path:$p,
+	    query:$q, remote:"127.0.0.1", headers:{"x-twilio-signature":$s},
+	    body:$body}'
+}
+tw_sig=$(cat "$V/twilio_status_callback.signature.txt")
+twenv POST /twilio/voice/status tenant=acme "$tw_sig" \
+    "$V/twilio_status_callback.form" >"$T/tw.valid"
+twenv POST /twilio/voice/status tenant=acme "$tw_sig" \
+    "$V/twilio_status_callback.tampered.form" >"$T/tw.tampered"
+tw_json_q=$(sed 's/^[^?]*?//' "$V/twilio_json_body.url.txt")
+twenv POST /twilio/voice/status "$tw_json_q" \
+    "$(cat "$V/twilio_json_body.signature.txt")" \
+    "$V/twilio_json_body.json" >"$T/tw.json"
+sed 's/completed/failed/' "$V/twilio_json_body.json" >"$T/tw.json.body"
+twenv POST /twilio/voice/status "$tw_json_q" \
+    "$(cat "$V/twilio_json_body.signature.txt")" "$T/tw.json.body" \
+    >"$T/tw.json.tampered"
+VENV="TWILIO_AUTH_TOKEN=$TW_TOKEN CO_PUBLIC_URL=https://hooks.example.com/"
+vcase "twilio form valid" $LK_NOW "$T/tw.valid" ""
+vcase "twilio form tampered" $LK_NOW "$T/tw.tampered" \
+    "twilio signature invalid"
+vcase "twilio json valid" $LK_NOW "$T/tw.json" ""
+vcase "twilio json tampered" $LK_NOW "$T/tw.json.tampered" \
+    "body hash does not match bodySHA256"
+VENV="TWILIO_AUTH_TOKEN=$TW_TOKEN CO_PUBLIC_URL=http://hooks.example.com"
+vcase "twilio URL scheme differs" $LK_NOW "$T/tw.valid" \
+    "twilio signature invalid"
+VENV="TWILIO_AUTH_TOKEN=$TW_TOKEN CO_PUBLIC_URL=https://hooks.example.com:443"
+vcase "twilio signed without the port, URL with it" $LK_NOW "$T/tw.valid" ""
+# twilio-python's known answers (token 12345).
+printf 'CallSid=CA1234567890ABCDE&Caller=%%2B14158675309&Digits=1234&From=%%2B14158675309&To=%%2B18005551212' \
+    >"$T/ka1.form"
+printf 'Sid=CA123&SidAccount=AC123&Digits=5678&Digits=1234&Digits=1234' \
+    >"$T/ka2.form"
+printf '{"property": "value", "boolean": true}' >"$T/ka3.json"
+twenv POST /myapp.php 'foo=1&bar=2' RSOYDt4T1cUTdK1PDd93/VVr8B8= \
+    "$T/ka1.form" >"$T/tw.ka1"
+twenv POST /myapp.php 'foo=1&bar=2' IK+Dwps556ElfBT0I3Rgjkr1wJU= \
+    "$T/ka2.form" >"$T/tw.ka2"
+twenv POST /myapp.php 'foo=1&bar=2&bodySHA256=0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620' \
+    a9nBmqA0ju/hNViExpshrM61xv4= "$T/ka3.json" >"$T/tw.ka3"
+VENV="TWILIO_AUTH_TOKEN=12345 CO_PUBLIC_URL=https://mycompany.com"
+vcase "twilio-python known answer" $LK_NOW "$T/tw.ka1" ""
+vcase "twilio-python repeated names and values" $LK_NOW "$T/tw.ka2" ""
+vcase "twilio-python JSON body" $LK_NOW "$T/tw.ka3" ""
+# GET: the parameters are in the signed URL; nothing is appended.
+: >"$T/empty"
+get_sig=$(printf '%s' 'https://mycompany.com/cb?CallSid=CA1&CallStatus=busy' |
+    openssl dgst -sha1 -mac HMAC -macopt key:12345 -binary |
+    openssl base64 -A)
+twenv GET /cb 'CallSid=CA1&CallStatus=busy' "$get_sig" "$T/empty" \
+    >"$T/tw.get"
+vcase "twilio GET" $LK_NOW "$T/tw.get" ""
+twenv POST /cb 'CallSid=CA1&CallStatus=busy' "$get_sig" "$T/ka1.form" \
+    >"$T/tw.post"
+vcase "twilio POST signs its form too" $LK_NOW "$T/tw.post" \
+    "twilio signature invalid"
+jq -c 'del(.headers)' "$T/tw.ka1" >"$T/tw.nohdr"
+vcase "twilio missing header" $LK_NOW "$T/tw.nohdr" "missing signature"
+VENV="TWILIO_AUTH_TOKEN=12345"
+vcase "twilio without CO_PUBLIC_URL" $LK_NOW "$T/tw.ka1" \
+    "no twilio auth token: set TWILIO_AUTH_TOKEN and CO_PUBLIC_URL" 69
+VENV=
+vcase "twilio without token" $LK_NOW "$T/tw.ka1" \
+    "no twilio auth token: set TWILIO_AUTH_TOKEN and CO_PUBLIC_URL" 69
+VENV="TWILIO_AUTH_TOKEN=12345 CO_PUBLIC_URL=mycompany.com"
+env $VENV CO_NOW=$LK_NOW co-verify "$T/tw.ka1" >/dev/null 2>"$T/err"
+rc=$?
+cat "$T/err" >>"$T/allerr"
+check_same "CO_PUBLIC_URL without a scheme is a configuration error" \
+    "69|co-verify: CO_PUBLIC_URL is not an http or https URL" \
+    "$rc|$(head -n 1 "$T/err")"
+VENV=
+
 # --- freshness is judged at received_at, so a spool file verifies the
 # same on every later run; CO_NOW only stands in when it is missing ---
 LATER=1767312000
@@ -282,14 +360,14 @@ check "bad line: reason is jq's, without the input" \
     sh -c "[ -n '$reason' ] && ! grep -q 'while parsing' '$T/rej'"
 
 # A rejected envelope goes to the reject file whole, with its reason.
-cat "$T/lk.valid" "$T/lk.tampered" "$T/tw" >"$T/mix2"
+cat "$T/lk.valid" "$T/lk.tampered" "$T/tw.ka1" >"$T/mix2"
 CO_NOW=$LK_NOW co-verify -r "$T/rej2" "$T/mix2" >"$T/out" 2>"$T/err"
 rc=$?
 cat "$T/err" >>"$T/allerr"
 check_same "worst status wins (65 and 69 -> 69)" 69 $rc
 check_same "reject file: reasons and lines" \
     "body hash does not match sha256 claim 2
-twilio signatures are not supported yet 3" \
+no twilio auth token: set TWILIO_AUTH_TOKEN and CO_PUBLIC_URL 3" \
     "$(jq -r '"\(.reason) \(.reject_line)"' "$T/rej2")"
 check_same "reject file: the envelope body is kept exactly" \
     "$(jq -r .body "$T/lk.tampered")" \
@@ -317,7 +395,7 @@ t_run 64 'co-verify -r' '' ''
 check "stderr was written to (the leak check below is not vacuous)" \
     test -s "$T/allerr"
 for s in "$LK_SECRET" "$EL_SECRET" "$EL_OLD" "$LEGACY_SECRET" \
-    other-NOT-REAL "$lk_tok" "$el_mac" "$legacy"; do
+    other-NOT-REAL "$TW_TOKEN" "$lk_tok" "$el_mac" "$legacy" "$tw_sig"; do
 	if grep -qF -- "$s" "$T/allerr"; then
 		not_ok "no secret, token or signature on stderr"
 		diag "leaked: ${s%"${s#??????}"}..."

@@ -24,6 +24,8 @@ static char fz_secret[] =
 static char fz_legacy[] = "legacy-test-secret-NOT-REAL-77e1c0ffee";
 static char fz_el_old[] = "wsec_old_NOT_REAL_0000aaaa1111bbbb2222cccc3333dddd";
 static char fz_el[] = "wsec_test_NOT_REAL_9b2f6c1e8a7d4b3c5e0f1a2b3c4d5e6f";
+static char fz_tw[] = "0123456789abcdef0123456789abcdef";
+static char fz_tw_url[] = "https://hooks.example.com";
 
 /* jq takes the line and the JSON inside its authorization token. */
 static int
@@ -51,7 +53,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct lk_key k = { fz_key, fz_secret };
 	char *el[] = { fz_el_old, fz_el };
 	struct verifier v = { .lk = &k, .nlk = 1, .lk_legacy = fz_legacy,
-	    .el = el, .nel = 2, .now = FZ_NOW };
+	    .el = el, .nel = 2, .tw_token = fz_tw, .tw_url = fz_tw_url,
+	    .now = FZ_NOW };
 	char *line, why[160];
 	size_t n;
 	jv env;
