@@ -45,10 +45,11 @@ static int	load_secret(const char *, char **);
 static void	add_key(struct verifier *, const char *, size_t, const char *,
 		    size_t);
 static int	load_lk_env(struct verifier *);
-static int	keys_line(struct verifier *, char *, const char *,
+static void	keys_line(struct verifier *, char *, const char *,
 		    unsigned long);
 static int	load_keys_file(struct verifier *);
 static int	load_el(struct verifier *);
+static int	load_tw(struct verifier *);
 static jv	b64_json(const char *, size_t);
 static const char *lk_secret(const struct verifier *, jv);
 static int	claim_num(jv, const char *, double *);
@@ -75,7 +76,6 @@ static int	tw_mac_equal(const struct verifier *, const char *,
 		    const char *, size_t, const char *, size_t);
 static char	*tw_query(const char *, const char *, size_t *);
 static int	tw_body_hash(const char *, size_t, const char *, size_t);
-static int	load_tw(struct verifier *);
 static int	verify_lk_env(const struct verifier *, jv, const char *,
 		    size_t, char *, size_t);
 static int	verify_tw_env(const struct verifier *, jv, const char *,
@@ -154,7 +154,7 @@ load_lk_env(struct verifier *v)
  * One "key: secret" line of a livekit-server keys file.  Surrounding
  * blanks and one pair of matching quotes around either side are dropped.
  */
-static int
+static void
 keys_line(struct verifier *v, char *line, const char *path,
     unsigned long lineno)
 {
@@ -165,7 +165,7 @@ keys_line(struct verifier *v, char *line, const char *path,
 	klen = strlen(line);
 	trim(&k, &klen);
 	if (klen == 0 || *k == '#')
-		return 0;
+		return;
 	if ((colon = memchr(k, ':', klen)) == NULL)
 		goto bad;
 	s = colon + 1;
@@ -184,10 +184,9 @@ keys_line(struct verifier *v, char *line, const char *path,
 	if (klen == 0 || slen == 0)
 		goto bad;
 	add_key(v, k, klen, s, slen);
-	return 0;
+	return;
 bad:
 	warnx("%s:%lu: malformed line, want \"key: secret\"", path, lineno);
-	return 0;
 }
 
 static int
