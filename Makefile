@@ -65,7 +65,7 @@ tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIBSRC) $(HDRS)
 	clang $(FUZZFLAGS) -o $@ $< $(LIBSRC) $(LDLIBS)
 
 demo: all
-	sh contrib/demo.sh
+	sh tests/demo.sh
 
 bench: all
 	sh tests/bench/bench.sh
