@@ -50,35 +50,42 @@ def room_metadata:
 def id_str:
 	if type == "number" then tostring else str end;
 
-# E.164 with the leading +; SIP user parts may come without it.
+# E.164 with the leading +; SIP user parts may come without it.  Checked
+# with C builtins (explode, min, max): jq 1.6 compiles a regex per call.
 def e164:
-	if type == "string" and test("^\\+?[1-9][0-9]{5,14}$")
-	then "+" + ltrimstr("+") else null end;
+	if type != "string" then null
+	else ltrimstr("+") as $d
+	| ($d | explode) as $c
+	| if ($c | length) >= 6 and ($c | length) <= 15 and $c[0] != 48
+	    and ($c | min) >= 48 and ($c | max) <= 57
+	then "+" + $d else null end end;
 
 # The far end's number from a room name: our dialer's rooms are
 # sip-<digits>__<ts>__<x>, LiveKit's inbound default (an individual dispatch
-# rule with prefix "call-") is call-_<number>_<random>.  The startswith
-# guards spare a regex compile (jq 1.6 compiles one per call) on other names.
+# rule with prefix "call-") is call-_<number>_<random>.
 def room_phone:
 	if type != "string" then null
 	elif startswith("sip-") then
-		(first(capture("^sip-(?<n>[0-9]+)__[^_]*__")) | .n) // null | e164
+		ltrimstr("sip-") | split("__")
+		| if length == 3 then .[0] | e164 else null end
 	elif startswith("call-_") then
-		(first(capture("^call-_(?<n>\\+?[0-9]+)_[^_]+$")) | .n) // null
-		| e164
+		ltrimstr("call-_") | split("_")
+		| if length == 2 then .[0] | e164 else null end
 	else null end;
 
 # Direction: what our dispatcher put in the metadata, else inferred from a
 # SIP participant: only inbound calls go through a dispatch rule, so
-# sip.ruleID is set exactly on inbound legs (PROTOCOLS 1.7).
-def direction($md; $p):
-	($md.direction | if type == "string" then ascii_downcase else null end)
-	as $d
-	| if $d == "inbound" or $d == "outbound" then $d
-	elif ($p.kind // null) == "SIP" then
-		if ($p.attributes | obj | .["sip.ruleID"] | str) != null
+# sip.ruleID is set exactly on inbound legs (PROTOCOLS 1.7).  Input: the
+# participant; a lookup table instead of ascii_downcase, which 1.6 runs
+# character by character in jq.
+def direction($md):
+	($md.direction | if type == "string" then {inbound: "inbound",
+	    outbound: "outbound", INBOUND: "inbound", OUTBOUND: "outbound",
+	    Inbound: "inbound", Outbound: "outbound"}[.] else null end)
+	// (if .kind == "SIP" then
+		if (.attributes | obj | .["sip.ruleID"]) != null
 		then "inbound" else "outbound" end
-	else null end;
+	    else null end);
 
 # The first recording location of an egress: fileResults[], else the
 # deprecated single file.
@@ -135,10 +142,10 @@ def times($ev; $stop):
 	    // (.ingressInfo | obj | .state | obj | .roomId | str)),
 	room_name: $room_name,
 	room_metadata: $md,
-	user_id: (($md.userId // $md.user_id) | id_str),
-	agent_config_id: (($md.agentConfigId // $md.agent_config_id) | id_str),
-	campaign_id: (($md.campaignId // $md.campaign_id) | id_str),
-	direction: direction($md; $p),
+	user_id: ($md.userId | id_str),
+	agent_config_id: ($md.agentConfigId | id_str),
+	campaign_id: ($md.campaignId | id_str),
+	direction: ($p | direction($md)),
 	phone_number: (($attr["sip.phoneNumber"] | e164)
 	    // ($room_name | room_phone)),
 	participant_identity: ($p.identity | str),
