@@ -1,5 +1,7 @@
 /*
  * format.c - result printing for co-query.
+ * Rule: what a machine reads (ndjson, csv, tsv) keeps every byte and tells
+ * NULL from the empty string; only the table, for eyes, escapes controls.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -61,24 +63,27 @@ value(PGresult *r, int row, int col)
 }
 
 static void
-ndjson(FILE *fp, PGresult *r)
+ndjson(FILE *fp, PGresult *r, int nrows, int ncols)
 {
 	int i, j;
 	jv o;
 
-	for (i = 0; i < PQntuples(r); i++) {
+	for (i = 0; i < nrows; i++) {
 		o = jv_object();
-		for (j = 0; j < PQnfields(r); j++)
+		for (j = 0; j < ncols; j++)
 			o = jv_object_set(o, jv_string(PQfname(r, j)),
 			    value(r, i, j));
 		ndjson_write(fp, o);
 	}
 }
 
+/* RFC 4180; as PostgreSQL's CSV, NULL is empty and "" the empty string. */
 static void
-csv_field(FILE *fp, const char *s)
+csv_field(FILE *fp, const char *s, int null)
 {
-	if (strpbrk(s, ",\"\r\n") == NULL) {
+	if (null)
+		return;
+	if (*s != '\0' && strpbrk(s, ",\"\r\n") == NULL) {
 		fputs(s, fp);
 		return;
 	}
@@ -111,85 +116,135 @@ tsv_field(FILE *fp, const char *s, int null)
 }
 
 static void
-delimited(FILE *fp, PGresult *r, int csv)
+field(FILE *fp, int csv, const char *s, int null)
 {
-	int i, j, n = PQnfields(r);
+	if (csv)
+		csv_field(fp, s, null);
+	else
+		tsv_field(fp, s, null);
+}
 
-	for (j = 0; j < n; j++) {
+static void
+delimited(FILE *fp, PGresult *r, int nrows, int ncols, int csv)
+{
+	int i, j;
+
+	for (j = 0; j < ncols; j++) {
 		if (j)
 			putc(csv ? ',' : '\t', fp);
-		csv ? csv_field(fp, PQfname(r, j)) :
-		    tsv_field(fp, PQfname(r, j), 0);
+		field(fp, csv, PQfname(r, j), 0);
 	}
 	fputs(csv ? "\r\n" : "\n", fp);
-	for (i = 0; i < PQntuples(r); i++) {
-		for (j = 0; j < n; j++) {
+	for (i = 0; i < nrows; i++) {
+		for (j = 0; j < ncols; j++) {
 			if (j)
 				putc(csv ? ',' : '\t', fp);
-			if (csv)
-				csv_field(fp, PQgetvalue(r, i, j));
-			else
-				tsv_field(fp, PQgetvalue(r, i, j),
-				    PQgetisnull(r, i, j));
+			field(fp, csv, PQgetvalue(r, i, j),
+			    PQgetisnull(r, i, j));
 		}
 		fputs(csv ? "\r\n" : "\n", fp);
 	}
 }
 
+/* Width on a terminal: UTF-8 characters; \n, \r and \t show as two. */
+static int
+width(const char *s)
+{
+	int w = 0;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '\n' || *s == '\r' || *s == '\t')
+			w += 2;
+		else if (((unsigned char)*s & 0xc0) != 0x80)
+			w++;
+	}
+	return w;
+}
+
+/* One cell, padded to w (no padding when w is 0), controls made visible. */
+static void
+cell(FILE *fp, const char *s, int w)
+{
+	int n = width(s);
+
+	for (; *s != '\0'; s++) {
+		if (*s == '\n')
+			fputs("\\n", fp);
+		else if (*s == '\r')
+			fputs("\\r", fp);
+		else if (*s == '\t')
+			fputs("\\t", fp);
+		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			putc('?', fp);
+		else
+			putc(*s, fp);
+	}
+	if (w > n)
+		fprintf(fp, "%*s", w - n, "");
+}
+
 /* One row: "name  value" lines, as psql's expanded display. */
 static void
-vertical(FILE *fp, PGresult *r)
+vertical(FILE *fp, PGresult *r, int ncols)
 {
 	int j, w = 0, n;
 
-	for (j = 0; j < PQnfields(r); j++)
-		if ((n = (int)strlen(PQfname(r, j))) > w)
+	for (j = 0; j < ncols; j++)
+		if ((n = width(PQfname(r, j))) > w)
 			w = n;
-	for (j = 0; j < PQnfields(r); j++)
-		fprintf(fp, "%-*s  %s\n", w, PQfname(r, j),
-		    PQgetisnull(r, 0, j) ? "" : PQgetvalue(r, 0, j));
+	for (j = 0; j < ncols; j++) {
+		cell(fp, PQfname(r, j), w);
+		fputs("  ", fp);
+		cell(fp, PQgetvalue(r, 0, j), 0);
+		putc('\n', fp);
+	}
 }
 
 static void
-table(FILE *fp, PGresult *r)
+table(FILE *fp, PGresult *r, int nrows, int ncols)
 {
-	int i, j, n = PQnfields(r), *w;
+	int i, j, n, *w;
 
-	if (PQntuples(r) == 1) {
-		vertical(fp, r);
+	if (nrows == 1) {
+		vertical(fp, r, ncols);
 		return;
 	}
-	if ((w = calloc((size_t)n + 1, sizeof(*w))) == NULL)
+	if ((w = calloc((size_t)ncols + 1, sizeof(*w))) == NULL)
 		err(EX_OSERR, "calloc");
-	for (j = 0; j < n; j++) {
-		w[j] = (int)strlen(PQfname(r, j));
-		for (i = 0; i < PQntuples(r); i++)
-			if (PQgetlength(r, i, j) > w[j])
-				w[j] = PQgetlength(r, i, j);
+	for (j = 0; j < ncols; j++) {
+		w[j] = width(PQfname(r, j));
+		for (i = 0; i < nrows; i++)
+			if ((n = width(PQgetvalue(r, i, j))) > w[j])
+				w[j] = n;
 	}
-	for (j = 0; j < n; j++)
-		fprintf(fp, "%-*s%s", j + 1 < n ? w[j] : 0, PQfname(r, j),
-		    j + 1 < n ? "  " : "\n");
-	for (i = 0; i < PQntuples(r); i++)
-		for (j = 0; j < n; j++)
-			fprintf(fp, "%-*s%s", j + 1 < n ? w[j] : 0,
-			    PQgetvalue(r, i, j), j + 1 < n ? "  " : "\n");
+	for (i = -1; i < nrows; i++)
+		for (j = 0; j < ncols; j++) {
+			cell(fp, i < 0 ? PQfname(r, j) : PQgetvalue(r, i, j),
+			    j + 1 < ncols ? w[j] : 0);
+			fputs(j + 1 < ncols ? "  " : "\n", fp);
+		}
 	free(w);
+}
+
+void
+format_rows(FILE *fp, enum format f, PGresult *r, int nrows, int ncols)
+{
+	switch (f) {
+	case FMT_NDJSON:
+		ndjson(fp, r, nrows, ncols);
+		break;
+	case FMT_CSV:
+	case FMT_TSV:
+		delimited(fp, r, nrows, ncols, f == FMT_CSV);
+		break;
+	case FMT_TABLE:
+		table(fp, r, nrows, ncols);
+		break;
+	}
 }
 
 void
 format_result(FILE *fp, enum format f, PGresult *r)
 {
-	switch (f) {
-	case FMT_NDJSON:
-		ndjson(fp, r);
-		break;
-	case FMT_CSV:
-	case FMT_TSV:
-		delimited(fp, r, f == FMT_CSV);
-		break;
-	case FMT_TABLE:
-		table(fp, r);
-		break;
-	}
+	format_rows(fp, f, r, PQntuples(r), PQnfields(r));
 }

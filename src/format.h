@@ -18,4 +18,7 @@ int	format_parse(const char *);
 /* Print every row of r; header line for csv, tsv and table. */
 void	format_result(FILE *, enum format, PGresult *);
 
+/* The same for the first nrows rows and ncols columns only. */
+void	format_rows(FILE *, enum format, PGresult *, int, int);
+
 #endif
