@@ -35,6 +35,8 @@ struct transform {
 };
 
 static void	 compile_error(void *, jv);
+static jv	 no_input(jq_state *, void *);
+static void	 debug_msg(void *, jv);
 static char	*slurp(const char *);
 static int	 compile(struct prog *, const char *);
 static struct prog *prog_add(struct transform *, const char *);
@@ -351,6 +353,8 @@ compile(struct prog *p, const char *file)
 	if ((p->file = strdup(file)) == NULL)
 		err(EX_OSERR, NULL);
 	jq_set_error_cb(p->jq, compile_error, p->file);
+	jq_set_input_cb(p->jq, no_input, NULL);
+	jq_set_debug_cb(p->jq, debug_msg, NULL);
 	jq_set_attr(p->jq, jv_string("JQ_LIBRARY_PATH"),
 	    jv_array_append(jv_array(), jv_string(conf_sharedir())));
 	if (!jq_compile(p->jq, text)) {
@@ -374,6 +378,30 @@ compile_error(void *file, jv msg)
 	s = jv_get_kind(msg) == JV_KIND_STRING ? msg : jq_format_error(msg);
 	if (jv_get_kind(s) == JV_KIND_STRING)
 		warnx("%s: %s", (const char *)file, jv_string_value(s));
+	jv_free(s);
+}
+
+/*
+ * jq 1.6's jq_init leaves the input and debug callbacks unset, so input
+ * and debug would call through garbage.  There are no more inputs; debug
+ * prints as jq(1) does, for whoever writes a program with -f.
+ */
+static jv
+no_input(jq_state *jq, void *arg)
+{
+	(void)jq;
+	(void)arg;
+	return jv_invalid();
+}
+
+static void
+debug_msg(void *arg, jv v)
+{
+	jv s;
+
+	(void)arg;
+	s = jv_dump_string(JV_ARRAY(jv_string("DEBUG:"), v), 0);
+	warnx("%s", jv_string_value(s));
 	jv_free(s);
 }
 

@@ -268,6 +268,10 @@ co-transform -f "$T/err4.jq" "$T/vec" >"$T/out" 2>"$T/err"
 check_same "non-object output rejects the record, none of its events pass" \
     "65 co-transform: $T/vec:1: program output is not an object 0" \
     "$? $(cat "$T/err") $(wc -l <"$T/out" | tr -d ' ')"
+printf '[inputs] | {n: length}\n' >"$T/input.jq"
+co-transform -f "$T/input.jq" "$T/in" >"$T/out" 2>"$T/err"
+check_same "inputs: none beyond the envelope, on every record" \
+    "0 7 0" "$? $(jq -r .n "$T/out" | grep -c '^0$') $(wc -c <"$T/err" | tr -d ' ')"
 printf 'empty\n' >"$T/none.jq"
 co-transform -f "$T/none.jq" "$T/vec" >"$T/out" 2>"$T/err"
 check_same "a program may emit nothing" "0 0" \
