@@ -5,6 +5,8 @@
  * Rule: each program is compiled once, and each record's body is parsed
  * once and its events dumped once; nothing runs twice per record.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -318,21 +320,33 @@ prog_clear(struct prog *p)
 }
 
 /*
- * <sharedir>/<source>.jq.  A missing file means the source has no transform
- * (its records are rejected); one that exists but is unreadable or does not
- * compile is an installation fault, said once, here.
+ * <sharedir>/<source>.jq.  A missing file in the share directory means the
+ * source has no transform (its records are rejected); a missing directory,
+ * or a file that is unreadable or does not compile, is an installation
+ * fault, said once, here.
  */
 static int
 prog_builtin(struct prog *p)
 {
 	char path[4096];
-	int rc;
+	struct stat sb;
+	const char *dir;
 
-	snprintf(path, sizeof(path), "%s/%s.jq", conf_sharedir(), p->source);
-	if ((rc = compile(p, path)) != 0 && p->code == EX_DATAERR)
+	dir = conf_sharedir();
+	snprintf(path, sizeof(path), "%s/%s.jq", dir, p->source);
+	if (compile(p, path) == 0)
+		return 0;
+	if (p->code != EX_DATAERR)
+		return -1;
+	if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode))
 		snprintf(p->why, sizeof(p->why), "no transform for source %s",
 		    p->source);
-	return rc;
+	else {
+		warn("%s", dir);
+		p->code = EX_UNAVAILABLE;
+		snprintf(p->why, sizeof(p->why), "no share directory %s", dir);
+	}
+	return -1;
 }
 
 /* Load and compile file into p; on failure set p->code and p->why. */

@@ -221,6 +221,13 @@ check_same "elevenlabs without a program: reason" \
 check_same "elevenlabs without a program: livekit still passes" \
     EV_In0000000004 "$(jq -r .event_id "$T/out")"
 
+CO_SHARE=$T/nonexistent co-transform "$T/el" >"$T/out" 2>"$T/err"
+check_same "no share directory: exit 69, said once, every record named" \
+    "69 co-transform: $T/nonexistent: No such file or directory
+co-transform: $T/el:1: no share directory $T/nonexistent
+co-transform: $T/el:2: no share directory $T/nonexistent" \
+    "$? $(cat "$T/err")"
+
 # --- -f replaces programs ---
 cat >"$T/mine.jq" <<'EOF'
 {event_id: .payload.id, mine: true, keys: (keys | join(","))}
