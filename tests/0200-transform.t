@@ -222,9 +222,10 @@ check_same "elevenlabs without a program: livekit still passes" \
     EV_In0000000004 "$(jq -r .event_id "$T/out")"
 
 CO_SHARE=$T/nonexistent co-transform "$T/el" >"$T/out" 2>"$T/err"
-check_same "no share directory: exit 69, said once, every record named" \
+check_same "no share directory: exit 69, said once a source, records named" \
     "69 co-transform: $T/nonexistent: No such file or directory
 co-transform: $T/el:1: no share directory $T/nonexistent
+co-transform: $T/nonexistent: No such file or directory
 co-transform: $T/el:2: no share directory $T/nonexistent" \
     "$? $(cat "$T/err")"
 
