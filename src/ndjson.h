@@ -32,7 +32,11 @@ void	ndjson_open(struct ndjson *, int, char **);
  * reason, *v is invalid).  Lines stay readable in line/len until the next call.
  */
 int	ndjson_next(struct ndjson *, jv *);
-/* Parse one buffer as a JSON object; on failure set why, return invalid. */
+/*
+ * Parse one buffer as a JSON object; on failure set why, return invalid.
+ * The buffer must be NUL-terminated at len: jq 1.6 reads it as a C string
+ * when it formats an error.
+ */
 jv	ndjson_parse(const char *, size_t, char *, size_t);
 void	ndjson_close(struct ndjson *);
 
