@@ -42,6 +42,9 @@ CREATE TABLE call_logs (
 
 CREATE UNIQUE INDEX "call_logs_livekitRoomSid_key" ON call_logs ("livekitRoomSid");
 CREATE INDEX "call_logs_livekitRoomName_idx" ON call_logs ("livekitRoomName");
+-- Rows created from events that named their room but not its sid.
+CREATE INDEX "call_logs_livekitRoomName_nosid_idx" ON call_logs ("livekitRoomName")
+	WHERE "livekitRoomSid" IS NULL;
 CREATE INDEX "call_logs_userId_startedAt_idx" ON call_logs ("userId", "startedAt" DESC);
 CREATE INDEX "call_logs_userId_outcome_idx" ON call_logs ("userId", outcome);
 CREATE INDEX "call_logs_agentConfigId_idx" ON call_logs ("agentConfigId");

@@ -38,14 +38,22 @@
 	"(array_agg(e." col " ORDER BY e.\"occurredAt\" DESC NULLS LAST, " \
 	"e.\"eventId\") FILTER (WHERE e." col " IS NOT NULL))[1]"
 
+/*
+ * Which call each staged event belongs to: by room sid; else a row of the
+ * same name still without a sid (partial index); else, for an event with no
+ * sid, the newest row of that name.
+ */
 #define LOAD_RESOLVE \
 	"UPDATE co_stage s SET call_id = c.id FROM call_logs c " \
 	"WHERE s.call_id IS NULL AND c.\"livekitRoomSid\" = s.room_sid; " \
+	"UPDATE co_stage s SET call_id = c.id FROM call_logs c " \
+	"WHERE s.call_id IS NULL AND s.room_sid IS NOT NULL " \
+	"AND c.\"livekitRoomSid\" IS NULL " \
+	"AND c.\"livekitRoomName\" = s.room_name; " \
 	"UPDATE co_stage s SET call_id = (SELECT c.id FROM call_logs c " \
-	"WHERE c.\"livekitRoomName\" = s.room_name AND (s.room_sid IS NULL " \
-	"OR c.\"livekitRoomSid\" IS NULL) ORDER BY c.\"createdAt\" DESC, " \
-	"c.id DESC LIMIT 1) WHERE s.call_id IS NULL " \
-	"AND s.room_name IS NOT NULL; "
+	"WHERE c.\"livekitRoomName\" = s.room_name ORDER BY c.\"createdAt\" " \
+	"DESC, c.id DESC LIMIT 1) WHERE s.call_id IS NULL " \
+	"AND s.room_sid IS NULL AND s.room_name IS NOT NULL; "
 
 #define LOAD_SQL_BATCH \
 	/* Rooms of this batch, locked in order: no two loaders race to \
