@@ -14,6 +14,7 @@
 #include "diag.h"
 #include "envelope.h"
 #include "load.h"
+#include "load_el.h"
 #include "load_sql.h"
 #include "spool.h"
 
@@ -32,6 +33,7 @@ struct loader {
 	struct rec *recs;
 	size_t	 n, cap;
 	struct loader_stats st;
+	struct load_el *el;		/* the ElevenLabs half */
 	time_t	 now;
 	int	 staged;
 };
@@ -56,6 +58,7 @@ loader_new(PGconn *conn, const struct loader_opts *o)
 	if (l->o.pending_max_age == 0)
 		l->o.pending_max_age = 86400;
 	l->now = conf_now();
+	l->el = load_el_new(conn, &l->o, &l->st);
 	return l;
 }
 
@@ -84,6 +87,7 @@ loader_free(struct loader *l)
 	if (l == NULL)
 		return;
 	batch_clear(l);
+	load_el_free(l->el);
 	free(l->recs);
 	dbuf_free(&l->copy);
 	free(l);
@@ -107,34 +111,42 @@ xstrdup(const char *s)
 	return p;
 }
 
-static void
-report(struct loader *l, const struct rec *r, const char *status,
-    const char *reason, loader_fate_fn *fn, void *arg)
+void
+loader_fate(struct loader_stats *st, const char *event_id,
+    const char *spool_file, const char *file, unsigned long line,
+    const char *status, const char *reason, loader_fate_fn *fn, void *arg)
 {
 	jv f;
 
 	if (strcmp(status, "inserted") == 0)
-		l->st.inserted++;
+		st->inserted++;
 	else if (strcmp(status, "duplicate") == 0)
-		l->st.duplicate++;
+		st->duplicate++;
 	else if (strcmp(status, "pending") == 0)
-		l->st.pending++;
+		st->pending++;
 	else
-		l->st.rejected++;
+		st->rejected++;
 	if (fn == NULL)
 		return;
 	f = jv_object();
-	f = jv_object_set(f, jv_string("event_id"), r->event_id ?
-	    jv_string(r->event_id) : jv_null());
-	f = jv_object_set(f, jv_string("spool_file"), r->spool_file ?
-	    jv_string(r->spool_file) : jv_null());
+	f = jv_object_set(f, jv_string("event_id"), event_id ?
+	    jv_string(event_id) : jv_null());
+	f = jv_object_set(f, jv_string("spool_file"), spool_file ?
+	    jv_string(spool_file) : jv_null());
 	f = jv_object_set(f, jv_string("status"), jv_string(status));
 	f = jv_object_set(f, jv_string("reason"), reason ? jv_string(reason) :
 	    jv_null());
-	f = jv_object_set(f, jv_string("file"), jv_string(r->file ? r->file :
-	    "-"));
-	f = jv_object_set(f, jv_string("line"), jv_number((double)r->line));
+	f = jv_object_set(f, jv_string("file"), jv_string(file ? file : "-"));
+	f = jv_object_set(f, jv_string("line"), jv_number((double)line));
 	fn(arg, f);
+}
+
+static void
+report(struct loader *l, const struct rec *r, const char *status,
+    const char *reason, loader_fate_fn *fn, void *arg)
+{
+	loader_fate(&l->st, r->event_id, r->spool_file, r->file, r->line,
+	    status, reason, fn, arg);
 }
 
 /* RFC 3339 date-time, as co-transform writes it: checked, not trusted. */
@@ -350,7 +362,17 @@ loader_add(struct loader *l, jv ev, const char *file, unsigned long line,
 	const char *bad, *field;
 	struct rec r;
 	size_t off;
+	int rc;
 
+	if ((bad = env_str(ev, "source", NULL)) != NULL &&
+	    strcmp(bad, "elevenlabs") == 0) {
+		if ((rc = load_el_add(l->el, ev, file, line, fn, arg)) != 0 &&
+		    rc != EX_DATAERR)
+			return rc;
+		if (load_el_queued(l->el) >= l->o.batch)
+			return loader_flush(l, fn, arg);
+		return rc;
+	}
 	memset(&r, 0, sizeof(r));
 	r.file = xstrdup(file);
 	r.line = line;
@@ -510,17 +532,20 @@ int
 loader_flush(struct loader *l, loader_fate_fn *fn, void *arg)
 {
 	PGresult *res;
-	int rc;
+	int rc = 0;
 
-	if (l->n == 0)
-		return 0;
-	if ((rc = run(l, 0, l->n, &res)) == 0) {
-		fates(l, res, fn, arg);
-		PQclear(res);
-	} else if (rc == EX_SOFTWARE && PQstatus(l->conn) == CONNECTION_OK &&
-	    (strncmp(db_last_sqlstate, "22", 2) == 0 ||
-	    strncmp(db_last_sqlstate, "23", 2) == 0))
-		rc = isolate(l, fn, arg);
-	batch_clear(l);
-	return rc;
+	if (l->n > 0) {
+		if ((rc = run(l, 0, l->n, &res)) == 0) {
+			fates(l, res, fn, arg);
+			PQclear(res);
+		} else if (rc == EX_SOFTWARE &&
+		    PQstatus(l->conn) == CONNECTION_OK &&
+		    (strncmp(db_last_sqlstate, "22", 2) == 0 ||
+		    strncmp(db_last_sqlstate, "23", 2) == 0))
+			rc = isolate(l, fn, arg);
+		batch_clear(l);
+	}
+	if (rc != 0)
+		return rc;
+	return load_el_flush(l->el, fn, arg);
 }

@@ -50,4 +50,12 @@ struct loader_stats {
 };
 void	loader_stats(const struct loader *, struct loader_stats *);
 
+/*
+ * For the loader's halves (load.c, load_el.c): count one record's fate in
+ * st and hand {event_id, spool_file, status, reason, file, line} to fn.
+ */
+void	loader_fate(struct loader_stats *, const char *, const char *,
+	    const char *, unsigned long, const char *, const char *,
+	    loader_fate_fn *, void *);
+
 #endif
