@@ -442,7 +442,9 @@ cmd_events(struct query *q, char **argv)
 	sql_add(&s, "FROM livekit_call_events WHERE " TENANT
 	    " AND \"callLogId\" = ");
 	sql_param(&s, id, "uuid");
-	sql_add(&s, " ORDER BY \"occurredAt\" NULLS LAST, \"eventId\"");
+	/* Qualified: the bare name would be the to_char() output column. */
+	sql_add(&s, " ORDER BY livekit_call_events.\"occurredAt\" NULLS LAST, "
+	    "\"eventId\"");
 	r = run(q, &s, &rc);
 	free(id);
 	if (r == NULL)

@@ -364,6 +364,17 @@ check_same "no rawPayload by default" "false" \
     "$(cq events "$id" -u tenant-01 -o ndjson | jq -s 'map(has("rawPayload")) | any')"
 check_same "-r adds rawPayload as an object" "object room_started" \
     "$(cq events "$id" -u tenant-01 -r -o ndjson | head -n 1 | jq -r '"\(.rawPayload | type) \(.rawPayload.event)"')"
+# Time order, not text order: New York's clocks go back on 2025-11-02.
+q "INSERT INTO livekit_call_events (\"callLogId\", \"userId\", \"eventId\",
+   \"eventType\", \"occurredAt\", \"rawPayload\") VALUES
+   ('$hand', 'tenant-01', 'EV_dst_a', 'x', '2025-11-02 05:30+00', '{}'),
+   ('$hand', 'tenant-01', 'EV_dst_b', 'x', '2025-11-02 06:10+00', '{}'),
+   ('$hand', 'tenant-01', 'EV_dst_c', 'x', NULL, '{}')"
+check_same "events in time order across a DST change, undated last" \
+    "EV_dst_a 2025-11-02T01:30:00.000-04:00
+EV_dst_b 2025-11-02T01:10:00.000-05:00
+EV_dst_c null" \
+    "$(cq events "$hand" -u tenant-01 -z America/New_York -o ndjson | jq -r '"\(.eventId) \(.occurredAt)"')"
 t_run 1 "PGUSER=ana co-query events $id -u tenant-02" '' ''
 check_same "another tenant's call is not found" "co-query: $id: not found" "$(cat "$T/err")"
 t_run 1 "PGUSER=ana co-query outcome $sid -u tenant-00" '' ''

@@ -103,18 +103,23 @@ q "SELECT 'index ' || rpad(relname, 38) || pg_relation_size(oid) / 8192 ||
 	' pages' FROM pg_class WHERE relname LIKE 'call_logs_userId%start_idx'
 	ORDER BY relname"
 
-# Median wall time of RUNS runs (after one warm-up), in ms.
+# Median wall time of RUNS runs (after one warm-up), in ms; "failed" when
+# a run exits with neither 0 nor 1.
 timeit() {
 	"$@" >/dev/null 2>&1
-	i=0
-	while [ $i -lt "$RUNS" ]; do
-		a=$(now)
+	: >"$T/times"
+	_i=0
+	while [ $_i -lt "$RUNS" ]; do
+		_a=$(date +%s%N)
 		"$@" >/dev/null 2>&1
-		b=$(now)
-		echo "$a $b"
-		i=$((i + 1))
-	done | awk '{ print ($2 - $1) * 1000 }' | sort -n |
-	    awk '{ v[NR] = $1 } END { printf "%.1f", v[int((NR + 1) / 2)] }'
+		_rc=$?
+		_b=$(date +%s%N)
+		[ $_rc -le 1 ] || { printf failed; return; }
+		echo $((_b - _a)) >>"$T/times"
+		_i=$((_i + 1))
+	done
+	sort -n "$T/times" | awk '{ v[NR] = $1 }
+	    END { printf "%.1f", v[int((NR + 1) / 2)] / 1e6 }'
 }
 
 # The plan blocks auto_explain logged since byte $1, but the session's
@@ -126,7 +131,14 @@ plans() {
 			printf "%s", blk
 		blk = ""
 	}
-	/LOG:  duration: .* plan:$/ { flush(); inb = 1; next }
+	/LOG:  duration: .* plan:$/ {
+		flush()
+		inb = 1
+		sub(/.*duration: /, "")
+		sub(/  plan:$/, "")
+		blk = "    server time: " $0 "\n"
+		next
+	}
 	/^\t/ && inb {
 		sub(/^\t/, "    ")
 		if ($0 ~ /Query Text:/ && length($0) > 110)
@@ -137,6 +149,9 @@ plans() {
 	{ flush(); inb = 0 }
 	END { flush() }'
 }
+
+# Server time of the first plan, in ms.
+server() { awk '/server time:/ { printf "%.1f", $3; exit }'; }
 
 # Shared buffers (hit + read) of the first plan's top node.
 buffers() {
@@ -209,14 +224,17 @@ check_rows events 4
 heap=$(q "SELECT pg_relation_size('call_logs') / 8192")
 echo
 echo "buffers touched (shared hit + read) by co-query's own statements"
-echo "  tenant       calls  stats buffers  (table: $heap heap pages)"
+echo "and the server's time for them (auto_explain, ms)"
+echo "  tenant       calls  stats buffers  server ms   (table: $heap heap pages)"
 for tn in tenant-04 tenant-24 $big; do
-	printf '  %-10s %7s  %13s\n' $tn \
+	printf '  %-10s %7s  %13s  %9s\n' $tn \
 	    "$(q "SELECT count(*) FROM call_logs WHERE \"userId\" = '$tn'")" \
-	    "$(buffers <"$T/stats-$tn.plan")"
+	    "$(buffers <"$T/stats-$tn.plan")" "$(server <"$T/stats-$tn.plan")"
 done
-printf '  calls %s page 1: %s buffers, page %s: %s buffers\n' "$filter" \
-    "$(buffers <"$T/page1.plan")" $page "$(buffers <"$T/pageN.plan")"
+printf '  calls %s page 1:   %4s buffers  %6s ms\n' "$filter" \
+    "$(buffers <"$T/page1.plan")" "$(server <"$T/page1.plan")"
+printf '  calls %s page %-3s: %4s buffers  %6s ms\n' "$filter" $page \
+    "$(buffers <"$T/pageN.plan")" "$(server <"$T/pageN.plan")"
 
 echo
 echo "plan: stats -u $big"
