@@ -237,7 +237,7 @@ S2=$T/spool2
 (
 	export CO_NOW=1767225670 LIVEKIT_API_KEY=$LK_KEY \
 	    LIVEKIT_API_SECRET=$LK_SECRET ELEVENLABS_WEBHOOK_SECRET=$EL_SECRET \
-	    TWILIO_AUTH_TOKEN=$TW_TOKEN
+	    TWILIO_AUTH_TOKEN=$TW_TOKEN CO_PUBLIC_URL=https://hooks.example.com
 	serve signed -s "$S2"
 	echo "$PORT ${SOCATS##* }" >"$T/signed.port"
 )
@@ -282,7 +282,22 @@ check_same 'elevenlabs failure: event id' \
 check_same 'elevenlabs tampered: 401' 401 "$(post $P2 /webhooks/elevenlabs \
     "$VECTORS/elevenlabs_post_call_transcription.tampered.json" \
     -H "ElevenLabs-Signature: $EL_SIG")"
-check_same 'signed: only the three valid requests in new/' 3 "$(nfiles "$S2/new")"
+# Twilio's JSON-body variant, signed here over CO_PUBLIC_URL + path + query.
+TJ=$VECTORS/twilio_json_body.json
+url="/webhooks/twilio?bodySHA256=$(sha256sum <"$TJ" | cut -d ' ' -f 1)"
+sig=$(printf '%s' "https://hooks.example.com$url" |
+    openssl dgst -sha1 -hmac "$TW_TOKEN" -binary | base64)
+check_same 'twilio JSON body signed: 200' 200 "$(post $P2 "$url" "$TJ" \
+    -H "X-Twilio-Signature: $sig" -H 'Content-Type: application/json')"
+check 'twilio JSON body: log names CallSid:CallStatus' grep -q \
+    '^co-receive: 200 POST /webhooks/twilio CA44444444444444444444444444444444:completed ' \
+    "$T/signed.log"
+sed 's/completed/failed/' "$TJ" >"$T/tj"
+check_same 'twilio JSON body tampered: 401' 401 "$(post $P2 "$url" "$T/tj" \
+    -H "X-Twilio-Signature: $sig")"
+check_same 'twilio form unsigned with a token set: 401' 401 \
+    "$(post $P2 /webhooks/twilio "$TW")"
+check_same 'signed: only the four valid requests in new/' 4 "$(nfiles "$S2/new")"
 check 'signed: 401 logged with the reason' grep -q \
     '^co-receive: 401 POST /webhooks/livekit - 1053B .*: ' "$T/signed.log"
 check 'signed: no secret in the log' sh -c \

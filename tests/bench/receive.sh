@@ -1,0 +1,140 @@
+#!/bin/sh
+# tests/bench/receive.sh - the receiver figure of `make bench`: N signed
+# LiveKit requests (the vector, verified at the edge with the clock pinned)
+# through socat fork-per-connection on loopback into co-receive, fsync on;
+# then the same wrk client against the same socat serving a do-nothing
+# handler (null-handler.c: reads the request, answers a fixed 200).
+# Prints requests/s, p50 and p99 latency of each and their ratio.
+# Standalone: builds nothing of the project, takes co-receive from PATH.
+# BENCH_RECV_N requests (2000), BENCH_RECV_C connections (32: enough for
+# the journal to commit several requests' fsyncs at once, as under load),
+# BENCH_DIR where the spool goes (TMPDIR, /tmp).
+set -u
+N=${BENCH_RECV_N:-2000}
+C=${BENCH_RECV_C:-32}
+here=$(cd "$(dirname "$0")" && pwd)
+vec=$here/../vectors
+
+for t in co-receive socat wrk curl cc; do
+	if ! command -v $t >/dev/null 2>&1; then
+		echo "receive: skipped: $t not found"
+		exit 0
+	fi
+done
+dir=$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/co-bench-recv.XXXXXX") ||
+    exit 1
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+cc -O2 -o "$dir/null-handler" "$here/null-handler.c" || exit 1
+
+# The client: POST the vector with its token; each of 2 threads stops after
+# its share of N answers and says so with a file, upon which wrk gets SIGINT
+# (wrk would otherwise wait out its -d).  done() prints one line to parse.
+threads=2
+cat >"$dir/post.lua" <<EOF
+local f = assert(io.open("$vec/livekit_participant_left.json", "rb"))
+wrk.method = "POST"
+wrk.body = f:read("*a")
+f:close()
+wrk.headers["Authorization"] = "$(head -n 1 "$vec/livekit_participant_left.authorization.txt")"
+wrk.headers["Content-Type"] = "application/webhook+json"
+wrk.headers["User-Agent"] = "LiveKit"
+local n, limit, threads = 0, $(( (N + threads - 1) / threads )), 0
+function setup(thread)
+	threads = threads + 1
+	thread:set("id", threads)
+end
+function response(status, headers, body)
+	n = n + 1
+	if n == limit then
+		io.open("$dir/stopped." .. id, "w"):close()
+		wrk.thread:stop()
+	end
+end
+function done(s, latency, requests)
+	local e = s.errors
+	io.write(string.format("RESULT %d %.6f %.0f %.0f %d\n", s.requests,
+	    s.duration / 1e6, latency:percentile(50), latency:percentile(99),
+	    e.connect + e.read + e.write + e.status + e.timeout))
+end
+EOF
+
+# serve CMD: socat on a free loopback port running CMD per connection.
+serve() {
+	port=$((30000 + $$ % 20000))
+	for try in 1 2 3 4 5 6 7 8 9 10; do
+		socat TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork,backlog=256 \
+		    EXEC:"$1" 2>>"$dir/socat.log" &
+		pid=$!
+		i=0
+		while [ $i -lt 50 ] && kill -0 $pid 2>/dev/null; do
+			if curl -s -o /dev/null "http://127.0.0.1:$port/healthz"; then
+				return 0
+			fi
+			sleep 0.1
+			i=$((i + 1))
+		done
+		kill $pid 2>/dev/null
+		port=$((port + 1))
+	done
+	echo "receive: no free port for socat" >&2
+	exit 1
+}
+
+# run NAME CMD: serve CMD, drive it with wrk, print its figures.
+run() {
+	serve "$2"
+	rm -f "$dir"/stopped.*
+	wrk -t $threads -c "$C" -d 300s --timeout 10s -s "$dir/post.lua" \
+	    "http://127.0.0.1:$port/webhooks/livekit" >"$dir/$1.wrk" 2>&1 &
+	wrk=$!
+	while kill -0 $wrk 2>/dev/null &&
+	    [ "$(ls "$dir" | grep -c '^stopped\.')" -lt $threads ]; do
+		sleep 0.01
+	done
+	kill -INT $wrk 2>/dev/null
+	wait $wrk
+	kill $pid
+	wait $pid 2>/dev/null
+	pid=
+	set -- $1 $(sed -n 's/^RESULT //p' "$dir/$1.wrk")
+	if [ $# -ne 6 ]; then
+		echo "receive: wrk failed:" >&2
+		cat "$dir/$1.wrk" >&2
+		exit 1
+	fi
+	awk -v name="$1" -v n="$2" -v s="$3" -v p50="$4" -v p99="$5" \
+	    -v e="$6" 'BEGIN {
+		printf "receive: %-12s %7.0f req/s  p50 %6.2f ms  p99 %6.2f ms" \
+		    "  (%d requests, %d errors or non-2xx)\n", name, n / s,
+		    p50 / 1000, p99 / 1000, n, e
+	}'
+	echo "$2 $3" >"$dir/$1.rate"
+}
+
+export CO_NOW=1767225610 LIVEKIT_API_KEY=APIvecTest01 \
+    LIVEKIT_API_SECRET=lk-test-secret-NOT-REAL-4f1d9c2a7e8b6d5c3a1f0e9d8c7b6a59
+spool=$dir/spool
+echo "receive: $N signed LiveKit requests ($(wc -c <"$vec/livekit_participant_left.json") B)," \
+    "$C connections, socat fork per connection on loopback," \
+    "spool on $(stat -f -c %T "$dir") with fsync"
+run co-receive "co-receive -s $spool"
+run do-nothing "$dir/null-handler"
+files=$(ls "$spool/new" | wc -l | tr -d ' ')
+bad=$(grep -c '^co-receive: [^2]' "$dir/socat.log")
+echo "receive: $files files in new/, $bad requests refused by co-receive" \
+    "$(grep -m 1 '^co-receive: [^2]' "$dir/socat.log")"
+read n1 s1 <"$dir/co-receive.rate"
+read n2 s2 <"$dir/do-nothing.rate"
+awk -v a="$n1" -v b="$s1" -v c="$n2" -v d="$s2" 'BEGIN {
+	r = (a / b) / (c / d)
+	printf "receive: ratio co-receive/do-nothing %.2f (target >= 0.5: %s)\n",
+	    r, (r >= 0.5 ? "met" : "NOT met")
+}'
+exit 0
