@@ -574,19 +574,30 @@ clean(char *buf, size_t sz, const char *s)
 	buf[i] = '\0';
 }
 
-/* status method path event bytes time remote[: reason] */
+/*
+ * status method path event bytes time remote[: reason], written with one
+ * write(2) so that the lines of concurrent requests never interleave.
+ */
 static void
 logline(const struct http_req *r, const struct answer *a,
     const struct timespec *t0)
 {
-	char ev[96], path[160];
+	char ev[96], path[160], line[512];
+	int n;
 
 	clean(ev, sizeof(ev), a->event[0] != '\0' ? a->event : "-");
 	clean(path, sizeof(path), r->path != NULL ? r->path : "-");
-	warnx("%d %s %s %s %zuB %ldms %s%s%s", a->status,
-	    r->method[0] != '\0' ? r->method : "-", path, ev, r->bodylen,
-	    ms_since(t0), remote[0] != '\0' ? remote : "-",
-	    a->why != NULL ? ": " : "", a->why != NULL ? a->why : "");
+	n = snprintf(line, sizeof(line), "co-receive: %d %s %s %s %zuB %ldms "
+	    "%s%s%s\n", a->status, r->method[0] != '\0' ? r->method : "-",
+	    path, ev, r->bodylen, ms_since(t0),
+	    remote[0] != '\0' ? remote : "-", a->why != NULL ? ": " : "",
+	    a->why != NULL ? a->why : "");
+	if (n >= (int)sizeof(line)) {
+		n = sizeof(line) - 1;
+		line[n - 1] = '\n';
+	}
+	if (n > 0)
+		(void)write(STDERR_FILENO, line, (size_t)n);
 }
 
 int
