@@ -30,13 +30,15 @@
 #include "transform.h"
 #include "verify.h"
 
+#define CHUNK	20000		/* files listed at a time */
+
 struct sfile {
 	char	*name;
 	const char *from;		/* "new" or "retry" until claimed */
 	int	 outstanding;		/* records sent to the loader */
 	int	 read;			/* all its lines were read */
 	int	 pending, rejected, unavailable;
-	char	 reason[200];
+	char	*reason;			/* of its rejected records, or NULL */
 };
 
 struct drain {
@@ -72,10 +74,16 @@ cmp_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Names of regular entries of root/sub, optionally only due ones. */
+/*
+ * Up to max names of entries of root/sub, sorted; with due_after >= 0 only
+ * files last moved there due_after seconds ago, and before this run began
+ * (so a file this run put back is not taken again).
+ */
 static char **
-list(const char *root, const char *sub, long due_after, size_t *n)
+list(const char *root, const char *sub, long due_after, size_t max,
+    size_t *n)
 {
+	static time_t began;
 	char path[PATH_MAX], **v = NULL;
 	size_t cap = 0;
 	struct dirent *e;
@@ -83,15 +91,18 @@ list(const char *root, const char *sub, long due_after, size_t *n)
 	time_t now = conf_now();
 	DIR *d;
 
+	if (began == 0)
+		began = time(NULL);
 	*n = 0;
 	snprintf(path, sizeof(path), "%s/%s", root, sub);
 	if ((d = opendir(path)) == NULL)
 		err(EX_IOERR, "%s", path);
-	while ((e = readdir(d)) != NULL) {
+	while (*n < max && (e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.' || strstr(e->d_name, ".reason") != NULL)
 			continue;
 		if (due_after >= 0 && (fstatat(dirfd(d), e->d_name, &st, 0) ==
-		    -1 || st.st_mtime + due_after > now))
+		    -1 || st.st_mtime + due_after > now ||
+		    st.st_mtime >= began))
 			continue;
 		if (*n == cap && (v = reallocarray(v, cap = cap ? 2 * cap :
 		    1024, sizeof(*v))) == NULL)
@@ -115,7 +126,7 @@ adopt_orphans(struct drain *d)
 	size_t i, j, nd, nf;
 	int fd;
 
-	dirs = list(d->root, "cur", -1, &nd);
+	dirs = list(d->root, "cur", -1, SIZE_MAX, &nd);
 	for (i = 0; i < nd; i++) {
 		snprintf(sub, sizeof(sub), "%s/cur/%s", d->root, dirs[i]);
 		if ((fd = open(sub, O_RDONLY | O_DIRECTORY)) == -1) {
@@ -127,7 +138,7 @@ adopt_orphans(struct drain *d)
 		}
 		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
 			snprintf(sub, sizeof(sub), "cur/%s", dirs[i]);
-			files = list(d->root, sub, -1, &nf);
+			files = list(d->root, sub, -1, SIZE_MAX, &nf);
 			for (j = 0; j < nf; j++) {
 				if (spool_move(d->root, sub, "new", files[j]) == -1)
 					warn("%s/%s", sub, files[j]);
@@ -187,14 +198,19 @@ find_file(struct drain *d, const char *name)
 	return NULL;
 }
 
+/* Add "LINE: why" to the file's reasons (the first few are kept). */
 static void
 note(struct sfile *f, unsigned long line, const char *why)
 {
-	size_t n = strlen(f->reason);
+	size_t n = f->reason ? strlen(f->reason) : 0;
+	char *p;
 
-	if (n + 8 < sizeof(f->reason))
-		snprintf(f->reason + n, sizeof(f->reason) - n, "%s%lu: %s",
-		    n ? "; " : "", line, why);
+	if (n > 400)
+		return;
+	if ((p = realloc(f->reason, n + strlen(why) + 32)) == NULL)
+		err(EX_OSERR, "realloc");
+	f->reason = p;
+	sprintf(p + n, "%s%lu: %s", n ? "; " : "", line, why);
 }
 
 static void
@@ -208,7 +224,7 @@ write_reason(struct drain *d, struct sfile *f)
 		warn("%s", path);
 		return;
 	}
-	fprintf(fp, "%s\n", f->reason);
+	fprintf(fp, "%s\n", f->reason ? f->reason : "rejected");
 	fclose(fp);
 }
 
@@ -421,29 +437,72 @@ summary(const struct drain *d)
 }
 
 /*
- * Candidates from new/ and due retry/ files, in name order (oldest first).
- * They are claimed one at a time as they are processed, so runs started
- * together share the work.
+ * Candidates: up to CHUNK names from new/, or when new/ is empty, from
+ * due retry/ files, in name order (oldest first).  They are claimed one at
+ * a time as they are processed, so runs started together share the work,
+ * and memory stays bounded whatever the size of the spool.
  */
-static void
+static size_t
 collect(struct drain *d)
 {
-	char **a, **b;
-	size_t na, nb, i;
+	const char *from = "new";
+	char **v;
+	size_t i, n;
 
-	a = list(d->root, "new", -1, &na);
-	b = list(d->root, "retry", d->retry_after, &nb);
-	if ((d->files = calloc(na + nb + 1, sizeof(*d->files))) == NULL)
+	v = list(d->root, from, -1, CHUNK, &n);
+	if (n == 0) {
+		free(v);
+		from = "retry";
+		v = list(d->root, from, d->retry_after, CHUNK, &n);
+	}
+	if ((d->files = calloc(n + 1, sizeof(*d->files))) == NULL)
 		err(EX_OSERR, "calloc");
-	for (i = 0; i < na + nb; i++) {
-		d->files[i].name = i < na ? a[i] : b[i - na];
-		d->files[i].from = i < na ? "new" : "retry";
+	for (i = 0; i < n; i++) {
+		d->files[i].name = v[i];
+		d->files[i].from = from;
 		d->files[i].outstanding = -1;	/* not ours (yet) */
 	}
-	free(a);
-	free(b);
-	d->nfiles = na + nb;
-	qsort(d->files, d->nfiles, sizeof(*d->files), cmp_name);
+	free(v);
+	return d->nfiles = n;
+}
+
+static void
+free_chunk(struct drain *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nfiles; i++) {
+		free(d->files[i].name);
+		free(d->files[i].reason);
+	}
+	free(d->files);
+	d->files = NULL;
+	d->nfiles = 0;
+}
+
+/*
+ * Process one chunk; every file of it is settled (or, after a fatal error,
+ * given back) before it returns.  The number of files it claimed.
+ */
+static size_t
+drain_chunk(struct drain *d, long long max)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < d->nfiles && !fatal(d) &&
+	    (long long)d->nclaimed < max; i++) {
+		if (claim(d, d->files[i].from, d->files[i].name) == -1)
+			continue;
+		d->files[i].outstanding = 0;
+		d->nclaimed++;
+		n++;
+		process(d, &d->files[i]);
+	}
+	if (!fatal(d))
+		d->status = diag_worse(d->status, loader_flush(d->l, fate, d));
+	if (fatal(d))
+		give_back(d);
+	return n;
 }
 
 static void
@@ -499,7 +558,7 @@ main(int argc, char *argv[])
 	long long max = LLONG_MAX;
 	char path[PATH_MAX];
 	PGconn *c;
-	size_t i;
+	size_t n;
 	int status;
 
 	d.retry_after = 300;
@@ -516,19 +575,12 @@ main(int argc, char *argv[])
 	d.l = loader_new(c, &lo);
 	make_claim_dir(&d);
 	adopt_orphans(&d);
-	collect(&d);
-	for (i = 0; i < d.nfiles && !fatal(&d) &&
-	    (long long)d.nclaimed < max; i++) {
-		if (claim(&d, d.files[i].from, d.files[i].name) == -1)
-			continue;
-		d.files[i].outstanding = 0;
-		d.nclaimed++;
-		process(&d, &d.files[i]);
+	while (!fatal(&d) && (long long)d.nclaimed < max && collect(&d) > 0) {
+		n = drain_chunk(&d, max);
+		free_chunk(&d);
+		if (n == 0)
+			break;		/* nothing could be claimed: no progress */
 	}
-	if (!fatal(&d))
-		d.status = diag_worse(d.status, loader_flush(d.l, fate, &d));
-	if (fatal(&d))
-		give_back(&d);
 	summary(&d);
 	spool_sync(d.root, "done");
 	spool_sync(d.root, "new");

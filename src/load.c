@@ -26,17 +26,32 @@ struct rec {
 	size_t	 off, len;		/* its COPY line in the batch buffer */
 };
 
-struct loader {
-	PGconn	*conn;
-	struct loader_opts o;
+/* A batch: its records and their COPY lines. */
+struct batch {
 	struct dbuf copy;
 	struct rec *recs;
 	size_t	 n, cap;
+};
+
+/*
+ * Two batches: one being filled while the other's SQL runs on the server,
+ * so the client's parsing and the server's work overlap.
+ */
+struct loader {
+	PGconn	*conn;
+	struct loader_opts o;
+	struct batch bat[2];
+	struct batch *fill;		/* taking records */
+	struct batch *fly;		/* sent, not yet committed, or NULL */
 	struct loader_stats st;
 	struct load_el *el;		/* the ElevenLabs half */
 	time_t	 now;
 	int	 staged;
 };
+
+extern const char *__progname;
+
+static int cycle(struct loader *, loader_fate_fn *, void *);
 
 static const char *const text_fields[] = {
 	"event", "user_id", "room_sid", "room_name", NULL,
@@ -53,8 +68,9 @@ loader_new(PGconn *conn, const struct loader_opts *o)
 		err(EX_OSERR, "calloc");
 	l->conn = conn;
 	l->o = *o;
+	l->fill = &l->bat[0];
 	if (l->o.batch == 0)
-		l->o.batch = 5000;
+		l->o.batch = 2000;
 	if (l->o.pending_max_age == 0)
 		l->o.pending_max_age = 86400;
 	l->now = conf_now();
@@ -71,25 +87,29 @@ rec_free(struct rec *r)
 }
 
 static void
-batch_clear(struct loader *l)
+batch_clear(struct batch *b)
 {
 	size_t i;
 
-	for (i = 0; i < l->n; i++)
-		rec_free(&l->recs[i]);
-	l->n = 0;
-	l->copy.len = 0;
+	for (i = 0; i < b->n; i++)
+		rec_free(&b->recs[i]);
+	b->n = 0;
+	b->copy.len = 0;
 }
 
 void
 loader_free(struct loader *l)
 {
+	int i;
+
 	if (l == NULL)
 		return;
-	batch_clear(l);
+	for (i = 0; i < 2; i++) {
+		batch_clear(&l->bat[i]);
+		free(l->bat[i].recs);
+		dbuf_free(&l->bat[i].copy);
+	}
 	load_el_free(l->el);
-	free(l->recs);
-	dbuf_free(&l->copy);
 	free(l);
 }
 
@@ -296,7 +316,7 @@ check_outcome(jv ev)
 
 /* One COPY line for ev; NULL, or the name of the field that is wrong. */
 static const char *
-stage(struct loader *l, jv ev, size_t seq)
+stage(struct batch *b, jv ev, size_t seq)
 {
 	const char *why = NULL;
 	char num[32];
@@ -304,28 +324,28 @@ stage(struct loader *l, jv ev, size_t seq)
 	int bad;
 
 	snprintf(num, sizeof(num), "%zu", seq);
-	dbuf_str(&l->copy, num);
-	bad = put_text(&l->copy, ev, "event_id", &why);
+	dbuf_str(&b->copy, num);
+	bad = put_text(&b->copy, ev, "event_id", &why);
 	for (i = 0; i < 4 && !bad; i++)
-		bad = put_text(&l->copy, ev, text_fields[i], &why);
-	bad = bad || put_time(&l->copy, ev, "occurred_at", &why);
+		bad = put_text(&b->copy, ev, text_fields[i], &why);
+	bad = bad || put_time(&b->copy, ev, "occurred_at", &why);
 	for (i = 5; i < sizeof(text_fields) / sizeof(text_fields[0]) && !bad;
 	    i++)
-		bad = put_text(&l->copy, ev, text_fields[i], &why);
-	bad = bad || put_time(&l->copy, ev, "started_at", &why) ||
-	    put_time(&l->copy, ev, "ended_at", &why) ||
-	    put_int(&l->copy, ev, "duration", &why) ||
-	    put_text(&l->copy, ev, "disconnect_reason", &why) ||
-	    put_text(&l->copy, ev, "provider_status", &why) ||
-	    put_text(&l->copy, ev, "outcome", &why) ||
-	    put_text(&l->copy, ev, "outcome_rule", &why) ||
-	    put_text(&l->copy, ev, "recording_url", &why) ||
-	    put_text(&l->copy, ev, "agent_config_id", &why) ||
-	    put_text(&l->copy, ev, "campaign_id", &why) ||
-	    put_json(&l->copy, ev, "room_metadata", 0, &why) ||
-	    put_text(&l->copy, ev, "spool_file", &why) ||
-	    put_json(&l->copy, ev, "raw", 1, &why);
-	dbuf_add(&l->copy, "\n", 1);
+		bad = put_text(&b->copy, ev, text_fields[i], &why);
+	bad = bad || put_time(&b->copy, ev, "started_at", &why) ||
+	    put_time(&b->copy, ev, "ended_at", &why) ||
+	    put_int(&b->copy, ev, "duration", &why) ||
+	    put_text(&b->copy, ev, "disconnect_reason", &why) ||
+	    put_text(&b->copy, ev, "provider_status", &why) ||
+	    put_text(&b->copy, ev, "outcome", &why) ||
+	    put_text(&b->copy, ev, "outcome_rule", &why) ||
+	    put_text(&b->copy, ev, "recording_url", &why) ||
+	    put_text(&b->copy, ev, "agent_config_id", &why) ||
+	    put_text(&b->copy, ev, "campaign_id", &why) ||
+	    put_json(&b->copy, ev, "room_metadata", 0, &why) ||
+	    put_text(&b->copy, ev, "spool_file", &why) ||
+	    put_json(&b->copy, ev, "raw", 1, &why);
+	dbuf_add(&b->copy, "\n", 1);
 	return bad ? why : NULL;
 }
 
@@ -360,6 +380,7 @@ loader_add(struct loader *l, jv ev, const char *file, unsigned long line,
 {
 	char why[128], msg[160];
 	const char *bad, *field;
+	struct batch *b = l->fill;
 	struct rec r;
 	size_t off;
 	int rc;
@@ -378,30 +399,30 @@ loader_add(struct loader *l, jv ev, const char *file, unsigned long line,
 	r.line = line;
 	r.event_id = xstrdup(env_str(ev, "event_id", NULL));
 	r.spool_file = xstrdup(env_str(ev, "spool_file", NULL));
-	off = l->copy.len;
+	off = b->copy.len;
 	if ((bad = validate(ev, why, sizeof(why))) == NULL &&
-	    (field = stage(l, ev, l->n)) != NULL) {
+	    (field = stage(b, ev, b->n)) != NULL) {
 		snprintf(msg, sizeof(msg), "bad value for %s", field);
 		bad = msg;
 	}
 	jv_free(ev);
 	if (bad != NULL) {
-		l->copy.len = off;
+		b->copy.len = off;
 		report(l, &r, "rejected", bad, fn, arg);
 		rec_free(&r);
 		return EX_DATAERR;
 	}
 	r.off = off;
-	r.len = l->copy.len - off;
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 1024;
-		if ((l->recs = reallocarray(l->recs, l->cap,
-		    sizeof(*l->recs))) == NULL)
+	r.len = b->copy.len - off;
+	if (b->n == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 1024;
+		if ((b->recs = reallocarray(b->recs, b->cap,
+		    sizeof(*b->recs))) == NULL)
 			err(EX_OSERR, "reallocarray");
 	}
-	l->recs[l->n++] = r;
-	if (l->n >= l->o.batch)
-		return loader_flush(l, fn, arg);
+	b->recs[b->n++] = r;
+	if (b->n >= l->o.batch)
+		return cycle(l, fn, arg);
 	return 0;
 }
 
@@ -432,7 +453,8 @@ age_out(const struct loader *l, const struct rec *r, char *buf, size_t sz)
 }
 
 static void
-fates(struct loader *l, PGresult *res, loader_fate_fn *fn, void *arg)
+fates(struct loader *l, struct batch *b, PGresult *res, loader_fate_fn *fn,
+    void *arg)
 {
 	char buf[96];
 	const char *status, *reason, *old;
@@ -440,7 +462,7 @@ fates(struct loader *l, PGresult *res, loader_fate_fn *fn, void *arg)
 	int i;
 
 	for (i = 0; i < PQntuples(res); i++) {
-		r = &l->recs[(size_t)atoi(PQgetvalue(res, i, 0))];
+		r = &b->recs[(size_t)atoi(PQgetvalue(res, i, 0))];
 		status = PQgetvalue(res, i, 1);
 		reason = PQgetisnull(res, i, 2) ? NULL : PQgetvalue(res, i, 2);
 		if (strcmp(status, "pending") == 0 &&
@@ -452,17 +474,25 @@ fates(struct loader *l, PGresult *res, loader_fate_fn *fn, void *arg)
 	}
 }
 
+static int
+rollback(struct loader *l)
+{
+	if (PQstatus(l->conn) == CONNECTION_OK)
+		PQclear(PQexec(l->conn, "ROLLBACK"));
+	return db_status(l->conn);
+}
+
 /*
- * Load recs[from, from+n) in one transaction.  Returns 0 and the script's
- * result in *res, or an exit status after rolling back.
+ * Stage recs[from, from+n) of b with COPY and send the batch's script
+ * without waiting for it.  0, or an exit status after rolling back.
  */
 static int
-run(struct loader *l, size_t from, size_t n, PGresult **res)
+start(struct loader *l, struct batch *b, size_t from, size_t n)
 {
 	const char *v[1];
-	size_t end;
+	size_t beg = b->recs[from].off;
+	size_t end = b->recs[from + n - 1].off + b->recs[from + n - 1].len;
 
-	*res = NULL;
 	if (!l->staged) {
 		if (exec_ok(l->conn, LOAD_SQL_STAGE, 0, NULL,
 		    PGRES_COMMAND_OK) == -1)
@@ -470,31 +500,67 @@ run(struct loader *l, size_t from, size_t n, PGresult **res)
 		l->staged = 1;
 	}
 	v[0] = l->o.tenant ? l->o.tenant : "";
-	end = l->recs[from + n - 1].off + l->recs[from + n - 1].len;
 	if (exec_ok(l->conn, "BEGIN; TRUNCATE co_stage", 0, NULL,
 	    PGRES_COMMAND_OK) == -1 ||
 	    exec_ok(l->conn, "SELECT set_config('co.default_tenant', $1, true)",
 	    1, v, PGRES_TUPLES_OK) == -1 ||
 	    exec_ok(l->conn, "COPY co_stage (" LOAD_COLS ") FROM STDIN", 0, NULL,
 	    PGRES_COPY_IN) == -1)
-		goto fail;
-	if (db_copy_put(l->conn, l->copy.p + l->recs[from].off,
-	    end - l->recs[from].off) == -1) {
+		return rollback(l);
+	if (db_copy_put(l->conn, b->copy.p + beg, end - beg) == -1) {
 		db_copy_end(l->conn, "client error");
-		goto fail;
+		return rollback(l);
 	}
-	if (db_copy_end(l->conn, NULL) == -1 ||
-	    (*res = db_exec(l->conn, LOAD_SQL_BATCH, 0, NULL,
-	    PGRES_TUPLES_OK)) == NULL ||
-	    exec_ok(l->conn, "COMMIT", 0, NULL, PGRES_COMMAND_OK) == -1)
-		goto fail;
+	if (db_copy_end(l->conn, NULL) == -1)
+		return rollback(l);
+	if (!PQsendQuery(l->conn, LOAD_SQL_BATCH)) {
+		fprintf(stderr, "%s: %s", __progname, PQerrorMessage(l->conn));
+		return rollback(l);
+	}
 	return 0;
-fail:
-	PQclear(*res);
+}
+
+/*
+ * Wait for the script sent by start() and commit.  0 and its last result
+ * (the fates) in *res, or an exit status after rolling back.
+ */
+static int
+finish(struct loader *l, PGresult **res)
+{
+	PGresult *r;
+	int bad = 0;
+
 	*res = NULL;
-	if (PQstatus(l->conn) == CONNECTION_OK)
-		PQclear(PQexec(l->conn, "ROLLBACK"));
-	return db_status(l->conn);
+	while ((r = PQgetResult(l->conn)) != NULL) {
+		if (PQresultStatus(r) != PGRES_COMMAND_OK &&
+		    PQresultStatus(r) != PGRES_TUPLES_OK && !bad) {
+			bad = 1;
+			snprintf(db_last_sqlstate, sizeof(db_last_sqlstate),
+			    "%s", PQresultErrorField(r, PG_DIAG_SQLSTATE) ?
+			    PQresultErrorField(r, PG_DIAG_SQLSTATE) : "");
+			fprintf(stderr, "%s: %s", __progname,
+			    PQresultErrorMessage(r));
+		}
+		PQclear(*res);
+		*res = r;
+	}
+	if (bad || *res == NULL || PQresultStatus(*res) != PGRES_TUPLES_OK ||
+	    exec_ok(l->conn, "COMMIT", 0, NULL, PGRES_COMMAND_OK) == -1) {
+		if (!bad && *res == NULL)
+			db_last_sqlstate[0] = '\0';
+		PQclear(*res);
+		*res = NULL;
+		return rollback(l);
+	}
+	return 0;
+}
+
+static int
+data_error(struct loader *l)
+{
+	return PQstatus(l->conn) == CONNECTION_OK &&
+	    (strncmp(db_last_sqlstate, "22", 2) == 0 ||
+	    strncmp(db_last_sqlstate, "23", 2) == 0);
 }
 
 /*
@@ -502,7 +568,7 @@ fail:
  * foresee): load its records one by one so only the bad ones are rejected.
  */
 static int
-isolate(struct loader *l, loader_fate_fn *fn, void *arg)
+isolate(struct loader *l, struct batch *b, loader_fate_fn *fn, void *arg)
 {
 	char msg[96];
 	PGresult *res;
@@ -510,42 +576,72 @@ isolate(struct loader *l, loader_fate_fn *fn, void *arg)
 	int rc;
 
 	warnx("batch refused (SQLSTATE %s); loading its %zu records one by one",
-	    db_last_sqlstate, l->n);
-	for (i = 0; i < l->n; i++) {
-		if ((rc = run(l, i, 1, &res)) == EX_SOFTWARE &&
-		    (strncmp(db_last_sqlstate, "22", 2) == 0 ||
-		    strncmp(db_last_sqlstate, "23", 2) == 0)) {
+	    db_last_sqlstate, b->n);
+	for (i = 0; i < b->n; i++) {
+		if ((rc = start(l, b, i, 1)) == 0)
+			rc = finish(l, &res);
+		if (rc == EX_SOFTWARE && data_error(l)) {
 			snprintf(msg, sizeof(msg), "database refused the record "
 			    "(SQLSTATE %s)", db_last_sqlstate);
-			report(l, &l->recs[i], "rejected", msg, fn, arg);
+			report(l, &b->recs[i], "rejected", msg, fn, arg);
 			continue;
 		}
 		if (rc != 0)
 			return rc;
-		fates(l, res, fn, arg);
+		fates(l, b, res, fn, arg);
 		PQclear(res);
 	}
+	return 0;
+}
+
+/* Commit the batch in flight and report its fates. */
+static int
+land(struct loader *l, loader_fate_fn *fn, void *arg)
+{
+	struct batch *b = l->fly;
+	PGresult *res;
+	int rc;
+
+	if (b == NULL)
+		return 0;
+	l->fly = NULL;
+	if ((rc = finish(l, &res)) == 0) {
+		fates(l, b, res, fn, arg);
+		PQclear(res);
+	} else if (rc == EX_SOFTWARE && data_error(l))
+		rc = isolate(l, b, fn, arg);
+	batch_clear(b);
+	return rc;
+}
+
+/* The filling batch is full: land the one in flight, send this one. */
+static int
+cycle(struct loader *l, loader_fate_fn *fn, void *arg)
+{
+	struct batch *b = l->fill;
+	int rc;
+
+	if ((rc = land(l, fn, arg)) != 0)
+		return rc;
+	if (b->n == 0)
+		return 0;
+	if ((rc = start(l, b, 0, b->n)) != 0) {
+		if (rc == EX_SOFTWARE && data_error(l))
+			rc = isolate(l, b, fn, arg);
+		batch_clear(b);
+		return rc;
+	}
+	l->fly = b;
+	l->fill = b == &l->bat[0] ? &l->bat[1] : &l->bat[0];
 	return 0;
 }
 
 int
 loader_flush(struct loader *l, loader_fate_fn *fn, void *arg)
 {
-	PGresult *res;
-	int rc = 0;
+	int rc;
 
-	if (l->n > 0) {
-		if ((rc = run(l, 0, l->n, &res)) == 0) {
-			fates(l, res, fn, arg);
-			PQclear(res);
-		} else if (rc == EX_SOFTWARE &&
-		    PQstatus(l->conn) == CONNECTION_OK &&
-		    (strncmp(db_last_sqlstate, "22", 2) == 0 ||
-		    strncmp(db_last_sqlstate, "23", 2) == 0))
-			rc = isolate(l, fn, arg);
-		batch_clear(l);
-	}
-	if (rc != 0)
+	if ((rc = cycle(l, fn, arg)) != 0 || (rc = land(l, fn, arg)) != 0)
 		return rc;
 	return load_el_flush(l->el, fn, arg);
 }

@@ -13,7 +13,7 @@
 #include <libpq-fe.h>
 
 struct loader_opts {
-	size_t	 batch;			/* -b; default 5000 */
+	size_t	 batch;			/* -b; default 2000 */
 	const char *tenant;		/* -u: default tenant, or NULL */
 	long	 pending_max_age;	/* seconds; default 86400 */
 };

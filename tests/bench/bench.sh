@@ -98,7 +98,7 @@ stop
 trap - EXIT
 rm -rf "$W/spool" "$W/stream.ndjson" "$W"/co-*.out "$W/events.copy"
 
-for part in receive query; do
+for part in ${BENCH_PARTS-receive query}; do
 	[ -f "$here/$part.sh" ] && { echo; sh "$here/$part.sh"; }
 done
 exit 0
