@@ -1,59 +1,623 @@
 /*
- * load_el.c - placeholder until the ElevenLabs loader lands (issue 4):
- * every ElevenLabs event is rejected with a reason, never lost silently.
+ * load_el.c - the ElevenLabs half of the loader: batches of normalized
+ * post-call webhook events (share/elevenlabs.jq) into calls,
+ * call_transcriptions and the elevenlabs_webhook_events audit, staged with
+ * COPY and loaded by the set-based script of load_el_sql.h, one
+ * transaction per batch.
+ * Rule: as in load.c, nothing the database could refuse reaches it
+ * unchecked, and if it refuses anyway the batch is loaded record by record
+ * so that only the bad ones are rejected.
  */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "conf.h"
+#include "db.h"
 #include "diag.h"
 #include "envelope.h"
 #include "load_el.h"
+#include "load_el_sql.h"
+#include "spool.h"
+
+struct el_rec {
+	char	*event_id;
+	char	*spool_file;
+	char	*file;
+	unsigned long line;
+	size_t	 off, len;		/* its COPY line in the buffer */
+};
 
 struct load_el {
+	PGconn	*conn;
+	long	 pending_max_age;
 	struct loader_stats *st;
+	struct dbuf copy;
+	struct el_rec *recs;
+	size_t	 n, cap;
+	time_t	 now;
+	int	 staged;
 };
+
+/* A field's COPY writer: 0, or -1 when the value is wrong. */
+typedef int	 put_fn(struct dbuf *, jv, const char *);
+
+static int	 put_text(struct dbuf *, jv, const char *);
+static int	 put_time(struct dbuf *, jv, const char *);
+static int	 put_int(struct dbuf *, jv, const char *);
+static int	 put_num(struct dbuf *, jv, const char *);
+static int	 put_json(struct dbuf *, jv, const char *);
+static int	 put_raw(struct dbuf *, jv, const char *);
+static int	 put_transcript(struct dbuf *, jv, const char *);
+static int	 put_direction(struct dbuf *, jv, const char *);
+static int	 put_outcome(struct dbuf *, jv, const char *);
+
+/* The staged columns after seq, in LOAD_EL_COLS order. */
+static const struct {
+	const char *key;
+	put_fn	*put;
+} cols[] = {
+	{ "event_id", put_text }, { "event", put_text },
+	{ "conversation_id", put_text }, { "call_sid", put_text },
+	{ "occurred_at", put_time }, { "agent_id", put_text },
+	{ "direction", put_direction }, { "phone_number", put_text },
+	{ "provider_call_sid", put_text }, { "started_at", put_time },
+	{ "ended_at", put_time }, { "duration", put_int },
+	{ "cost", put_num }, { "failure_reason", put_text },
+	{ "provider_status", put_text }, { "termination_reason", put_text },
+	{ "outcome", put_outcome }, { "outcome_rule", put_text },
+	{ "analysis", put_json }, { "transcript", put_transcript },
+	{ "spool_file", put_text }, { "raw", put_raw }
+};
+
+static char *
+xstrdup(const char *s)
+{
+	char *p;
+
+	if (s == NULL)
+		return NULL;
+	if ((p = strdup(s)) == NULL)
+		err(EX_OSERR, "strdup");
+	return p;
+}
 
 struct load_el *
 load_el_new(PGconn *c, const struct loader_opts *o, struct loader_stats *st)
 {
 	struct load_el *e;
 
-	(void)c;
-	(void)o;
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		err(EX_OSERR, "calloc");
+	e->conn = c;
+	e->pending_max_age = o->pending_max_age ? o->pending_max_age : 86400;
 	e->st = st;
+	e->now = conf_now();
 	return e;
+}
+
+static void
+clear(struct load_el *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->n; i++) {
+		free(e->recs[i].event_id);
+		free(e->recs[i].spool_file);
+		free(e->recs[i].file);
+	}
+	e->n = 0;
+	e->copy.len = 0;
 }
 
 void
 load_el_free(struct load_el *e)
 {
+	if (e == NULL)
+		return;
+	clear(e);
+	free(e->recs);
+	dbuf_free(&e->copy);
 	free(e);
+}
+
+size_t
+load_el_queued(const struct load_el *e)
+{
+	return e->n;
+}
+
+/* Member k of ev, or an invalid jv when absent (both jv_free-able). */
+static jv
+member(jv ev, const char *k)
+{
+	return jv_object_get(jv_copy(ev), jv_string(k));
+}
+
+static int
+absent(jv v)
+{
+	return jv_get_kind(v) == JV_KIND_NULL ||
+	    jv_get_kind(v) == JV_KIND_INVALID;
+}
+
+/* A string without NUL, or null. */
+static int
+put_text(struct dbuf *b, jv ev, const char *k)
+{
+	const char *s;
+	size_t n;
+	jv v;
+
+	if ((s = env_str(ev, k, &n)) == NULL) {
+		v = member(ev, k);
+		n = absent(v);
+		jv_free(v);
+		if (!n)
+			return -1;
+		dbuf_copyfield(b, NULL, 0);
+		return 0;
+	}
+	if (memchr(s, '\0', n) != NULL)
+		return -1;
+	dbuf_copyfield(b, s, n);
+	return 0;
+}
+
+static int
+leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/*
+ * RFC 3339 date-time that PostgreSQL takes: the shape co-transform writes
+ * and every field in range, so a "2026-02-30" is ours to reject.
+ */
+static int
+is_rfc3339(const char *s)
+{
+	static const char pat[] = "dddd-dd-ddTdd:dd:dd";
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	int y, mo, d, h, mi, se, i;
+
+	for (i = 0; pat[i] != '\0'; i++)
+		if (pat[i] == 'd' ? !isdigit((unsigned char)s[i]) :
+		    s[i] != pat[i])
+			return 0;
+	sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &se);
+	if (y < 1 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 ||
+	    se > 59 || d > mdays[mo - 1] + (mo == 2 && leap(y)))
+		return 0;
+	s += i;
+	if (*s == '.') {
+		if (!isdigit((unsigned char)*++s))
+			return 0;
+		while (isdigit((unsigned char)*s))
+			s++;
+	}
+	if (*s == 'Z')
+		return s[1] == '\0';
+	return (*s == '+' || *s == '-') && isdigit((unsigned char)s[1]) &&
+	    isdigit((unsigned char)s[2]) && s[3] == ':' &&
+	    isdigit((unsigned char)s[4]) && isdigit((unsigned char)s[5]) &&
+	    s[6] == '\0' && (s[1] - '0') * 10 + s[2] - '0' <= 15 &&
+	    (s[4] - '0') * 10 + s[5] - '0' <= 59;
+}
+
+static int
+put_time(struct dbuf *b, jv ev, const char *k)
+{
+	const char *s;
+
+	if ((s = env_str(ev, k, NULL)) != NULL && !is_rfc3339(s))
+		return -1;
+	return put_text(b, ev, k);
+}
+
+/* A whole number of 0 to 2^31-1, as PostgreSQL's integer takes it. */
+static int
+whole(jv v, double *d)
+{
+	if (jv_get_kind(v) != JV_KIND_NUMBER)
+		return 0;
+	*d = jv_number_value(v);
+	return *d >= 0 && *d <= 2147483647.0 && *d == floor(*d);
+}
+
+static int
+put_int(struct dbuf *b, jv ev, const char *k)
+{
+	char num[32];
+	double d;
+	jv v;
+
+	v = member(ev, k);
+	if (absent(v)) {
+		jv_free(v);
+		dbuf_copyfield(b, NULL, 0);
+		return 0;
+	}
+	if (!whole(v, &d)) {
+		jv_free(v);
+		return -1;
+	}
+	jv_free(v);
+	snprintf(num, sizeof(num), "%.0f", d);
+	dbuf_str(b, num);
+	return 0;
+}
+
+/* A finite number, for a numeric column, in jq's shortest notation. */
+static int
+put_num(struct dbuf *b, jv ev, const char *k)
+{
+	jv v, s;
+
+	v = member(ev, k);
+	if (absent(v)) {
+		jv_free(v);
+		dbuf_copyfield(b, NULL, 0);
+		return 0;
+	}
+	if (jv_get_kind(v) != JV_KIND_NUMBER ||
+	    !isfinite(jv_number_value(v))) {
+		jv_free(v);
+		return -1;
+	}
+	s = jv_dump_string(v, 0);
+	dbuf_str(b, jv_string_value(s));
+	jv_free(s);
+	return 0;
+}
+
+/* v (consumed) as JSON for a jsonb column, which cannot hold \u0000. */
+static int
+put_jv(struct dbuf *b, jv v)
+{
+	jv s;
+	int bad;
+
+	s = jv_dump_string(v, 0);
+	if (!(bad = strstr(jv_string_value(s), "\\u0000") != NULL))
+		dbuf_copyfield(b, jv_string_value(s),
+		    (size_t)jv_string_length_bytes(jv_copy(s)));
+	jv_free(s);
+	return bad ? -1 : 0;
+}
+
+static int
+put_json(struct dbuf *b, jv ev, const char *k)
+{
+	jv v;
+
+	v = member(ev, k);
+	if (absent(v)) {
+		jv_free(v);
+		dbuf_copyfield(b, NULL, 0);
+		return 0;
+	}
+	return put_jv(b, v);
+}
+
+/* The provider's payload: required. */
+static int
+put_raw(struct dbuf *b, jv ev, const char *k)
+{
+	jv v;
+
+	v = member(ev, k);
+	if (absent(v)) {
+		jv_free(v);
+		return -1;
+	}
+	return put_jv(b, v);
+}
+
+/* One turn: {role, message, time_in_call_secs}, each null or typed. */
+static int
+turn_ok(jv t)
+{
+	jv v;
+	double d;
+	int ok;
+
+	if (jv_get_kind(t) != JV_KIND_OBJECT)
+		return 0;
+	v = member(t, "role");
+	ok = absent(v) || jv_get_kind(v) == JV_KIND_STRING;
+	jv_free(v);
+	v = member(t, "message");
+	ok = ok && (absent(v) || jv_get_kind(v) == JV_KIND_STRING);
+	jv_free(v);
+	v = member(t, "time_in_call_secs");
+	ok = ok && (absent(v) || whole(v, &d));
+	jv_free(v);
+	return ok;
+}
+
+static int
+put_transcript(struct dbuf *b, jv ev, const char *k)
+{
+	jv v, t;
+	int i, n, ok;
+
+	v = member(ev, k);
+	if (absent(v)) {
+		jv_free(v);
+		dbuf_copyfield(b, NULL, 0);
+		return 0;
+	}
+	if (jv_get_kind(v) != JV_KIND_ARRAY) {
+		jv_free(v);
+		return -1;
+	}
+	n = jv_array_length(jv_copy(v));
+	for (i = 0; i < n; i++) {
+		t = jv_array_get(jv_copy(v), i);
+		ok = turn_ok(t);
+
+		jv_free(t);
+		if (!ok) {
+			jv_free(v);
+			return -1;
+		}
+	}
+	return put_jv(b, v);
+}
+
+static int
+one_of(jv ev, const char *k, const char *const *ok)
+{
+	const char *s;
+
+	if ((s = env_str(ev, k, NULL)) == NULL)
+		return 1;
+	for (; *ok != NULL; ok++)
+		if (strcmp(s, *ok) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+put_direction(struct dbuf *b, jv ev, const char *k)
+{
+	static const char *const ok[] = { "inbound", "outbound", NULL };
+
+	return one_of(ev, k, ok) ? put_text(b, ev, k) : -1;
+}
+
+static int
+put_outcome(struct dbuf *b, jv ev, const char *k)
+{
+	static const char *const ok[] = { "completed", "no_answer", "busy",
+	    "failed", "voicemail", NULL };
+
+	return one_of(ev, k, ok) ? put_text(b, ev, k) : -1;
+}
+
+/* One COPY line for ev; NULL, or the name of the field that is wrong. */
+static const char *
+stage(struct dbuf *b, jv ev, size_t seq)
+{
+	char num[32];
+	size_t i;
+
+	snprintf(num, sizeof(num), "%zu", seq);
+	dbuf_str(b, num);
+	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+		dbuf_add(b, "\t", 1);
+		if (cols[i].put(b, ev, cols[i].key) == -1)
+			return cols[i].key;
+	}
+	dbuf_add(b, "\n", 1);
+	return NULL;
+}
+
+/* What makes ev unusable before its values are looked at, or NULL. */
+static const char *
+validate(jv ev)
+{
+	if (env_str(ev, "event_id", NULL) == NULL)
+		return "missing event_id";
+	if (env_str(ev, "event", NULL) == NULL)
+		return "missing event";
+	if (env_str(ev, "conversation_id", NULL) == NULL)
+		return "missing conversation_id";
+	return NULL;
 }
 
 int
 load_el_add(struct load_el *e, jv ev, const char *file, unsigned long line,
     loader_fate_fn *fn, void *arg)
 {
-	loader_fate(e->st, env_str(ev, "event_id", NULL),
-	    env_str(ev, "spool_file", NULL), file, line, "rejected",
-	    "source elevenlabs is not loaded by this version", fn, arg);
+	char msg[80];
+	const char *bad, *field;
+	struct el_rec r;
+
+	memset(&r, 0, sizeof(r));
+	r.file = xstrdup(file);
+	r.line = line;
+	r.event_id = xstrdup(env_str(ev, "event_id", NULL));
+	r.spool_file = xstrdup(env_str(ev, "spool_file", NULL));
+	r.off = e->copy.len;
+	if ((bad = validate(ev)) == NULL &&
+	    (field = stage(&e->copy, ev, e->n)) != NULL) {
+		snprintf(msg, sizeof(msg), "bad value for %s", field);
+		bad = msg;
+	}
 	jv_free(ev);
-	return EX_DATAERR;
+	if (bad != NULL) {
+		e->copy.len = r.off;
+		loader_fate(e->st, r.event_id, r.spool_file, r.file, r.line,
+		    "rejected", bad, fn, arg);
+		free(r.event_id);
+		free(r.spool_file);
+		free(r.file);
+		return EX_DATAERR;
+	}
+	r.len = e->copy.len - r.off;
+	if (e->n == e->cap) {
+		e->cap = e->cap ? 2 * e->cap : 64;
+		if ((e->recs = reallocarray(e->recs, e->cap,
+		    sizeof(*e->recs))) == NULL)
+			err(EX_OSERR, "reallocarray");
+	}
+	e->recs[e->n++] = r;
+	return 0;
+}
+
+static int
+exec_ok(PGconn *c, const char *sql, ExecStatusType want)
+{
+	PGresult *r;
+
+	if ((r = db_exec(c, sql, 0, NULL, want)) == NULL)
+		return -1;
+	PQclear(r);
+	return 0;
+}
+
+static int
+rollback(struct load_el *e)
+{
+	int rc;
+
+	rc = db_status(e->conn);
+	if (PQstatus(e->conn) == CONNECTION_OK)
+		PQclear(PQexec(e->conn, "ROLLBACK"));
+	return rc;
+}
+
+/*
+ * Load recs[from, from+n) in one transaction: 0 with the fates in *res,
+ * or an exit status after rolling back (nothing of it was loaded).
+ */
+static int
+run(struct load_el *e, size_t from, size_t n, PGresult **res)
+{
+	size_t beg = e->recs[from].off;
+	size_t end = e->recs[from + n - 1].off + e->recs[from + n - 1].len;
+
+	*res = NULL;
+	if (!e->staged) {
+		if (exec_ok(e->conn, LOAD_EL_SQL_STAGE, PGRES_COMMAND_OK) == -1)
+			return db_status(e->conn);
+		e->staged = 1;
+	}
+	if (exec_ok(e->conn, "BEGIN; TRUNCATE co_el_stage",
+	    PGRES_COMMAND_OK) == -1 ||
+	    exec_ok(e->conn, "COPY co_el_stage (" LOAD_EL_COLS ") FROM STDIN",
+	    PGRES_COPY_IN) == -1)
+		return rollback(e);
+	if (db_copy_put(e->conn, e->copy.p + beg, end - beg) == -1) {
+		db_copy_end(e->conn, "client error");
+		return rollback(e);
+	}
+	if (db_copy_end(e->conn, NULL) == -1 ||
+	    (*res = db_exec(e->conn, LOAD_EL_SQL_BATCH, 0, NULL,
+	    PGRES_TUPLES_OK)) == NULL)
+		return rollback(e);
+	if (exec_ok(e->conn, "COMMIT", PGRES_COMMAND_OK) == -1) {
+		PQclear(*res);
+		*res = NULL;
+		return rollback(e);
+	}
+	return 0;
+}
+
+/* Pending too long becomes rejected (SPEC 8), judged by the spool name. */
+static const char *
+age_out(const struct load_el *e, const struct el_rec *r, char *buf,
+    size_t sz)
+{
+	long long t;
+
+	if (r->spool_file == NULL || (t = spool_name_time(r->spool_file)) < 0 ||
+	    e->now - t <= e->pending_max_age)
+		return NULL;
+	snprintf(buf, sz, "pending for more than %ld s: no call",
+	    e->pending_max_age);
+	return buf;
+}
+
+static void
+fates(struct load_el *e, PGresult *res, loader_fate_fn *fn, void *arg)
+{
+	char buf[96];
+	const char *status, *reason, *old;
+	struct el_rec *r;
+	int i;
+
+	for (i = 0; i < PQntuples(res); i++) {
+		r = &e->recs[(size_t)atoi(PQgetvalue(res, i, 0))];
+		status = PQgetvalue(res, i, 1);
+		reason = PQgetisnull(res, i, 2) ? NULL : PQgetvalue(res, i, 2);
+		if (strcmp(status, "pending") == 0 &&
+		    (old = age_out(e, r, buf, sizeof(buf))) != NULL) {
+			status = "rejected";
+			reason = old;
+		}
+		loader_fate(e->st, r->event_id, r->spool_file, r->file,
+		    r->line, status, reason, fn, arg);
+	}
+}
+
+static int
+data_error(const struct load_el *e)
+{
+	return PQstatus(e->conn) == CONNECTION_OK &&
+	    (strncmp(db_last_sqlstate, "22", 2) == 0 ||
+	    strncmp(db_last_sqlstate, "23", 2) == 0);
+}
+
+/*
+ * The database refused the batch for its data (a bug, or a shape not
+ * foreseen): load its records one by one so only the bad ones are rejected.
+ */
+static int
+isolate(struct load_el *e, loader_fate_fn *fn, void *arg)
+{
+	char msg[96];
+	PGresult *res;
+	size_t i;
+	int rc;
+
+	warnx("batch refused (SQLSTATE %s); loading its %zu records one by one",
+	    db_last_sqlstate, e->n);
+	for (i = 0; i < e->n; i++) {
+		if ((rc = run(e, i, 1, &res)) == EX_SOFTWARE && data_error(e)) {
+			snprintf(msg, sizeof(msg), "database refused the record "
+			    "(SQLSTATE %s)", db_last_sqlstate);
+			loader_fate(e->st, e->recs[i].event_id,
+			    e->recs[i].spool_file, e->recs[i].file,
+			    e->recs[i].line, "rejected", msg, fn, arg);
+			continue;
+		}
+		if (rc != 0)
+			return rc;
+		fates(e, res, fn, arg);
+		PQclear(res);
+	}
+	return 0;
 }
 
 int
 load_el_flush(struct load_el *e, loader_fate_fn *fn, void *arg)
 {
-	(void)e;
-	(void)fn;
-	(void)arg;
-	return 0;
-}
+	PGresult *res;
+	int rc;
 
-size_t
-load_el_queued(const struct load_el *e)
-{
-	(void)e;
-	return 0;
+	if (e->n == 0)
+		return 0;
+	if ((rc = run(e, 0, e->n, &res)) == 0) {
+		fates(e, res, fn, arg);
+		PQclear(res);
+	} else if (rc == EX_SOFTWARE && data_error(e))
+		rc = isolate(e, fn, arg);
+	clear(e);
+	return rc;
 }
