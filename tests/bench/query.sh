@@ -99,7 +99,7 @@ echo "$t0 $t1" | awk '{ printf "query: generated in %.0f s\n", $2 - $1 }'
 q "SELECT 'table call_logs      ' || count(*) || ' rows, ' ||
 	pg_relation_size('call_logs') / 8192 || ' heap pages, events ' ||
 	(SELECT count(*) FROM livekit_call_events) || ' rows' FROM call_logs"
-q "SELECT 'index ' || rpad(relname, 38) || pg_relation_size(oid) / 8192 ||
+q "SELECT 'index ' || rpad(relname, 40) || pg_relation_size(oid) / 8192 ||
 	' pages' FROM pg_class WHERE relname LIKE 'call_logs_userId%start_idx'
 	ORDER BY relname"
 
