@@ -111,7 +111,8 @@ list(const char *root, const char *sub, long due_after, size_t max,
 			err(EX_OSERR, "strdup");
 	}
 	closedir(d);
-	qsort(v, *n, sizeof(*v), cmp_name);
+	if (*n > 1)
+		qsort(v, *n, sizeof(*v), cmp_name);
 	return v;
 }
 
