@@ -83,7 +83,7 @@ static char **
 list(const char *root, const char *sub, long due_after, size_t max,
     size_t *n)
 {
-	static time_t began;
+	static struct timespec began;
 	char path[PATH_MAX], **v = NULL;
 	size_t cap = 0;
 	struct dirent *e;
@@ -91,8 +91,9 @@ list(const char *root, const char *sub, long due_after, size_t max,
 	time_t now = conf_now();
 	DIR *d;
 
-	if (began == 0)
-		began = time(NULL);
+	/* The clock the kernel stamps files with, so "before" is exact. */
+	if (began.tv_sec == 0)
+		clock_gettime(CLOCK_REALTIME_COARSE, &began);
 	*n = 0;
 	snprintf(path, sizeof(path), "%s/%s", root, sub);
 	if ((d = opendir(path)) == NULL)
@@ -102,7 +103,9 @@ list(const char *root, const char *sub, long due_after, size_t max,
 			continue;
 		if (due_after >= 0 && (fstatat(dirfd(d), e->d_name, &st, 0) ==
 		    -1 || st.st_mtime + due_after > now ||
-		    st.st_mtime >= began))
+		    st.st_mtim.tv_sec > began.tv_sec ||
+		    (st.st_mtim.tv_sec == began.tv_sec &&
+		    st.st_mtim.tv_nsec >= began.tv_nsec)))
 			continue;
 		if (*n == cap && (v = reallocarray(v, cap = cap ? 2 * cap :
 		    1024, sizeof(*v))) == NULL)
