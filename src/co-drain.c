@@ -492,6 +492,7 @@ static size_t
 drain_chunk(struct drain *d, long long max)
 {
 	size_t i, n = 0;
+	int rc;
 
 	for (i = 0; i < d->nfiles && !fatal(d) &&
 	    (long long)d->nclaimed < max; i++) {
@@ -502,8 +503,11 @@ drain_chunk(struct drain *d, long long max)
 		n++;
 		process(d, &d->files[i]);
 	}
-	if (!fatal(d))
-		d->status = diag_worse(d->status, loader_flush(d->l, fate, d));
+	if (!fatal(d)) {
+		/* fate() may raise d->status meanwhile: read it after. */
+		rc = loader_flush(d->l, fate, d);
+		d->status = diag_worse(d->status, rc);
+	}
 	if (fatal(d))
 		give_back(d);
 	return n;
