@@ -99,7 +99,8 @@ def failure_status:
 	user_id: null,
 	agent_id: ($d.agent_id | str),
 	provider_call_sid: (if $tr then $pc.call_sid | str
-	    elif $fail then $fb.CallSid | str else null end),
+	    elif $fail then $fb.CallSid | str // ($fb.call_sid | str)
+	    else null end),
 	direction: (if $tr then $pc.direction | direction
 	    elif $fail then $fb.Direction | direction else null end),
 	phone_number: (if $tr then $pc.external_number | e164

@@ -54,6 +54,13 @@
 	"WHERE c.call_sid = s.call_sid; " \
 	"UPDATE co_el_stage s SET call_id = c.id FROM calls c " \
 	"WHERE s.call_id IS NULL AND c.conversation_id = s.conversation_id; " \
+	/* An event of a conversation whose call another event of this \
+	 * batch found by its call_sid: that call, as if loaded after it. */ \
+	"UPDATE co_el_stage s SET call_id = t.id FROM (SELECT " \
+	"conversation_id, min(call_id) id FROM co_el_stage " \
+	"WHERE call_id IS NOT NULL GROUP BY 1 " \
+	"HAVING count(DISTINCT call_id) = 1) t " \
+	"WHERE s.call_id IS NULL AND s.conversation_id = t.conversation_id; " \
 	/* Their rows, locked in id order against co-dial and co-backfill; \
 	 * what follows reads them as they are once locked. */ \
 	"SELECT 1 FROM calls WHERE id IN (SELECT call_id FROM co_el_stage) " \
