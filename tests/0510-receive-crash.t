@@ -66,7 +66,7 @@ diag "$N runs, $killed killed, $oks answered 200, kill delay <= $(sed -n 's/^max
 
 check "at least 200 trials" [ $N -ge 200 ]
 check 'some runs were killed' [ "$killed" -gt 0 ]
-check 'some runs were answered 200 before the kill' [ "$oks" -gt 10 ]
+check 'some runs were answered 200 before the kill' [ "$oks" -ge 5 ]
 
 # Every file in new/: one complete line, a version-1 envelope whose body is
 # byte for byte the body sent with that id.
