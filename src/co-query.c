@@ -125,6 +125,12 @@ static const char *const outcome_cols[] = { "id", "\"userId\"",
 	"@\"startedAt\"", "@\"endedAt\"", "status", "outcome",
 	"\"recordingUrl\"", "metadata", "cost", "@\"createdAt\"",
 	"@\"updatedAt\"", NULL };
+/* An ElevenLabs call (migrations 003, 004): the calls table's own names. */
+static const char *const el_outcome_cols[] = { "id", "call_sid",
+	"conversation_id", "user_id", "driver_id", "agent_id", "to_number",
+	"direction", "status", "outcome", "failure_reason", "duration", "cost",
+	"provider_call_sid", "analysis", "@started_at", "@ended_at",
+	"@created_at", "@updated_at", NULL };
 static const char *const calls_cols[] = { "id", "\"userId\"",
 	"\"agentConfigId\"", "\"campaignId\"", "\"livekitRoomName\"",
 	"\"livekitRoomSid\"", "direction", "\"phoneNumber\"", "\"sipCallId\"",
@@ -309,6 +315,33 @@ run(struct query *q, struct sql *s, int *rc)
 	return r;
 }
 
+/*
+ * The ElevenLabs call whose call_sid, conversation_id or id is the
+ * argument, when the calls table exists.  NULL with *rc 0 when none.
+ */
+static PGresult *
+el_outcome(struct query *q, const char *id, int *rc)
+{
+	struct sql s = { 0 };
+	PGresult *r;
+	int have;
+
+	sql_add(&s, "SELECT to_regclass('calls') IS NOT NULL");
+	if ((r = run(q, &s, rc)) == NULL)
+		return NULL;
+	have = PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	if (!have)
+		return NULL;
+	sql_add(&s, "SELECT ");
+	sql_cols(&s, el_outcome_cols);
+	sql_add(&s, "FROM calls WHERE user_id = current_setting('co.tenant') "
+	    "AND (call_sid = $1 OR conversation_id = $1 OR id = CASE WHEN "
+	    "$1 ~ '^[0-9]{1,18}$' THEN $1::bigint END) LIMIT 1");
+	s.v[s.n++] = id;
+	return run(q, &s, rc);
+}
+
 static int
 cmd_outcome(struct query *q, char **argv)
 {
@@ -325,6 +358,11 @@ cmd_outcome(struct query *q, char **argv)
 	if ((r = run(q, &s, &rc)) == NULL)
 		return rc;
 	if (PQntuples(r) == 0) {
+		PQclear(r);
+		if ((r = el_outcome(q, argv[0], &rc)) == NULL && rc != 0)
+			return rc;
+	}
+	if (r == NULL || PQntuples(r) == 0) {
 		PQclear(r);
 		warnx("%s: not found", argv[0]);
 		return 1;
