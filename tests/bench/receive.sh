@@ -132,7 +132,9 @@ export CO_NOW=1767225610 LIVEKIT_API_KEY=APIvecTest01 \
 spool=$dir/spool
 echo "receive: $N signed LiveKit requests ($(wc -c <"$vec/livekit_participant_left.json") B)," \
     "$C connections, socat fork per connection on loopback," \
-    "spool on $(stat -f -c %T "$dir") with fsync"
+    "spool on $(stat -f -c %T "$dir") with fsync;" \
+    "load average $(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null ||
+    echo unknown) (other work on the machine skews the ratio)"
 round=0
 while [ $round -lt "$R" ]; do
 	run co-receive "co-receive -s $spool"
