@@ -207,6 +207,18 @@ ELEVENLABS_API_KEY= ELEVENLABS_API_KEY_FILE="$T/keyfile" co-dial "$T/one" >"$T/o
 check_same "key from ELEVENLABS_API_KEY_FILE" 0 "$?"
 check_same "key file: header without the newline" "$KEY" "$(last +15550001009 '.headers["xi-api-key"]')"
 t_run 75 'co-dial -d "host=/nonexistent" '"$T/one" '' ''
+
+# Migration 004 rolled back: co-dial's rows without conversation_id are set
+# aside whole, co-dial cannot work; 004 again brings them back.
+nnull=$(q "SELECT count(*) FROM calls WHERE conversation_id IS NULL")
+check "there are such rows" test "$nnull" -gt 0
+co-migrate down 1 >/dev/null
+check_same "004 down: they wait in calls_without_conversation" "$nnull" \
+    "$(q "SELECT count(*) FROM calls_without_conversation WHERE call_sid LIKE 'EL_%'")"
+t_run 69 "co-dial $T/one" '' ''
+co-migrate up >/dev/null
+check_same "004 up: back in calls, call_sid and all" "$nnull" \
+    "$(q "SELECT count(*) FROM calls WHERE conversation_id IS NULL AND call_sid LIKE 'EL_%'")"
 t_run 64 'co-dial -x' '' ''
 t_run 64 'co-dial -c 0' '' ''
 t_run 64 'co-dial -t 0' '' ''

@@ -147,6 +147,14 @@ check_same "and nothing changed" "$before" "$(snap)"
 co-backfill 2>/dev/null
 check_same "then it finishes" 0 "$(q "SELECT count(*) FROM calls WHERE call_sid IS NULL")"
 
+# Migration 004 rolled back and applied again: the call_sids come back.
+before=$(q "SELECT md5(string_agg(id || call_sid, ',' ORDER BY id)) FROM calls")
+co-migrate down 1 >/dev/null
+t_run 69 'co-backfill' '' ''
+co-migrate up >/dev/null
+check_same "004 down and up keep every call_sid" "$before" \
+    "$(q "SELECT md5(string_agg(id || call_sid, ',' ORDER BY id)) FROM calls")"
+
 t_run 64 'co-backfill -x' '' ''
 t_run 64 'co-backfill extra' '' ''
 t_run 64 'co-backfill -b 0' '' ''
