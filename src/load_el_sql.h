@@ -8,6 +8,9 @@
 #ifndef CO_LOAD_EL_SQL_H
 #define CO_LOAD_EL_SQL_H
 
+/* The first key of the conversation locks: "coel". */
+#define LOAD_EL_LOCK_CLASS "1668244844"
+
 #define LOAD_EL_COLS \
 	"seq, event_id, event, conversation_id, call_sid, occurred_at, " \
 	"agent_id, direction, phone_number, provider_call_sid, started_at, " \
@@ -44,10 +47,13 @@
 
 #define LOAD_EL_SQL_BATCH \
 	/* One conversation's events are loaded by one transaction at a \
-	 * time; locks are taken in one global order, so no deadlock. */ \
-	"SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT " \
-	"hashtext('co-el:' || conversation_id) k FROM co_el_stage " \
-	"ORDER BY 1) x; " \
+	 * time: a lock per bucket of conversations (256 of them, so that a \
+	 * batch of thousands does not fill the server's lock table), taken \
+	 * in one global order, so no deadlock.  The two-key form keeps \
+	 * them apart from load_sql.h's one-key room locks. */ \
+	"SELECT pg_advisory_xact_lock(" LOAD_EL_LOCK_CLASS ", k) FROM " \
+	"(SELECT DISTINCT hashtext(conversation_id) & 255 k " \
+	"FROM co_el_stage ORDER BY 1) x; " \
 	"ANALYZE co_el_stage; " \
 	/* The call: by our call_sid, else by ElevenLabs' conversation_id. */ \
 	"UPDATE co_el_stage s SET call_id = c.id FROM calls c " \
