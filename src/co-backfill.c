@@ -52,6 +52,7 @@ struct batch {
 
 static void	 usage(void);
 static uint64_t	 hash(const char *);
+static struct name *slot(const struct names *, const char *);
 static struct name *names_get(struct names *, const char *, int);
 static void	 names_clear(struct names *);
 static void	 arr_add(struct dbuf *, const char *);
@@ -100,11 +101,23 @@ hash(const char *s)
 	return h;
 }
 
+/* The slot of s in m: its entry, or the empty one where it would go. */
+static struct name *
+slot(const struct names *m, const char *s)
+{
+	size_t i;
+
+	for (i = hash(s) % m->cap; m->t[i].s != NULL; i = (i + 1) % m->cap)
+		if (strcmp(m->t[i].s, s) == 0)
+			break;
+	return &m->t[i];
+}
+
 /* The entry for s; with create, a new one (state 0) when missing. */
 static struct name *
 names_get(struct names *m, const char *s, int create)
 {
-	struct name *old;
+	struct name *old, *e;
 	size_t i, cap;
 
 	if (create && (m->n + 1) * 2 > m->cap) {
@@ -113,24 +126,20 @@ names_get(struct names *m, const char *s, int create)
 		m->cap = cap ? cap * 2 : 1024;
 		if ((m->t = calloc(m->cap, sizeof(*m->t))) == NULL)
 			err(EX_OSERR, "calloc");
-		m->n = 0;
 		for (i = 0; i < cap; i++)
 			if (old[i].s != NULL)
-				*names_get(m, old[i].s, 1) = old[i];
+				*slot(m, old[i].s) = old[i];
 		free(old);
 	}
 	if (m->cap == 0)
 		return NULL;
-	for (i = hash(s) % m->cap; m->t[i].s != NULL; i = (i + 1) % m->cap)
-		if (strcmp(m->t[i].s, s) == 0)
-			return &m->t[i];
-	if (!create)
-		return NULL;
-	if ((m->t[i].s = strdup(s)) == NULL)
+	if ((e = slot(m, s))->s != NULL || !create)
+		return e->s != NULL ? e : NULL;
+	if ((e->s = strdup(s)) == NULL)
 		err(EX_OSERR, "strdup");
-	m->t[i].state = 0;
+	e->state = 0;
 	m->n++;
-	return &m->t[i];
+	return e;
 }
 
 static void
