@@ -123,6 +123,7 @@ def failure_status:
 	    | contains("voicemail")) else null end),
 	# The audio is kept in the spool file, not copied into the database.
 	raw: (if ($d.full_audio | type) == "string"
-	    then .data.full_audio = "<omitted: \($d.full_audio | length) base64 characters>"
+	    then .data.full_audio =
+		"<omitted: \($d.full_audio | length) base64 characters>"
 	    else . end)
 }
