@@ -56,11 +56,11 @@
 	"AND s.room_sid IS NULL AND s.room_name IS NOT NULL; "
 
 #define LOAD_SQL_BATCH \
-	/* Rooms of this batch, locked in order: no two loaders race to \
-	 * create one room's row, and no deadlock. */ \
+	/* Rooms known by name only have no unique key to meet on: lock \
+	 * their names, in order, so no two loaders create one twice. */ \
 	"SELECT pg_advisory_xact_lock(hashtext('co-room:' || k)) FROM " \
-	"(SELECT DISTINCT coalesce(room_name, room_sid) k FROM co_stage " \
-	"ORDER BY 1) x; " \
+	"(SELECT DISTINCT room_name k FROM co_stage WHERE room_sid IS NULL " \
+	"AND room_name IS NOT NULL ORDER BY 1) x; " \
 	"ANALYZE co_stage; " \
 	/* A name-only event of a room whose sid this batch knows. */ \
 	"UPDATE co_stage s SET room_sid = t.sid FROM (SELECT room_name, " \
@@ -84,6 +84,11 @@
 	"call_id, min(room_sid) sid FROM co_stage WHERE call_id IS NOT NULL " \
 	"GROUP BY call_id HAVING count(DISTINCT room_sid) = 1) s " \
 	"WHERE c.id = s.call_id AND c.\"livekitRoomSid\" IS NULL; " \
+	/* Lock the batch's calls in id order: a concurrent batch of the \
+	 * same calls waits here, and its later statements then see these \
+	 * events, so no recompute misses another's events. */ \
+	"SELECT count(*) FROM (SELECT id FROM call_logs WHERE id IN " \
+	"(SELECT call_id FROM co_stage) ORDER BY id FOR UPDATE) l; " \
 	"UPDATE co_stage s SET first = true FROM (SELECT DISTINCT ON " \
 	"(event_id) seq FROM co_stage ORDER BY event_id, seq) f " \
 	"WHERE s.seq = f.seq; " \
