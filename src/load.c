@@ -4,8 +4,6 @@
  * per batch.  Rule: nothing the database could refuse reaches it unchecked,
  * and if it refuses anyway the batch is split so good records still load.
  */
-#include <ctype.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +11,7 @@
 #include "db.h"
 #include "diag.h"
 #include "envelope.h"
+#include "copyrow.h"
 #include "load.h"
 #include "load_el.h"
 #include "load_sql.h"
@@ -53,11 +52,6 @@ extern const char *__progname;
 
 static int cycle(struct loader *, loader_fate_fn *, void *);
 
-static const char *const text_fields[] = {
-	"event", "user_id", "room_sid", "room_name", NULL,
-	"participant_identity", "participant_sid", "participant_kind",
-	"direction", "phone_number", "sip_call_id"
-};
 
 struct loader *
 loader_new(PGconn *conn, const struct loader_opts *o)
@@ -169,134 +163,39 @@ report(struct loader *l, const struct rec *r, const char *status,
 	    status, reason, fn, arg);
 }
 
-/* RFC 3339 date-time, as co-transform writes it: checked, not trusted. */
+/* The provider's payload, required. */
 static int
-is_timestamp(const char *s)
+put_raw(struct dbuf *b, jv ev, const char *k)
 {
-	static const char pat[] = "dddd-dd-ddTdd:dd:dd";
-	size_t i;
-
-	for (i = 0; pat[i] != '\0'; i++)
-		if (pat[i] == 'd' ? !isdigit((unsigned char)s[i]) :
-		    s[i] != pat[i])
-			return 0;
-	s += i;
-	if (*s == '.') {
-		if (!isdigit((unsigned char)*++s))
-			return 0;
-		while (isdigit((unsigned char)*s))
-			s++;
-	}
-	if (*s == 'Z')
-		return s[1] == '\0';
-	return (*s == '+' || *s == '-') && isdigit((unsigned char)s[1]) &&
-	    isdigit((unsigned char)s[2]) && s[3] == ':' &&
-	    isdigit((unsigned char)s[4]) && isdigit((unsigned char)s[5]) &&
-	    s[6] == '\0';
-}
-
-static int
-put_text(struct dbuf *b, jv ev, const char *k, const char **why)
-{
-	const char *s;
-	size_t n;
 	jv v;
 
-	dbuf_add(b, "\t", 1);
-	if ((s = env_str(ev, k, &n)) == NULL) {
-		v = jv_object_get(jv_copy(ev), jv_string(k));
-		if (jv_get_kind(v) != JV_KIND_NULL &&
-		    jv_get_kind(v) != JV_KIND_INVALID) {
-			jv_free(v);
-			*why = k;
-			return -1;
-		}
+	v = copy_member(ev, k);
+	if (copy_absent(v)) {
 		jv_free(v);
-		dbuf_copyfield(b, NULL, 0);
-		return 0;
-	}
-	if (memchr(s, '\0', n) != NULL) {
-		*why = k;
 		return -1;
 	}
-	dbuf_copyfield(b, s, n);
-	return 0;
+	return copy_jv(b, v);
 }
 
-static int
-put_time(struct dbuf *b, jv ev, const char *k, const char **why)
-{
-	const char *s;
-
-	if ((s = env_str(ev, k, NULL)) != NULL && !is_timestamp(s)) {
-		*why = k;
-		return -1;
-	}
-	return put_text(b, ev, k, why);
-}
-
-static int
-put_int(struct dbuf *b, jv ev, const char *k, const char **why)
-{
-	char num[32];
-	double d;
-	jv v;
-
-	dbuf_add(b, "\t", 1);
-	v = jv_object_get(jv_copy(ev), jv_string(k));
-	if (jv_get_kind(v) == JV_KIND_NUMBER) {
-		d = floor(jv_number_value(v));
-		jv_free(v);
-		if (!(d >= 0 && d <= 2147483647.0)) {
-			*why = k;
-			return -1;
-		}
-		snprintf(num, sizeof(num), "%.0f", d);
-		dbuf_str(b, num);
-		return 0;
-	}
-	if (jv_get_kind(v) != JV_KIND_NULL && jv_get_kind(v) != JV_KIND_INVALID) {
-		jv_free(v);
-		*why = k;
-		return -1;
-	}
-	jv_free(v);
-	dbuf_copyfield(b, NULL, 0);
-	return 0;
-}
-
-/* JSON for a jsonb column; jsonb cannot hold \u0000. */
-static int
-put_json(struct dbuf *b, jv ev, const char *k, int required,
-    const char **why)
-{
-	jv v, s;
-	const char *p;
-	int n;
-
-	dbuf_add(b, "\t", 1);
-	v = jv_object_get(jv_copy(ev), jv_string(k));
-	if (jv_get_kind(v) == JV_KIND_NULL || jv_get_kind(v) == JV_KIND_INVALID) {
-		jv_free(v);
-		if (required) {
-			*why = k;
-			return -1;
-		}
-		dbuf_copyfield(b, NULL, 0);
-		return 0;
-	}
-	s = jv_dump_string(v, 0);
-	p = jv_string_value(s);
-	n = jv_string_length_bytes(jv_copy(s));
-	if (strstr(p, "\\u0000") != NULL) {
-		jv_free(s);
-		*why = k;
-		return -1;
-	}
-	dbuf_copyfield(b, p, (size_t)n);
-	jv_free(s);
-	return 0;
-}
+/* The stage's columns after seq, in LOAD_COLS order, each with its check. */
+static const struct {
+	const char *key;
+	int	(*put)(struct dbuf *, jv, const char *);
+} cols[] = {
+	{ "event_id", copy_text }, { "event", copy_text },
+	{ "user_id", copy_text }, { "room_sid", copy_text },
+	{ "room_name", copy_text }, { "occurred_at", copy_time },
+	{ "participant_identity", copy_text },
+	{ "participant_sid", copy_text }, { "participant_kind", copy_text },
+	{ "direction", copy_text }, { "phone_number", copy_text },
+	{ "sip_call_id", copy_text }, { "started_at", copy_time },
+	{ "ended_at", copy_time }, { "duration", copy_int },
+	{ "disconnect_reason", copy_text }, { "provider_status", copy_text },
+	{ "outcome", copy_text }, { "outcome_rule", copy_text },
+	{ "recording_url", copy_text }, { "agent_config_id", copy_text },
+	{ "campaign_id", copy_text }, { "room_metadata", copy_json },
+	{ "spool_file", copy_text }, { "raw", put_raw },
+};
 
 static const char *
 check_outcome(jv ev)
@@ -318,35 +217,18 @@ check_outcome(jv ev)
 static const char *
 stage(struct batch *b, jv ev, size_t seq)
 {
-	const char *why = NULL;
 	char num[32];
 	size_t i;
-	int bad;
 
 	snprintf(num, sizeof(num), "%zu", seq);
 	dbuf_str(&b->copy, num);
-	bad = put_text(&b->copy, ev, "event_id", &why);
-	for (i = 0; i < 4 && !bad; i++)
-		bad = put_text(&b->copy, ev, text_fields[i], &why);
-	bad = bad || put_time(&b->copy, ev, "occurred_at", &why);
-	for (i = 5; i < sizeof(text_fields) / sizeof(text_fields[0]) && !bad;
-	    i++)
-		bad = put_text(&b->copy, ev, text_fields[i], &why);
-	bad = bad || put_time(&b->copy, ev, "started_at", &why) ||
-	    put_time(&b->copy, ev, "ended_at", &why) ||
-	    put_int(&b->copy, ev, "duration", &why) ||
-	    put_text(&b->copy, ev, "disconnect_reason", &why) ||
-	    put_text(&b->copy, ev, "provider_status", &why) ||
-	    put_text(&b->copy, ev, "outcome", &why) ||
-	    put_text(&b->copy, ev, "outcome_rule", &why) ||
-	    put_text(&b->copy, ev, "recording_url", &why) ||
-	    put_text(&b->copy, ev, "agent_config_id", &why) ||
-	    put_text(&b->copy, ev, "campaign_id", &why) ||
-	    put_json(&b->copy, ev, "room_metadata", 0, &why) ||
-	    put_text(&b->copy, ev, "spool_file", &why) ||
-	    put_json(&b->copy, ev, "raw", 1, &why);
+	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+		dbuf_add(&b->copy, "\t", 1);
+		if (cols[i].put(&b->copy, ev, cols[i].key) == -1)
+			return cols[i].key;
+	}
 	dbuf_add(&b->copy, "\n", 1);
-	return bad ? why : NULL;
+	return NULL;
 }
 
 /* Why ev cannot be loaded, or NULL.  why is a buffer for the message. */

@@ -18,6 +18,7 @@
 #include "db.h"
 #include "diag.h"
 #include "envelope.h"
+#include "copyrow.h"
 #include "load_el.h"
 #include "load_el_sql.h"
 #include "spool.h"
@@ -44,11 +45,6 @@ struct load_el {
 /* A field's COPY writer: 0, or -1 when the value is wrong. */
 typedef int	 put_fn(struct dbuf *, jv, const char *);
 
-static int	 put_text(struct dbuf *, jv, const char *);
-static int	 put_time(struct dbuf *, jv, const char *);
-static int	 put_int(struct dbuf *, jv, const char *);
-static int	 put_num(struct dbuf *, jv, const char *);
-static int	 put_json(struct dbuf *, jv, const char *);
 static int	 put_raw(struct dbuf *, jv, const char *);
 static int	 put_transcript(struct dbuf *, jv, const char *);
 static int	 put_direction(struct dbuf *, jv, const char *);
@@ -59,17 +55,17 @@ static const struct {
 	const char *key;
 	put_fn	*put;
 } cols[] = {
-	{ "event_id", put_text }, { "event", put_text },
-	{ "conversation_id", put_text }, { "call_sid", put_text },
-	{ "occurred_at", put_time }, { "agent_id", put_text },
-	{ "direction", put_direction }, { "phone_number", put_text },
-	{ "provider_call_sid", put_text }, { "started_at", put_time },
-	{ "ended_at", put_time }, { "duration", put_int },
-	{ "cost", put_num }, { "failure_reason", put_text },
-	{ "provider_status", put_text }, { "termination_reason", put_text },
-	{ "outcome", put_outcome }, { "outcome_rule", put_text },
-	{ "analysis", put_json }, { "transcript", put_transcript },
-	{ "spool_file", put_text }, { "raw", put_raw }
+	{ "event_id", copy_text }, { "event", copy_text },
+	{ "conversation_id", copy_text }, { "call_sid", copy_text },
+	{ "occurred_at", copy_time }, { "agent_id", copy_text },
+	{ "direction", put_direction }, { "phone_number", copy_text },
+	{ "provider_call_sid", copy_text }, { "started_at", copy_time },
+	{ "ended_at", copy_time }, { "duration", copy_int },
+	{ "cost", copy_num }, { "failure_reason", copy_text },
+	{ "provider_status", copy_text }, { "termination_reason", copy_text },
+	{ "outcome", put_outcome }, { "outcome_rule", copy_text },
+	{ "analysis", copy_json }, { "transcript", put_transcript },
+	{ "spool_file", copy_text }, { "raw", put_raw }
 };
 
 static char *
@@ -129,192 +125,18 @@ load_el_queued(const struct load_el *e)
 	return e->n;
 }
 
-/* Member k of ev, or an invalid jv when absent (both jv_free-able). */
-static jv
-member(jv ev, const char *k)
-{
-	return jv_object_get(jv_copy(ev), jv_string(k));
-}
-
-static int
-absent(jv v)
-{
-	return jv_get_kind(v) == JV_KIND_NULL ||
-	    jv_get_kind(v) == JV_KIND_INVALID;
-}
-
-/* A string without NUL, or null. */
-static int
-put_text(struct dbuf *b, jv ev, const char *k)
-{
-	const char *s;
-	size_t n;
-	jv v;
-
-	if ((s = env_str(ev, k, &n)) == NULL) {
-		v = member(ev, k);
-		n = absent(v);
-		jv_free(v);
-		if (!n)
-			return -1;
-		dbuf_copyfield(b, NULL, 0);
-		return 0;
-	}
-	if (memchr(s, '\0', n) != NULL)
-		return -1;
-	dbuf_copyfield(b, s, n);
-	return 0;
-}
-
-static int
-leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/*
- * RFC 3339 date-time that PostgreSQL takes: the shape co-transform writes
- * and every field in range, so a "2026-02-30" is ours to reject.
- */
-static int
-is_rfc3339(const char *s)
-{
-	static const char pat[] = "dddd-dd-ddTdd:dd:dd";
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
-	int y, mo, d, h, mi, se, i;
-
-	for (i = 0; pat[i] != '\0'; i++)
-		if (pat[i] == 'd' ? !isdigit((unsigned char)s[i]) :
-		    s[i] != pat[i])
-			return 0;
-	sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &se);
-	if (y < 1 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 ||
-	    se > 59 || d > mdays[mo - 1] + (mo == 2 && leap(y)))
-		return 0;
-	s += i;
-	if (*s == '.') {
-		if (!isdigit((unsigned char)*++s))
-			return 0;
-		while (isdigit((unsigned char)*s))
-			s++;
-	}
-	if (*s == 'Z')
-		return s[1] == '\0';
-	return (*s == '+' || *s == '-') && isdigit((unsigned char)s[1]) &&
-	    isdigit((unsigned char)s[2]) && s[3] == ':' &&
-	    isdigit((unsigned char)s[4]) && isdigit((unsigned char)s[5]) &&
-	    s[6] == '\0' && (s[1] - '0') * 10 + s[2] - '0' <= 15 &&
-	    (s[4] - '0') * 10 + s[5] - '0' <= 59;
-}
-
-static int
-put_time(struct dbuf *b, jv ev, const char *k)
-{
-	const char *s;
-
-	if ((s = env_str(ev, k, NULL)) != NULL && !is_rfc3339(s))
-		return -1;
-	return put_text(b, ev, k);
-}
-
-/* A whole number of 0 to 2^31-1, as PostgreSQL's integer takes it. */
-static int
-whole(jv v, double *d)
-{
-	if (jv_get_kind(v) != JV_KIND_NUMBER)
-		return 0;
-	*d = jv_number_value(v);
-	return *d >= 0 && *d <= 2147483647.0 && *d == floor(*d);
-}
-
-static int
-put_int(struct dbuf *b, jv ev, const char *k)
-{
-	char num[32];
-	double d;
-	jv v;
-
-	v = member(ev, k);
-	if (absent(v)) {
-		jv_free(v);
-		dbuf_copyfield(b, NULL, 0);
-		return 0;
-	}
-	if (!whole(v, &d)) {
-		jv_free(v);
-		return -1;
-	}
-	jv_free(v);
-	snprintf(num, sizeof(num), "%.0f", d);
-	dbuf_str(b, num);
-	return 0;
-}
-
-/* A finite number, for a numeric column, in jq's shortest notation. */
-static int
-put_num(struct dbuf *b, jv ev, const char *k)
-{
-	jv v, s;
-
-	v = member(ev, k);
-	if (absent(v)) {
-		jv_free(v);
-		dbuf_copyfield(b, NULL, 0);
-		return 0;
-	}
-	if (jv_get_kind(v) != JV_KIND_NUMBER ||
-	    !isfinite(jv_number_value(v))) {
-		jv_free(v);
-		return -1;
-	}
-	s = jv_dump_string(v, 0);
-	dbuf_str(b, jv_string_value(s));
-	jv_free(s);
-	return 0;
-}
-
-/* v (consumed) as JSON for a jsonb column, which cannot hold \u0000. */
-static int
-put_jv(struct dbuf *b, jv v)
-{
-	jv s;
-	int bad;
-
-	s = jv_dump_string(v, 0);
-	if (!(bad = strstr(jv_string_value(s), "\\u0000") != NULL))
-		dbuf_copyfield(b, jv_string_value(s),
-		    (size_t)jv_string_length_bytes(jv_copy(s)));
-	jv_free(s);
-	return bad ? -1 : 0;
-}
-
-static int
-put_json(struct dbuf *b, jv ev, const char *k)
-{
-	jv v;
-
-	v = member(ev, k);
-	if (absent(v)) {
-		jv_free(v);
-		dbuf_copyfield(b, NULL, 0);
-		return 0;
-	}
-	return put_jv(b, v);
-}
-
 /* The provider's payload: required. */
 static int
 put_raw(struct dbuf *b, jv ev, const char *k)
 {
 	jv v;
 
-	v = member(ev, k);
-	if (absent(v)) {
+	v = copy_member(ev, k);
+	if (copy_absent(v)) {
 		jv_free(v);
 		return -1;
 	}
-	return put_jv(b, v);
+	return copy_jv(b, v);
 }
 
 /* One turn: {role, message, time_in_call_secs}, each null or typed. */
@@ -327,14 +149,14 @@ turn_ok(jv t)
 
 	if (jv_get_kind(t) != JV_KIND_OBJECT)
 		return 0;
-	v = member(t, "role");
-	ok = absent(v) || jv_get_kind(v) == JV_KIND_STRING;
+	v = copy_member(t, "role");
+	ok = copy_absent(v) || jv_get_kind(v) == JV_KIND_STRING;
 	jv_free(v);
-	v = member(t, "message");
-	ok = ok && (absent(v) || jv_get_kind(v) == JV_KIND_STRING);
+	v = copy_member(t, "message");
+	ok = ok && (copy_absent(v) || jv_get_kind(v) == JV_KIND_STRING);
 	jv_free(v);
-	v = member(t, "time_in_call_secs");
-	ok = ok && (absent(v) || whole(v, &d));
+	v = copy_member(t, "time_in_call_secs");
+	ok = ok && (copy_absent(v) || copy_whole(v, &d));
 	jv_free(v);
 	return ok;
 }
@@ -345,8 +167,8 @@ put_transcript(struct dbuf *b, jv ev, const char *k)
 	jv v, t;
 	int i, n, ok;
 
-	v = member(ev, k);
-	if (absent(v)) {
+	v = copy_member(ev, k);
+	if (copy_absent(v)) {
 		jv_free(v);
 		dbuf_copyfield(b, NULL, 0);
 		return 0;
@@ -366,7 +188,7 @@ put_transcript(struct dbuf *b, jv ev, const char *k)
 			return -1;
 		}
 	}
-	return put_jv(b, v);
+	return copy_jv(b, v);
 }
 
 static int
@@ -387,7 +209,7 @@ put_direction(struct dbuf *b, jv ev, const char *k)
 {
 	static const char *const ok[] = { "inbound", "outbound", NULL };
 
-	return one_of(ev, k, ok) ? put_text(b, ev, k) : -1;
+	return one_of(ev, k, ok) ? copy_text(b, ev, k) : -1;
 }
 
 static int
@@ -396,7 +218,7 @@ put_outcome(struct dbuf *b, jv ev, const char *k)
 	static const char *const ok[] = { "completed", "no_answer", "busy",
 	    "failed", "voicemail", NULL };
 
-	return one_of(ev, k, ok) ? put_text(b, ev, k) : -1;
+	return one_of(ev, k, ok) ? copy_text(b, ev, k) : -1;
 }
 
 /* One COPY line for ev; NULL, or the name of the field that is wrong. */

@@ -1,0 +1,27 @@
+/*
+ * copyrow.h - one field of a COPY text row from a member of a normalized
+ * event, checked first: the loaders send nothing the column would refuse.
+ * Rule: each returns 0 after appending the field (\N when the member is
+ * absent or null), or -1, appending nothing, when the value does not fit.
+ * No separators are written; the caller puts the tabs.
+ */
+#ifndef CO_COPYROW_H
+#define CO_COPYROW_H
+
+#include <jv.h>
+
+#include "db.h"
+
+jv	copy_member(jv, const char *);	/* member k, or invalid; free it */
+int	copy_absent(jv);		/* null or invalid */
+int	copy_is_time(const char *);	/* RFC 3339 that PostgreSQL takes */
+int	copy_whole(jv, double *);	/* a number in 0 .. 2^31-1, whole */
+
+int	copy_text(struct dbuf *, jv, const char *);	/* text, no NUL */
+int	copy_time(struct dbuf *, jv, const char *);	/* timestamptz */
+int	copy_int(struct dbuf *, jv, const char *);	/* 0 .. 2^31-1 */
+int	copy_num(struct dbuf *, jv, const char *);	/* finite numeric */
+int	copy_json(struct dbuf *, jv, const char *);	/* jsonb */
+int	copy_jv(struct dbuf *, jv);	/* jsonb from a value (consumed) */
+
+#endif
