@@ -8,63 +8,64 @@
 # come by name, and unknown fields are ignored.  Every event, even one that
 # says nothing about a call, comes out with the same keys (null when not
 # known), so the stream is an audit trail with one shape.
+#
+# Written for speed: it runs once per event in jq 1.6's interpreter, where
+# each bytecode instruction costs about what parsing ten bytes does.  So
+# each input field is read once into a variable, event names are looked up
+# in constant tables (folded at compile time), a time is printed once per
+# distinct value, the output is one object construction, and fallbacks
+# are `if . then . else F end` (what `//` does for one value, in half the
+# instructions).  tests/bench/stages.sh measures it.
+#
+# Nothing after the first try may raise an error: in jq 1.6 an error raised
+# later can be caught by an earlier try, whose catch value then replaces
+# that try's output, and the program goes on with it.
 
 # An int64 given as a string (or, leniently, as a number); null otherwise.
-def num:
-	if type == "number" then .
-	elif type == "string" then (try tonumber catch null)
-	else null end;
+# tonumber fails on all but numbers and strings; null, the usual case of a
+# bad value, skips the costly error.
+def num: if . == null then null else try tonumber catch null end;
 
 # A non-empty string, or null: protojson omits "", other writers may not.
-def str: if type == "string" and . != "" then . else null end;
+# jq orders null < booleans < numbers < strings < arrays < objects, so two
+# comparisons tell both, with no string made by `type`.
+def str: if "" < . then if . < [] then . else null end else null end;
 
 # An object, or null, so that a field of the wrong type reads as absent
 # instead of failing the whole event.
 def obj: if type == "object" then . else null end;
 
-# Whole Unix seconds to RFC 3339 UTC.  LiveKit's createdAt has a resolution
-# of one second, so every time here is given in whole seconds too: then
-# started_at + duration = ended_at holds exactly.
-def rfc3339: if . == null then null else floor | todate end;
+# Whole Unix seconds to RFC 3339 UTC.  LiveKit's createdAt has a
+# resolution of one second, so every time here is given in whole seconds
+# too: then started_at + duration = ended_at holds exactly.  Input: a
+# number that gmtime can convert (see secs).
+def rfc3339: floor | gmtime | strftime("%Y-%m-%dT%H:%M:%SZ");
 
-# Seconds from a field in seconds, else from its twin in milliseconds.
-def secs($s; $ms):
-	($s | num) // ($ms | num | if . == null then null else ./1000 | floor end);
+# A time in seconds that gmtime can convert (about 2 million years either
+# way), else null: on NaN or beyond, jq 1.6's todate aborts the process,
+# and gmtime raises an error that a try earlier in the program may catch
+# (a 1.6 bug), so such a time reads as absent instead.
+def secs: if -6.7e16 < . then if . < 6.7e16 then . else null end
+	else null end;
 
-# Egress times are nanoseconds (lk-egress uses time.Now().UnixNano()).
-def ns_secs: num | if . == null then null else ./1e9 | floor end;
-
-# Whole seconds from $a to $b, never negative (clocks of two servers).
-def span($a; $b):
-	if $a == null or $b == null then null
-	else ([$b - $a, 0] | max | floor) end;
-
-# room.metadata is a JSON string that our dispatcher fills; anything that is
-# not a JSON object (free text, "") is ignored, not an error.
-def room_metadata:
-	.room | obj | .metadata
-	| if type == "string" then (try fromjson catch null) else null end
-	| obj;
-
-# An id from the metadata: a string, or a number given as one.
-def id_str:
-	if type == "number" then tostring else str end;
-
-# E.164 with the leading +; SIP user parts may come without it.  Checked
-# with C builtins (explode, min, max): jq 1.6 compiles a regex per call.
+# E.164 with the leading +; SIP user parts may come without it.  6 to 15
+# ASCII digits, the first not 0, are exactly the strings that jq prints for
+# a whole number from 10^5 to below 10^15 (all exact in a double), so one
+# tonumber and one tostring check them (no regex: 1.6 compiles one on every
+# call; no explode, min, max: slower).  tonumber fails on all but numbers
+# and strings, and a number is never equal to its text.
 def e164:
-	if type != "string" then null
-	else ltrimstr("+") as $d
-	| ($d | explode) as $c
-	| if ($c | length) >= 6 and ($c | length) <= 15 and $c[0] != 48
-	    and ($c | min) >= 48 and ($c | max) <= 57
-	then "+" + $d else null end end;
+	if . == null then null
+	else try (ltrimstr("+") as $d | ($d | tonumber) as $v
+	    | if $v < 100000 then null elif $v >= 1e15 then null
+	    elif ($v | floor | tostring) == $d then "+" + $d else null end)
+	catch null end;
 
-# The far end's number from a room name: our dialer's rooms are
-# sip-<digits>__<ts>__<x>, LiveKit's inbound default (an individual dispatch
-# rule with prefix "call-") is call-_<number>_<random>.
+# The far end's number from a room name (a string or null): our dialer's
+# rooms are sip-<digits>__<ts>__<x>, LiveKit's inbound default (an
+# individual dispatch rule with prefix "call-") is call-_<number>_<random>.
 def room_phone:
-	if type != "string" then null
+	if . == null then null
 	elif startswith("sip-") then
 		ltrimstr("sip-") | split("__")
 		| if length == 3 then .[0] | e164 else null end
@@ -73,103 +74,123 @@ def room_phone:
 		| if length == 2 then .[0] | e164 else null end
 	else null end;
 
-# Direction: what our dispatcher put in the metadata, else inferred from a
-# SIP participant: only inbound calls go through a dispatch rule, so
-# sip.ruleID is set exactly on inbound legs (PROTOCOLS 1.7).  Input: the
-# participant; a lookup table instead of ascii_downcase, which 1.6 runs
-# character by character in jq.
-def direction($md):
-	($md.direction | if type == "string" then {inbound: "inbound",
-	    outbound: "outbound", INBOUND: "inbound", OUTBOUND: "outbound",
-	    Inbound: "inbound", Outbound: "outbound"}[.] else null end)
-	// (if .kind == "SIP" then
-		if (.attributes | obj | .["sip.ruleID"]) != null
-		then "inbound" else "outbound" end
-	    else null end);
+# An id from the metadata: a string, or a number given as one.
+def id_str:
+	if "" < . then if . < [] then . else null end
+	elif . == null then null
+	elif type == "number" then tostring else null end;
 
-# The first recording location of an egress: fileResults[], else the
-# deprecated single file.
-def recording_url:
-	.egressInfo | obj
-	| (first(.fileResults[]? | obj | .location | str | select(. != null))
-	    // (.file | obj | .location | str));
-
-# started_at, ended_at and duration (seconds), by event.  $stop is the
-# event's createdAt in seconds.
-def times($ev; $stop):
-	(.room | obj) as $r
-	| (.participant | obj) as $p
-	| if $ev == "room_started" then
-		{started: secs($r.creationTime; $r.creationTimeMs)}
-	elif $ev == "room_finished" then
-		secs($r.creationTime; $r.creationTimeMs) as $s
-		| {started: $s, ended: $stop, duration: span($s; $stop)}
-	elif $ev == "participant_joined" then
-		{started: secs($p.joinedAt; $p.joinedAtMs)}
-	elif $ev == "participant_left"
-	    or $ev == "participant_connection_aborted" then
-		secs($p.joinedAt; $p.joinedAtMs) as $s
-		| {started: $s, ended: $stop, duration: span($s; $stop)}
-	elif $ev == "egress_ended" then
-		(.egressInfo | obj) as $e
-		| {started: ($e.startedAt | ns_secs),
-		    ended: ($e.endedAt | ns_secs)}
-	else {} end;
+# Nanoseconds (egress: lk-egress uses time.Now().UnixNano()) or
+# milliseconds to whole seconds.
+def ns_secs: num | if . == null then null else ./1e9 | floor end;
+def ms_secs: num | if . == null then null else ./1000 | floor end;
 
 .received_at as $received
 | .payload
-| (.id | str // error("livekit payload has no id")) as $id
-| (.event | str // error("livekit payload has no event")) as $ev
-| (.createdAt | num) as $created
+| . as $in
+| (.id | str | if . then . else error("livekit payload has no id") end)
+    as $id
+| (.event | str | if . then . else error("livekit payload has no event")
+    end) as $ev
+| (.createdAt | num | secs) as $created
 | (.room | obj) as $room
 | (.participant | obj) as $p
 | ($p.attributes | obj) as $attr
 | (.egressInfo | obj) as $egress
-| room_metadata as $md
-| times($ev; $created) as $t
-| ($ev | startswith("participant_")) as $pev
-| ($ev | startswith("egress_")) as $eev
-| ((($room.name | str) // ($egress.roomName | str)
-    // (.ingressInfo | obj | .roomName | str))) as $room_name
+# room.metadata is a JSON string that our dispatcher fills; anything that
+# is not a JSON object (free text, "") is ignored, not an error (fromjson
+# fails on all but strings).
+| ($room.metadata | if . == null then null
+    else (try fromjson catch null) | obj end) as $md
+| (if $created == null then null else $created | rfc3339 end) as $at
+# Where the event's start comes from: a room's creation, a participant's
+# joining (each in seconds, else milliseconds), an egress's own start.
+| {room_started: "room", room_finished: "room",
+    participant_joined: "participant", participant_left: "participant",
+    participant_connection_aborted: "participant",
+    egress_ended: "egress"}[$ev] as $from
+# What an event's disconnect reason is when protojson omits it (the zero
+# value), on the events that end at their createdAt and have a duration.
+| {room_finished: null, participant_left: "UNKNOWN_REASON",
+    participant_connection_aborted: "UNKNOWN_REASON"} as $ending
+| (if $from == null then null
+    elif $from == "room" then $room.creationTime | num
+	| if . then . else $room.creationTimeMs | ms_secs end
+    elif $from == "participant" then $p.joinedAt | num
+	| if . then . else $p.joinedAtMs | ms_secs end
+    else $egress.startedAt | ns_secs end | secs) as $start
+| ($ending | has($ev)) as $ends
+| (if $ends then $created
+    elif $from == "egress" then $egress.endedAt | ns_secs | secs
+    else null end) as $stop
+| ($room.name | str | if . then . else $egress.roomName | str
+    | if . then . else $in.ingressInfo | obj | .roomName | str end end)
+    as $room_name
 | {
 	source: "livekit",
 	event_id: $id,
 	event: $ev,
 	# createdAt is always set by LiveKit; a hand-made replay without it
 	# falls back to the time we received it.
-	occurred_at: (($created | rfc3339) // ($received | str)),
-	room_sid: (($room.sid | str) // ($egress.roomId | str)
-	    // (.ingressInfo | obj | .state | obj | .roomId | str)),
+	occurred_at: (if $at then $at else $received | str end),
+	room_sid: ($room.sid | str | if . then . else $egress.roomId | str
+	    | if . then . else $in.ingressInfo | obj | .state | obj | .roomId
+	    | str end end),
 	room_name: $room_name,
 	room_metadata: $md,
 	user_id: ($md.userId | id_str),
 	agent_config_id: ($md.agentConfigId | id_str),
 	campaign_id: ($md.campaignId | id_str),
-	direction: ($p | direction($md)),
-	phone_number: (($attr["sip.phoneNumber"] | e164)
-	    // ($room_name | room_phone)),
+	# What our dispatcher put in the metadata (any case, by a constant
+	# table: 1.6 runs ascii_downcase character by character in jq; a
+	# non-string fails the lookup), else inferred from a SIP participant:
+	# only inbound calls go through a dispatch rule, so sip.ruleID is set
+	# exactly on inbound legs (PROTOCOLS 1.7).
+	direction: ($md.direction | if . == null then null
+	    else try {inbound: "inbound", outbound: "outbound",
+		INBOUND: "inbound", OUTBOUND: "outbound", Inbound: "inbound",
+		Outbound: "outbound"}[.] catch null end
+	    | if . then . elif $p.kind != "SIP" then null
+	    elif $attr["sip.ruleID"] == null then "outbound"
+	    else "inbound" end),
+	phone_number: ($attr["sip.phoneNumber"] | e164
+	    | if . then . else $room_name | room_phone end),
 	participant_identity: ($p.identity | str),
 	participant_sid: ($p.sid | str),
 	# protojson omits kind 0, STANDARD; only participant_* events carry the
 	# full ParticipantInfo (track_* give just sid and identity).
 	participant_kind: (if $p == null then null
-	    else ($p.kind | str) // (if $pev then "STANDARD" else null end) end),
+	    else $p.kind | str | if . then .
+	    elif $ev | startswith("participant_") then "STANDARD"
+	    else null end end),
 	sip_call_id: ($attr["sip.callID"] | str),
 	provider_call_sid: ($attr["sip.twilio.callSid"] | str),
 	# An absent egress status is its zero value, EGRESS_STARTING.
-	provider_status: (if $eev and $egress != null
-	    then ($egress.status | str) // "EGRESS_STARTING"
+	provider_status: (if $egress != null and ($ev | startswith("egress_"))
+	    then $egress.status | str | if . then . else "EGRESS_STARTING" end
 	    else $attr["sip.callStatus"] | str end),
-	# An absent reason on a leaving participant is the zero value.
-	disconnect_reason: (($p.disconnectReason | str)
-	    // (if $ev == "participant_left"
-	        or $ev == "participant_connection_aborted"
-	    then "UNKNOWN_REASON" else null end)),
-	started_at: ($t.started | rfc3339),
-	ended_at: ($t.ended | rfc3339),
-	duration: $t.duration,
-	recording_url: (if $ev == "egress_ended" then recording_url else null end),
+	disconnect_reason: ($p.disconnectReason | str
+	    | if . then . else $ending[$ev] end),
+	# A time equal to createdAt (most of them) reuses its text.
+	started_at: (if $start == null then null
+	    elif $start == $created then $at else $start | rfc3339 end),
+	ended_at: (if $stop == null then null
+	    elif $stop == $created then $at else $stop | rfc3339 end),
+	# Whole seconds, never negative (the clocks of two servers); NaN, like
+	# a negative span, gives 0 as [d, 0] | max did.
+	duration: (if $ends then
+		if $start == null or $created == null then null
+		else ($created - $start) as $d
+		| if 0 < $d then $d | floor else 0 end end
+	    else null end),
+	# The first recording location of an egress: fileResults[], else the
+	# deprecated single file.
+	recording_url: (if $from == "egress" then
+		first($egress.fileResults[]? | obj | .location | str
+		| select(. != null))
+		// ($egress.file | obj | .location | str)
+	    else null end),
 	# The room's TURN password is a credential, not call data: dropped.
-	raw: (if $room != null and $room.turnPassword != null
-	    then del(.room.turnPassword) else . end)
+	raw: (if $room.turnPassword == null then .
+	    else del(.room.turnPassword) end)
 }
