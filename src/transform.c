@@ -34,6 +34,7 @@ struct transform {
 	struct prog *progs;	/* one per source, looked up linearly */
 	size_t	 nprogs;
 	struct prog *all;	/* -f FILE without SOURCE= */
+	jv	 payload, source, spool_file;	/* keys, made once */
 };
 
 static void	 compile_error(void *, jv);
@@ -47,8 +48,8 @@ static struct prog *prog_find(struct transform *, const char *);
 static int	 prog_builtin(struct prog *);
 static int	 run_jq(struct prog *, jv, jv *, char *, size_t);
 static void	 jq_why(jv, char *, size_t);
-static int	 parse_body(jv *, char *, size_t);
-static jv	 decorate(jv, jv);
+static int	 parse_body(struct transform *, jv *, char *, size_t);
+static jv	 decorate(struct transform *, jv, jv);
 
 struct transform *
 transform_new(void)
@@ -57,6 +58,10 @@ transform_new(void)
 
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		err(EX_OSERR, NULL);
+	/* Each jv_string allocates; a kept key is copied by reference. */
+	t->payload = jv_string("payload");
+	t->source = jv_string("source");
+	t->spool_file = jv_string("spool_file");
 	return t;
 }
 
@@ -75,6 +80,9 @@ transform_free(struct transform *t)
 	if (t->all != NULL)
 		prog_clear(t->all);
 	free(t->all);
+	jv_free(t->payload);
+	jv_free(t->source);
+	jv_free(t->spool_file);
 	free(t);
 }
 
@@ -125,7 +133,7 @@ transform_run(struct transform *t, jv env, void (*emit)(void *, jv),
 {
 	struct prog *p;
 	const char *source;
-	jv outs;
+	jv outs, ev;
 	int i, n, rc;
 
 	if (env_check(env, why, whysz) != 0) {
@@ -138,15 +146,19 @@ transform_run(struct transform *t, jv env, void (*emit)(void *, jv),
 		jv_free(env);
 		return p->code;
 	}
-	if ((rc = parse_body(&env, why, whysz)) != 0)
+	if ((rc = parse_body(t, &env, why, whysz)) != 0)
 		return rc;
 	if ((rc = run_jq(p, jv_copy(env), &outs, why, whysz)) != 0) {
 		jv_free(env);
 		return rc;
 	}
 	n = jv_array_length(jv_copy(outs));
-	for (i = 0; i < n; i++)
-		emit(arg, decorate(env, jv_array_get(jv_copy(outs), i)));
+	for (i = 0; i < n; i++) {
+		ev = jv_array_get(jv_copy(outs), i);
+		/* The event's only reference, so decorate sets in place. */
+		outs = jv_array_set(outs, i, jv_null());
+		emit(arg, decorate(t, env, ev));
+	}
 	jv_free(outs);
 	jv_free(env);
 	return 0;
@@ -158,7 +170,7 @@ transform_run(struct transform *t, jv env, void (*emit)(void *, jv),
  * Those errors end in " (while parsing '<the whole body>')"; cut it.
  */
 static int
-parse_body(jv *env, char *why, size_t whysz)
+parse_body(struct transform *t, jv *env, char *why, size_t whysz)
 {
 	const char *body;
 	size_t len;
@@ -168,7 +180,7 @@ parse_body(jv *env, char *why, size_t whysz)
 	body = env_str(*env, "body", &len);
 	v = jv_parse_sized(body, (int)len);
 	if (jv_get_kind(v) == JV_KIND_OBJECT) {
-		*env = jv_object_set(*env, jv_string("payload"), v);
+		*env = jv_object_set(*env, jv_copy(t->payload), v);
 		return 0;
 	}
 	if (jv_is_valid(v))
@@ -193,18 +205,18 @@ parse_body(jv *env, char *why, size_t whysz)
  * (co-drain's way back to the file), and source unless the program set it.
  */
 static jv
-decorate(jv env, jv ev)
+decorate(struct transform *t, jv env, jv ev)
 {
 	jv v;
 
-	v = jv_object_get(jv_copy(env), jv_string("spool_file"));
+	v = jv_object_get(jv_copy(env), jv_copy(t->spool_file));
 	if (jv_get_kind(v) == JV_KIND_STRING)
-		ev = jv_object_set(ev, jv_string("spool_file"), v);
+		ev = jv_object_set(ev, jv_copy(t->spool_file), v);
 	else
 		jv_free(v);
-	if (!jv_object_has(jv_copy(ev), jv_string("source")))
-		ev = jv_object_set(ev, jv_string("source"),
-		    jv_object_get(jv_copy(env), jv_string("source")));
+	if (!jv_object_has(jv_copy(ev), jv_copy(t->source)))
+		ev = jv_object_set(ev, jv_copy(t->source),
+		    jv_object_get(jv_copy(env), jv_copy(t->source)));
 	return ev;
 }
 
