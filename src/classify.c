@@ -5,16 +5,27 @@
  * machine answer, then the duration.
  * Rule: an event about something other than the call's own leg (an agent,
  * a browser client, a recording) says nothing about the outcome: null.
+ * It runs in co-drain once per event, so it only looks members up, with
+ * keys made once (jv_string allocates and validates UTF-8 on every call),
+ * and reads each field once.
  */
 #include <string.h>
 #include <strings.h>
 
 #include "classify.h"
 
-/* Fields whose words decide rules 1, 2 and 4. */
-static const char *const said[] = {
-	"disconnect_reason", "provider_status", "failure_reason", NULL
+/* The members read, by index; the first NSAID decide rules 1, 2 and 4. */
+enum {
+	K_DISCONNECT, K_STATUS, K_FAILURE, NSAID = 3,
+	K_KIND = NSAID, K_EVENT, K_ANSWERED, K_VOICEMAIL, K_DURATION,
+	K_OUTCOME, K_RULE, NKEYS
 };
+static const char *const names[NKEYS] = {
+	"disconnect_reason", "provider_status", "failure_reason",
+	"participant_kind", "event", "answered_by", "voicemail", "duration",
+	"outcome", "outcome_rule"
+};
+static jv keys[NKEYS];		/* names as jv strings, made on first use */
 
 /* Rule 1: busy, or declined (LiveKit's busy and 486/603 all give this). */
 static const char *const busy[] = { "busy", "user_rejected", NULL };
@@ -29,8 +40,9 @@ static const char *const failed[] = {
 	"media_failure", "connection_timeout", NULL
 };
 
-static const char *member(jv, const char *);
-static int	says(jv, const char *const *);
+static jv	key(int);
+static const char *member(jv, int);
+static int	says(const char *const *, const char *const *);
 static int	beside_call(jv);
 static int	machine(jv);
 static jv	set(jv, const char *, const char *);
@@ -45,20 +57,24 @@ classify_defaults(struct classify_opts *o)
 jv
 classify_event(const struct classify_opts *o, jv ev)
 {
+	const char *said[NSAID];
 	jv d;
 	double secs;
+	int i;
 
 	if (jv_get_kind(ev) != JV_KIND_OBJECT || beside_call(ev))
 		return set(ev, NULL, NULL);
-	if (says(ev, busy))
+	for (i = 0; i < NSAID; i++)
+		said[i] = member(ev, i);
+	if (says(said, busy))
 		return set(ev, "busy", "busy");
-	if (says(ev, no_answer))
+	if (says(said, no_answer))
 		return set(ev, "no_answer", "no_answer");
 	if (machine(ev))
 		return set(ev, "voicemail", "voicemail");
-	if (says(ev, failed))
+	if (says(said, failed))
 		return set(ev, "failed", "failed");
-	d = jv_object_get(jv_copy(ev), jv_string("duration"));
+	d = jv_object_get(jv_copy(ev), key(K_DURATION));
 	secs = jv_get_kind(d) == JV_KIND_NUMBER ? jv_number_value(d) : -1;
 	jv_free(d);
 	if (secs < 0)
@@ -89,32 +105,44 @@ classify_rule_rank(const char *rule)
 	return 9;
 }
 
-/* The string member key of ev, borrowed (ev holds it), or NULL. */
+/* The key of index k, a new reference to the one made on first use. */
+static jv
+key(int k)
+{
+	int i;
+
+	if (jv_get_kind(keys[0]) != JV_KIND_STRING)
+		for (i = 0; i < NKEYS; i++)
+			keys[i] = jv_string(names[i]);
+	return jv_copy(keys[k]);
+}
+
+/* The string member k of ev, borrowed (ev holds it), or NULL. */
 static const char *
-member(jv ev, const char *key)
+member(jv ev, int k)
 {
 	jv v;
 	const char *s = NULL;
 
-	v = jv_object_get(jv_copy(ev), jv_string(key));
+	v = jv_object_get(jv_copy(ev), key(k));
 	if (jv_get_kind(v) == JV_KIND_STRING)
 		s = jv_string_value(v);
 	jv_free(v);
 	return s;
 }
 
-/* Does any of the said fields contain one of words? */
+/* Does any of the said fields (NULL when absent) contain one of words? */
 static int
-says(jv ev, const char *const *words)
+says(const char *const *said, const char *const *words)
 {
-	const char *const *f, *const *w;
-	const char *s;
+	const char *const *w;
+	int i;
 
-	for (f = said; *f != NULL; f++) {
-		if ((s = member(ev, *f)) == NULL)
+	for (i = 0; i < NSAID; i++) {
+		if (said[i] == NULL)
 			continue;
 		for (w = words; *w != NULL; w++)
-			if (strcasestr(s, *w) != NULL)
+			if (strcasestr(said[i], *w) != NULL)
 				return 1;
 	}
 	return 0;
@@ -131,10 +159,10 @@ beside_call(jv ev)
 {
 	const char *s;
 
-	if ((s = member(ev, "participant_kind")) != NULL &&
+	if ((s = member(ev, K_KIND)) != NULL &&
 	    strcasecmp(s, "SIP") != 0)
 		return 1;
-	if ((s = member(ev, "event")) != NULL &&
+	if ((s = member(ev, K_EVENT)) != NULL &&
 	    (strncmp(s, "egress_", 7) == 0 || strncmp(s, "ingress_", 8) == 0))
 		return 1;
 	return 0;
@@ -148,10 +176,10 @@ machine(jv ev)
 	jv v;
 	int yes;
 
-	if ((s = member(ev, "answered_by")) != NULL &&
+	if ((s = member(ev, K_ANSWERED)) != NULL &&
 	    (strncasecmp(s, "machine_", 8) == 0 || strcasecmp(s, "fax") == 0))
 		return 1;
-	v = jv_object_get(jv_copy(ev), jv_string("voicemail"));
+	v = jv_object_get(jv_copy(ev), key(K_VOICEMAIL));
 	yes = jv_get_kind(v) == JV_KIND_TRUE;
 	jv_free(v);
 	return yes;
@@ -162,8 +190,8 @@ set(jv ev, const char *outcome, const char *rule)
 {
 	if (jv_get_kind(ev) != JV_KIND_OBJECT)
 		return ev;
-	ev = jv_object_set(ev, jv_string("outcome"),
+	ev = jv_object_set(ev, key(K_OUTCOME),
 	    outcome != NULL ? jv_string(outcome) : jv_null());
-	return jv_object_set(ev, jv_string("outcome_rule"),
+	return jv_object_set(ev, key(K_RULE),
 	    rule != NULL ? jv_string(rule) : jv_null());
 }
