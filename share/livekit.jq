@@ -52,14 +52,17 @@ def secs: if -6.7e16 < . then if . < 6.7e16 then . else null end
 # ASCII digits, the first not 0, are exactly the strings that jq prints for
 # a whole number from 10^5 to below 10^15 (all exact in a double), so one
 # tonumber and one tostring check them (no regex: 1.6 compiles one on every
-# call; no explode, min, max: slower).  tonumber fails on all but numbers
-# and strings, and a number is never equal to its text.
+# call; no explode, min, max: slower).  Only strings from "+" to "9" go on,
+# for what libjq 1.6 leaks: an error in ltrimstr on a non-string, the
+# value tonumber parsed when it is not a number ("[1]"); anything else
+# either parses as a number or fails.
 def e164:
-	if . == null then null
-	else try (ltrimstr("+") as $d | ($d | tonumber) as $v
-	    | if $v < 100000 then null elif $v >= 1e15 then null
-	    elif ($v | floor | tostring) == $d then "+" + $d else null end)
-	catch null end;
+	if "+" <= . then if . < ":" then
+		try (ltrimstr("+") as $d | ($d | tonumber) as $v
+		| if $v < 100000 then null elif $v >= 1e15 then null
+		elif ($v | floor | tostring) == $d then "+" + $d else null end)
+		catch null
+	else null end else null end;
 
 # The far end's number from a room name (a string or null): our dialer's
 # rooms are sip-<digits>__<ts>__<x>, LiveKit's inbound default (an
