@@ -74,8 +74,19 @@ cmp_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Sort names and keep the max oldest (names start with the time). */
+static void
+keep_oldest(char **v, size_t *n, size_t max)
+{
+	if (*n > 1)
+		qsort(v, *n, sizeof(*v), cmp_name);
+	while (*n > max)
+		free(v[--*n]);
+}
+
 /*
- * Up to max names of entries of root/sub, sorted; with due_after >= 0 only
+ * The max oldest names of entries of root/sub, sorted, in memory bounded
+ * by max whatever the directory's size; with due_after >= 0 only
  * files last moved there due_after seconds ago, and before this run began
  * (so a file this run put back is not taken again).
  */
@@ -98,7 +109,7 @@ list(const char *root, const char *sub, long due_after, size_t max,
 	snprintf(path, sizeof(path), "%s/%s", root, sub);
 	if ((d = opendir(path)) == NULL)
 		err(EX_IOERR, "%s", path);
-	while (*n < max && (e = readdir(d)) != NULL) {
+	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.' || strstr(e->d_name, ".reason") != NULL)
 			continue;
 		if (due_after >= 0 && (fstatat(dirfd(d), e->d_name, &st, 0) ==
@@ -112,10 +123,11 @@ list(const char *root, const char *sub, long due_after, size_t max,
 			err(EX_OSERR, "reallocarray");
 		if ((v[(*n)++] = strdup(e->d_name)) == NULL)
 			err(EX_OSERR, "strdup");
+		if (max < SIZE_MAX / 2 && *n == 2 * max)
+			keep_oldest(v, n, max);
 	}
 	closedir(d);
-	if (*n > 1)
-		qsort(v, *n, sizeof(*v), cmp_name);
+	keep_oldest(v, n, max);
 	return v;
 }
 

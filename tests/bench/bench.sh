@@ -87,7 +87,7 @@ echo
 echo "records            $nfiles in spool files, $uniq unique events"
 echo "co-drain           $drain_rate events/s  (in-process stages, batch $B)"
 echo "pipeline           $pipe_rate events/s  (co-verify | co-transform | co-classify | co-load)"
-echo "raw COPY           $copy_rate events/s  (unique rows, \\copy into livekit_call_events)"
+printf "raw COPY           %s events/s  (unique rows, psql \\\\copy into livekit_call_events)\n" "$copy_rate"
 echo "$drain_rate $copy_rate $pipe_rate" | awk '{ printf "ratio              co-drain / raw COPY = %.2f   pipeline / raw COPY = %.2f   (target >= 0.50)\n", $1 / $2, $3 / $2 }'
 printf 'peak RSS           co-drain %s' "$(rss "$W/drain.err")"
 for tool in co-verify co-transform co-classify co-load; do
