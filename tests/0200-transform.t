@@ -285,6 +285,17 @@ co-transform -f "$T/none.jq" "$T/vec" >"$T/out" 2>"$T/err"
 check_same "a program may emit nothing" "0 0" \
     "$? $(wc -c <"$T/out" | tr -d ' ')"
 
+# --- times that are not times read as absent, never abort the tool ---
+for t in nan 1e18 -5e20; do
+	envelope "$(body "t$t" in_room_finished \
+	    ".createdAt = \"$t\" | .room.creationTime = \"$t\" |
+	    del(.room.creationTimeMs)")" >"$T/bad-time"
+	co-transform "$T/bad-time" >"$T/out" 2>"$T/err"
+	check_same "createdAt \"$t\": occurred_at falls back to received_at" \
+	    '0 "2026-01-01T00:00:00.000000Z" null' \
+	    "$? $(jq -c .occurred_at "$T/out") $(jq -c .started_at "$T/out")"
+done
+
 # --- usage ---
 printf '{a: }\n' >"$T/syntax.jq"
 co-transform -f "$T/syntax.jq" </dev/null >"$T/out" 2>"$T/err"
