@@ -67,7 +67,8 @@ step "co-query -u usr_42 outcome RM_Out4kM9nB2xV   (the outbound call, NDJSON)"
 co-query -o ndjson -u usr_42 outcome RM_Out4kM9nB2xV
 step "the same call asked for by another tenant"
 co-query -u tenant-00 outcome RM_Out4kM9nB2xV || echo "exit $?"
-step "outcomes of all calls by tenant"
-psql -X -c "SELECT \"userId\", outcome, count(*) FROM call_logs
-    GROUP BY 1, 2 ORDER BY 1, 2"
+step "co-query -u tenant-01 stats --by outcome"
+co-query -o table -u tenant-01 stats --by outcome
+step "co-query -u tenant-00 calls --limit 3 -o csv"
+co-query -o csv -u tenant-00 calls --limit 3
 step "done: the cluster is stopped; spool and logs stay in $D"
