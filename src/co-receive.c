@@ -71,7 +71,6 @@ static void	usage(void);
 static long	ms_left(void);
 static long	ms_since(const struct timespec *);
 static ssize_t	fd_read(void *, void *, size_t);
-static int	write_all(const char *, size_t);
 static void	peer(void);
 static void	refuse(struct answer *, int, const char *);
 static void	copy_id(char *, size_t, const char *, size_t);
@@ -147,23 +146,6 @@ fd_read(void *arg, void *buf, size_t sz)
 			continue;
 		return n;
 	}
-}
-
-static int
-write_all(const char *p, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = write(STDOUT_FILENO, p, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 /*
@@ -492,8 +474,8 @@ serve(struct http_in *in, struct http_req *r, struct answer *a)
 		refuse(a, 411, "no Content-Length");
 	else if (!r->chunked && r->clen > max)
 		refuse(a, 413, "body over the limit");
-	else if (r->expect &&
-	    write_all("HTTP/1.1 100 Continue\r\n\r\n", 25) == -1)
+	else if (r->expect && spool_write_all(STDOUT_FILENO,
+	    "HTTP/1.1 100 Continue\r\n\r\n", 25) == -1)
 		refuse(a, 400, "client gone");
 	else if ((rc = http_read_body(in, r, (size_t)max)) != 0)
 		refuse(a, rc, r->why);
@@ -520,7 +502,7 @@ respond(const struct answer *a)
 	    a->allow ? a->allow : "", a->allow ? "\r\n" : "");
 	http_buf_str(&h, line);
 	http_buf_add(&h, a->body.p, a->body.len);
-	rc = write_all(h.p, h.len);
+	rc = spool_write_all(STDOUT_FILENO, h.p, h.len);
 	http_buf_free(&h);
 	return rc;
 }

@@ -70,8 +70,8 @@ spool_sync(const char *root, const char *sub)
 	return rc;
 }
 
-static int
-write_all(int fd, const void *buf, size_t len)
+int
+spool_write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
 	ssize_t n;
@@ -100,7 +100,8 @@ spool_write(const char *root, const struct timeval *tv, const void *buf,
 	snprintf(dst, sizeof(dst), "%s/new/%s", root, name);
 	if ((fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600)) == -1)
 		return -1;
-	if (write_all(fd, buf, len) == -1 || write_all(fd, "\n", 1) == -1 ||
+	if (spool_write_all(fd, buf, len) == -1 ||
+	    spool_write_all(fd, "\n", 1) == -1 ||
 	    fsync(fd) == -1)
 		goto fail;
 	if (close(fd) == -1) {

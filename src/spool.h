@@ -28,6 +28,9 @@ int	spool_write(const char *, const struct timeval *, const void *,
 /* rename root/from/name to root/to/name; -1 + errno. */
 int	spool_move(const char *, const char *, const char *, const char *);
 
+/* write(2) all of buf to fd, again after EINTR and short writes; -1 + errno. */
+int	spool_write_all(int, const void *, size_t);
+
 /* fsync the directory root/sub; -1 + errno. */
 int	spool_sync(const char *, const char *);
 
