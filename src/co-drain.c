@@ -9,6 +9,7 @@
  */
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -31,6 +32,7 @@
 #include "verify.h"
 
 #define CHUNK	20000		/* files listed at a time */
+#define MAXJOBS	64
 
 struct sfile {
 	char	*name;
@@ -54,6 +56,7 @@ struct drain {
 	unsigned long ndone, nretry, nfailed, nrecords, nrejected;
 	int	 status;
 	int	 unavailable;		/* a scheme had no secret */
+	int	 jobs;			/* -j: drains run side by side */
 	struct sfile *curfile;
 	unsigned long curline;
 };
@@ -62,7 +65,7 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: co-drain [-b size] [-d conninfo] "
-	    "[-f [source=]file] [-n maxfiles] [-p maxage] [-R seconds] "
+	    "[-f [source=]file] [-j jobs] [-n maxfiles] [-p maxage] [-R seconds] "
 	    "[-s spool] [-u user]\n");
 	exit(EX_USAGE);
 }
@@ -531,7 +534,7 @@ setup(struct drain *d, int argc, char **argv, struct loader_opts *lo,
 {
 	int ch;
 
-	while ((ch = getopt(argc, argv, "b:d:f:n:p:R:s:u:")) != -1) {
+	while ((ch = getopt(argc, argv, "b:d:f:j:n:p:R:s:u:")) != -1) {
 		switch (ch) {
 		case 'b':
 			lo->batch = (size_t)conf_num(optarg, 1, 1000000,
@@ -543,6 +546,9 @@ setup(struct drain *d, int argc, char **argv, struct loader_opts *lo,
 		case 'f':
 			if (transform_set(d->t, optarg) == -1)
 				exit(EX_USAGE);
+			break;
+		case 'j':
+			d->jobs = (int)conf_num(optarg, 1, MAXJOBS, "job count");
 			break;
 		case 'n':
 			*max = conf_num(optarg, 1, LLONG_MAX, "file count");
@@ -569,9 +575,48 @@ setup(struct drain *d, int argc, char **argv, struct loader_opts *lo,
 		usage();
 }
 
+/*
+ * -j: jobs-1 more drains in child processes, each a run of its own (its
+ * own claims, connection and batches), as if started side by side.
+ */
+static int
+spawn(int jobs, pid_t *kids)
+{
+	int i, n = 0;
+	pid_t pid;
+
+	for (i = 1; i < jobs; i++) {
+		if ((pid = fork()) == -1) {
+			warn("fork");
+			break;
+		}
+		if (pid == 0)
+			return 0;
+		kids[n++] = pid;
+	}
+	return n;
+}
+
+/* Wait for the children; the worst exit status wins. */
+static int
+reap(pid_t *kids, int n, int status)
+{
+	int i, st;
+
+	for (i = 0; i < n; i++) {
+		if (waitpid(kids[i], &st, 0) == -1)
+			st = EX_SOFTWARE << 8;
+		status = diag_worse(status, WIFEXITED(st) ? WEXITSTATUS(st) :
+		    EX_SOFTWARE);
+	}
+	return status;
+}
+
 int
 main(int argc, char *argv[])
 {
+	pid_t kids[MAXJOBS];
+	int nkids;
 	static struct drain d;
 	struct loader_opts lo = { 0 };
 	const char *conninfo = NULL;
@@ -590,8 +635,9 @@ main(int argc, char *argv[])
 		return EX_UNAVAILABLE;
 	if (spool_init(d.root) == -1)
 		err(EX_IOERR, "%s", d.root);
+	nkids = spawn(d.jobs, kids);
 	if ((c = db_connect(conninfo, &status)) == NULL)
-		return status;
+		return reap(kids, nkids, status);
 	d.l = loader_new(c, &lo);
 	make_claim_dir(&d);
 	adopt_orphans(&d);
@@ -614,5 +660,5 @@ main(int argc, char *argv[])
 	PQfinish(c);
 	if (d.unavailable)
 		d.status = diag_worse(d.status, EX_UNAVAILABLE);
-	return d.status;
+	return reap(kids, nkids, d.status);
 }

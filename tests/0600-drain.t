@@ -166,7 +166,28 @@ co-drain -s "$T/s2" -R 0 2>/dev/null
 check_same "two drains at once give the rows of one" "$alone" "$(rows)"
 check_same "all 300 calls" 300 "$(q 'SELECT count(*) FROM call_logs')"
 
+# -j 3: three drains side by side in one command.
+q "TRUNCATE call_logs CASCADE"
+rm -rf "$S"
+co-gen calls -c 300 "$S" >/dev/null
+total=$(count new)
+rm -rf "$T/ref"
+cp -rp "$S" "$T/ref"
+co-drain -s "$S" -j 3 2>"$T/err"
+check_same "-j 3 exits 0" 0 "$?"
+check_same "-j 3: three runs report" 3 "$(grep -c '^co-drain: .* files' "$T/err")"
+check_same "-j 3: their files add up to all, once each" "$total" \
+    "$(sed -n 's/^co-drain: \([0-9]*\) files.*/\1/p' "$T/err" |
+    awk '{ s += $1 } END { print s }')"
+co-drain -s "$S" -R 0 2>/dev/null
+check_same "-j 3: all done" "$total" "$(count done)"
+jobs=$(rows)
+q "TRUNCATE call_logs CASCADE"
+co-drain -s "$T/ref" 2>/dev/null
+check_same "-j 3: the rows of one drain" "$(rows)" "$jobs"
+
 t_run 64 'co-drain -x' '' ''
+t_run 64 'co-drain -j 0' '' ''
 t_run 64 'co-drain extra' '' ''
 t_run 64 'co-drain -b 0' '' ''
 done_testing

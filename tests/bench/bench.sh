@@ -56,6 +56,17 @@ grep '^co-drain:' "$W/drain.err"
 uniq=$(psql -X -A -t -c 'SELECT count(*) FROM livekit_call_events')
 drain_rate=$(rate "$nfiles" "$t0" "$t1")
 
+# The same spool again through two drains side by side (-j 2).
+psql -X -q -c "TRUNCATE call_logs CASCADE" -c "CHECKPOINT"
+mv "$W/spool" "$W/spool1"
+mkdir -p "$W/spool/new"
+find "$W/spool1/done" -type f -exec mv -t "$W/spool/new/" {} +
+rm -rf "$W/spool1"
+t6=$(now)
+co-drain -s "$W/spool" -b "$B" -j 2 2>"$W/drain2.err"
+t7=$(now)
+drain2_rate=$(rate "$nfiles" "$t6" "$t7")
+
 # The ceiling: raw COPY of the same unique, already-normalized rows into
 # the same (emptied) indexed events table.
 psql -X -q -c "\\copy livekit_call_events TO '$W/events.copy'"
@@ -86,9 +97,10 @@ psql -X -q -c "TRUNCATE call_logs CASCADE"
 echo
 echo "records            $nfiles in spool files, $uniq unique events"
 echo "co-drain           $drain_rate events/s  (in-process stages, batch $B)"
+echo "co-drain -j 2      $drain2_rate events/s  (two drains side by side)"
 echo "pipeline           $pipe_rate events/s  (co-verify | co-transform | co-classify | co-load)"
 printf "raw COPY           %s events/s  (unique rows, psql \\\\copy into livekit_call_events)\n" "$copy_rate"
-echo "$drain_rate $copy_rate $pipe_rate" | awk '{ printf "ratio              co-drain / raw COPY = %.2f   pipeline / raw COPY = %.2f   (target >= 0.50)\n", $1 / $2, $3 / $2 }'
+echo "$drain_rate $copy_rate $pipe_rate $drain2_rate" | awk '{ printf "ratio              co-drain / raw COPY = %.2f   -j 2 = %.2f   pipeline = %.2f   (target >= 0.50)\n", $1 / $2, $4 / $2, $3 / $2 }'
 printf 'peak RSS           co-drain %s' "$(rss "$W/drain.err")"
 for tool in co-verify co-transform co-classify co-load; do
 	printf ', %s %s' "$tool" "$(rss "$W/$tool.time")"
