@@ -261,14 +261,14 @@ loader_add(struct loader *l, jv ev, const char *file, unsigned long line,
     loader_fate_fn *fn, void *arg)
 {
 	char why[128], msg[160];
-	const char *bad, *field;
+	const char *bad, *field, *src;
 	struct batch *b = l->fill;
 	struct rec r;
 	size_t off;
 	int rc;
 
-	if ((bad = env_str(ev, "source", NULL)) != NULL &&
-	    strcmp(bad, "elevenlabs") == 0) {
+	if ((src = env_str(ev, "source", NULL)) != NULL &&
+	    strcmp(src, "elevenlabs") == 0) {
 		if ((rc = load_el_add(l->el, ev, file, line, fn, arg)) != 0 &&
 		    rc != EX_DATAERR)
 			return rc;
