@@ -33,7 +33,8 @@ as_pg "$PGBIN/initdb" -D "$W/pg/data" -U co --auth=trust -E UTF8 \
 as_pg "$PGBIN/pg_ctl" -D "$W/pg/data" -l "$W/pg/log" -w \
     -o "-k $W/pg -c listen_addresses= -c port=5432" start >/dev/null || exit 1
 trap stop EXIT
-export PGHOST="$W/pg" PGPORT=5432 PGUSER=co PGDATABASE=co
+export PGHOST="$W/pg" PGPORT=5432 PGUSER=co PGDATABASE=co \
+    PGOPTIONS="-c client_min_messages=warning"
 "$PGBIN/createdb" co
 co-migrate up >/dev/null
 psql -X -q -c "INSERT INTO users (id) SELECT 'tenant-' || lpad(i::text, 2,
