@@ -86,6 +86,37 @@ db_exec(PGconn *c, const char *sql, int n, const char *const *vals,
 }
 
 int
+db_run(PGconn *c, const char *sql, int n, const char *const *vals,
+    ExecStatusType want)
+{
+	PGresult *r;
+
+	if ((r = db_exec(c, sql, n, vals, want)) == NULL)
+		return -1;
+	PQclear(r);
+	return 0;
+}
+
+int
+db_rollback(PGconn *c)
+{
+	int rc;
+
+	rc = db_status(c);
+	if (PQstatus(c) == CONNECTION_OK)
+		PQclear(PQexec(c, "ROLLBACK"));
+	return rc;
+}
+
+int
+db_data_error(PGconn *c)
+{
+	return PQstatus(c) == CONNECTION_OK &&
+	    (strncmp(db_last_sqlstate, "22", 2) == 0 ||
+	    strncmp(db_last_sqlstate, "23", 2) == 0);
+}
+
+int
 db_sqlstate_status(const char *s)
 {
 	if (s == NULL || *s == '\0')

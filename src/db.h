@@ -24,6 +24,14 @@ PGconn	*db_connect(const char *, int *);
 PGresult *db_exec(PGconn *, const char *, int, const char *const *,
 	    ExecStatusType);
 
+/* db_exec, and clear the result: 0, or -1 after the warning. */
+int	 db_run(PGconn *, const char *, int, const char *const *,
+	    ExecStatusType);
+/* Roll back the open transaction when connected; the failure's status. */
+int	 db_rollback(PGconn *);
+/* Did the server refuse the last statement for its data (22xxx, 23xxx)? */
+int	 db_data_error(PGconn *);
+
 /* Exit status for the last failure on conn (SPEC section 2). */
 int	 db_status(PGconn *);
 /* Exit status for a failed result's SQLSTATE. */

@@ -308,18 +308,6 @@ loader_add(struct loader *l, jv ev, const char *file, unsigned long line,
 	return 0;
 }
 
-static int
-exec_ok(PGconn *c, const char *sql, int n, const char *const *v,
-    ExecStatusType want)
-{
-	PGresult *r;
-
-	if ((r = db_exec(c, sql, n, v, want)) == NULL)
-		return -1;
-	PQclear(r);
-	return 0;
-}
-
 /* Pending too long becomes rejected (SPEC 8), judged by the spool name. */
 static const char *
 age_out(const struct loader *l, const struct rec *r, char *buf, size_t sz)
@@ -356,14 +344,6 @@ fates(struct loader *l, struct batch *b, PGresult *res, loader_fate_fn *fn,
 	}
 }
 
-static int
-rollback(struct loader *l)
-{
-	if (PQstatus(l->conn) == CONNECTION_OK)
-		PQclear(PQexec(l->conn, "ROLLBACK"));
-	return db_status(l->conn);
-}
-
 /*
  * Stage recs[from, from+n) of b with COPY and send the batch's script
  * without waiting for it.  0, or an exit status after rolling back.
@@ -376,28 +356,28 @@ start(struct loader *l, struct batch *b, size_t from, size_t n)
 	size_t end = b->recs[from + n - 1].off + b->recs[from + n - 1].len;
 
 	if (!l->staged) {
-		if (exec_ok(l->conn, LOAD_SQL_STAGE, 0, NULL,
+		if (db_run(l->conn, LOAD_SQL_STAGE, 0, NULL,
 		    PGRES_COMMAND_OK) == -1)
 			return db_status(l->conn);
 		l->staged = 1;
 	}
 	v[0] = l->o.tenant ? l->o.tenant : "";
-	if (exec_ok(l->conn, "BEGIN; TRUNCATE co_stage", 0, NULL,
+	if (db_run(l->conn, "BEGIN; TRUNCATE co_stage", 0, NULL,
 	    PGRES_COMMAND_OK) == -1 ||
-	    exec_ok(l->conn, "SELECT set_config('co.default_tenant', $1, true)",
+	    db_run(l->conn, "SELECT set_config('co.default_tenant', $1, true)",
 	    1, v, PGRES_TUPLES_OK) == -1 ||
-	    exec_ok(l->conn, "COPY co_stage (" LOAD_COLS ") FROM STDIN", 0, NULL,
+	    db_run(l->conn, "COPY co_stage (" LOAD_COLS ") FROM STDIN", 0, NULL,
 	    PGRES_COPY_IN) == -1)
-		return rollback(l);
+		return db_rollback(l->conn);
 	if (db_copy_put(l->conn, b->copy.p + beg, end - beg) == -1) {
 		db_copy_end(l->conn, "client error");
-		return rollback(l);
+		return db_rollback(l->conn);
 	}
 	if (db_copy_end(l->conn, NULL) == -1)
-		return rollback(l);
+		return db_rollback(l->conn);
 	if (!PQsendQuery(l->conn, LOAD_SQL_BATCH)) {
 		fprintf(stderr, "%s: %s", __progname, PQerrorMessage(l->conn));
-		return rollback(l);
+		return db_rollback(l->conn);
 	}
 	return 0;
 }
@@ -427,22 +407,14 @@ finish(struct loader *l, PGresult **res)
 		*res = r;
 	}
 	if (bad || *res == NULL || PQresultStatus(*res) != PGRES_TUPLES_OK ||
-	    exec_ok(l->conn, "COMMIT", 0, NULL, PGRES_COMMAND_OK) == -1) {
+	    db_run(l->conn, "COMMIT", 0, NULL, PGRES_COMMAND_OK) == -1) {
 		if (!bad && *res == NULL)
 			db_last_sqlstate[0] = '\0';
 		PQclear(*res);
 		*res = NULL;
-		return rollback(l);
+		return db_rollback(l->conn);
 	}
 	return 0;
-}
-
-static int
-data_error(struct loader *l)
-{
-	return PQstatus(l->conn) == CONNECTION_OK &&
-	    (strncmp(db_last_sqlstate, "22", 2) == 0 ||
-	    strncmp(db_last_sqlstate, "23", 2) == 0);
 }
 
 /*
@@ -462,7 +434,7 @@ isolate(struct loader *l, struct batch *b, loader_fate_fn *fn, void *arg)
 	for (i = 0; i < b->n; i++) {
 		if ((rc = start(l, b, i, 1)) == 0)
 			rc = finish(l, &res);
-		if (rc == EX_SOFTWARE && data_error(l)) {
+		if (rc == EX_SOFTWARE && db_data_error(l->conn)) {
 			snprintf(msg, sizeof(msg), "database refused the record "
 			    "(SQLSTATE %s)", db_last_sqlstate);
 			report(l, &b->recs[i], "rejected", msg, fn, arg);
@@ -490,7 +462,7 @@ land(struct loader *l, loader_fate_fn *fn, void *arg)
 	if ((rc = finish(l, &res)) == 0) {
 		fates(l, b, res, fn, arg);
 		PQclear(res);
-	} else if (rc == EX_SOFTWARE && data_error(l))
+	} else if (rc == EX_SOFTWARE && db_data_error(l->conn))
 		rc = isolate(l, b, fn, arg);
 	batch_clear(b);
 	return rc;
@@ -508,7 +480,7 @@ cycle(struct loader *l, loader_fate_fn *fn, void *arg)
 	if (b->n == 0)
 		return 0;
 	if ((rc = start(l, b, 0, b->n)) != 0) {
-		if (rc == EX_SOFTWARE && data_error(l))
+		if (rc == EX_SOFTWARE && db_data_error(l->conn))
 			rc = isolate(l, b, fn, arg);
 		batch_clear(b);
 		return rc;

@@ -292,28 +292,6 @@ load_el_add(struct load_el *e, jv ev, const char *file, unsigned long line,
 	return 0;
 }
 
-static int
-exec_ok(PGconn *c, const char *sql, ExecStatusType want)
-{
-	PGresult *r;
-
-	if ((r = db_exec(c, sql, 0, NULL, want)) == NULL)
-		return -1;
-	PQclear(r);
-	return 0;
-}
-
-static int
-rollback(struct load_el *e)
-{
-	int rc;
-
-	rc = db_status(e->conn);
-	if (PQstatus(e->conn) == CONNECTION_OK)
-		PQclear(PQexec(e->conn, "ROLLBACK"));
-	return rc;
-}
-
 /*
  * Load recs[from, from+n) in one transaction: 0 with the fates in *res,
  * or an exit status after rolling back (nothing of it was loaded).
@@ -326,27 +304,28 @@ run(struct load_el *e, size_t from, size_t n, PGresult **res)
 
 	*res = NULL;
 	if (!e->staged) {
-		if (exec_ok(e->conn, LOAD_EL_SQL_STAGE, PGRES_COMMAND_OK) == -1)
+		if (db_run(e->conn, LOAD_EL_SQL_STAGE, 0, NULL,
+		    PGRES_COMMAND_OK) == -1)
 			return db_status(e->conn);
 		e->staged = 1;
 	}
-	if (exec_ok(e->conn, "BEGIN; TRUNCATE co_el_stage",
+	if (db_run(e->conn, "BEGIN; TRUNCATE co_el_stage", 0, NULL,
 	    PGRES_COMMAND_OK) == -1 ||
-	    exec_ok(e->conn, "COPY co_el_stage (" LOAD_EL_COLS ") FROM STDIN",
-	    PGRES_COPY_IN) == -1)
-		return rollback(e);
+	    db_run(e->conn, "COPY co_el_stage (" LOAD_EL_COLS ") FROM STDIN", 0,
+	    NULL, PGRES_COPY_IN) == -1)
+		return db_rollback(e->conn);
 	if (db_copy_put(e->conn, e->copy.p + beg, end - beg) == -1) {
 		db_copy_end(e->conn, "client error");
-		return rollback(e);
+		return db_rollback(e->conn);
 	}
 	if (db_copy_end(e->conn, NULL) == -1 ||
 	    (*res = db_exec(e->conn, LOAD_EL_SQL_BATCH, 0, NULL,
 	    PGRES_TUPLES_OK)) == NULL)
-		return rollback(e);
-	if (exec_ok(e->conn, "COMMIT", PGRES_COMMAND_OK) == -1) {
+		return db_rollback(e->conn);
+	if (db_run(e->conn, "COMMIT", 0, NULL, PGRES_COMMAND_OK) == -1) {
 		PQclear(*res);
 		*res = NULL;
-		return rollback(e);
+		return db_rollback(e->conn);
 	}
 	return 0;
 }
@@ -388,14 +367,6 @@ fates(struct load_el *e, PGresult *res, loader_fate_fn *fn, void *arg)
 	}
 }
 
-static int
-data_error(const struct load_el *e)
-{
-	return PQstatus(e->conn) == CONNECTION_OK &&
-	    (strncmp(db_last_sqlstate, "22", 2) == 0 ||
-	    strncmp(db_last_sqlstate, "23", 2) == 0);
-}
-
 /*
  * The database refused the batch for its data (a bug, or a shape not
  * foreseen): load its records one by one so only the bad ones are rejected.
@@ -411,7 +382,8 @@ isolate(struct load_el *e, loader_fate_fn *fn, void *arg)
 	warnx("batch refused (SQLSTATE %s); loading its %zu records one by one",
 	    db_last_sqlstate, e->n);
 	for (i = 0; i < e->n; i++) {
-		if ((rc = run(e, i, 1, &res)) == EX_SOFTWARE && data_error(e)) {
+		if ((rc = run(e, i, 1, &res)) == EX_SOFTWARE &&
+		    db_data_error(e->conn)) {
 			snprintf(msg, sizeof(msg), "database refused the record "
 			    "(SQLSTATE %s)", db_last_sqlstate);
 			loader_fate(e->st, e->recs[i].event_id,
@@ -438,7 +410,7 @@ load_el_flush(struct load_el *e, loader_fate_fn *fn, void *arg)
 	if ((rc = run(e, 0, e->n, &res)) == 0) {
 		fates(e, res, fn, arg);
 		PQclear(res);
-	} else if (rc == EX_SOFTWARE && data_error(e))
+	} else if (rc == EX_SOFTWARE && db_data_error(e->conn))
 		rc = isolate(e, fn, arg);
 	clear(e);
 	return rc;
