@@ -17,18 +17,10 @@
 #include "load_sql.h"
 #include "spool.h"
 
-struct rec {
-	char	*event_id;
-	char	*spool_file;
-	char	*file;
-	unsigned long line;
-	size_t	 off, len;		/* its COPY line in the batch buffer */
-};
-
 /* A batch: its records and their COPY lines. */
 struct batch {
 	struct dbuf copy;
-	struct rec *recs;
+	struct load_rec *recs;
 	size_t	 n, cap;
 };
 
@@ -72,8 +64,8 @@ loader_new(PGconn *conn, const struct loader_opts *o)
 	return l;
 }
 
-static void
-rec_free(struct rec *r)
+void
+load_rec_free(struct load_rec *r)
 {
 	free(r->event_id);
 	free(r->spool_file);
@@ -86,7 +78,7 @@ batch_clear(struct batch *b)
 	size_t i;
 
 	for (i = 0; i < b->n; i++)
-		rec_free(&b->recs[i]);
+		load_rec_free(&b->recs[i]);
 	b->n = 0;
 	b->copy.len = 0;
 }
@@ -126,8 +118,31 @@ xstrdup(const char *s)
 }
 
 void
-loader_fate(struct loader_stats *st, const char *event_id,
-    const char *spool_file, const char *file, unsigned long line,
+load_rec_init(struct load_rec *r, jv ev, const char *file,
+    unsigned long line, size_t off)
+{
+	memset(r, 0, sizeof(*r));
+	r->file = xstrdup(file);
+	r->line = line;
+	r->event_id = xstrdup(env_str(ev, "event_id", NULL));
+	r->spool_file = xstrdup(env_str(ev, "spool_file", NULL));
+	r->off = off;
+}
+
+void
+load_rec_push(struct load_rec **recs, size_t *n, size_t *cap,
+    const struct load_rec *r)
+{
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 1024;
+		if ((*recs = reallocarray(*recs, *cap, sizeof(**recs))) == NULL)
+			err(EX_OSERR, "reallocarray");
+	}
+	(*recs)[(*n)++] = *r;
+}
+
+void
+load_rec_fate(struct loader_stats *st, const struct load_rec *r,
     const char *status, const char *reason, loader_fate_fn *fn, void *arg)
 {
 	jv f;
@@ -143,24 +158,24 @@ loader_fate(struct loader_stats *st, const char *event_id,
 	if (fn == NULL)
 		return;
 	f = jv_object();
-	f = jv_object_set(f, jv_string("event_id"), event_id ?
-	    jv_string(event_id) : jv_null());
-	f = jv_object_set(f, jv_string("spool_file"), spool_file ?
-	    jv_string(spool_file) : jv_null());
+	f = jv_object_set(f, jv_string("event_id"), r->event_id ?
+	    jv_string(r->event_id) : jv_null());
+	f = jv_object_set(f, jv_string("spool_file"), r->spool_file ?
+	    jv_string(r->spool_file) : jv_null());
 	f = jv_object_set(f, jv_string("status"), jv_string(status));
 	f = jv_object_set(f, jv_string("reason"), reason ? jv_string(reason) :
 	    jv_null());
-	f = jv_object_set(f, jv_string("file"), jv_string(file ? file : "-"));
-	f = jv_object_set(f, jv_string("line"), jv_number((double)line));
+	f = jv_object_set(f, jv_string("file"), jv_string(r->file ? r->file :
+	    "-"));
+	f = jv_object_set(f, jv_string("line"), jv_number((double)r->line));
 	fn(arg, f);
 }
 
 static void
-report(struct loader *l, const struct rec *r, const char *status,
+report(struct loader *l, const struct load_rec *r, const char *status,
     const char *reason, loader_fate_fn *fn, void *arg)
 {
-	loader_fate(&l->st, r->event_id, r->spool_file, r->file, r->line,
-	    status, reason, fn, arg);
+	load_rec_fate(&l->st, r, status, reason, fn, arg);
 }
 
 /* The provider's payload, required. */
@@ -263,8 +278,7 @@ loader_add(struct loader *l, jv ev, const char *file, unsigned long line,
 	char why[128], msg[160];
 	const char *bad, *field, *src;
 	struct batch *b = l->fill;
-	struct rec r;
-	size_t off;
+	struct load_rec r;
 	int rc;
 
 	if ((src = env_str(ev, "source", NULL)) != NULL &&
@@ -276,12 +290,7 @@ loader_add(struct loader *l, jv ev, const char *file, unsigned long line,
 			return loader_flush(l, fn, arg);
 		return rc;
 	}
-	memset(&r, 0, sizeof(r));
-	r.file = xstrdup(file);
-	r.line = line;
-	r.event_id = xstrdup(env_str(ev, "event_id", NULL));
-	r.spool_file = xstrdup(env_str(ev, "spool_file", NULL));
-	off = b->copy.len;
+	load_rec_init(&r, ev, file, line, b->copy.len);
 	if ((bad = validate(ev, why, sizeof(why))) == NULL &&
 	    (field = stage(b, ev, b->n)) != NULL) {
 		snprintf(msg, sizeof(msg), "bad value for %s", field);
@@ -289,20 +298,13 @@ loader_add(struct loader *l, jv ev, const char *file, unsigned long line,
 	}
 	jv_free(ev);
 	if (bad != NULL) {
-		b->copy.len = off;
+		b->copy.len = r.off;
 		report(l, &r, "rejected", bad, fn, arg);
-		rec_free(&r);
+		load_rec_free(&r);
 		return EX_DATAERR;
 	}
-	r.off = off;
-	r.len = b->copy.len - off;
-	if (b->n == b->cap) {
-		b->cap = b->cap ? 2 * b->cap : 1024;
-		if ((b->recs = reallocarray(b->recs, b->cap,
-		    sizeof(*b->recs))) == NULL)
-			err(EX_OSERR, "reallocarray");
-	}
-	b->recs[b->n++] = r;
+	r.len = b->copy.len - r.off;
+	load_rec_push(&b->recs, &b->n, &b->cap, &r);
 	if (b->n >= l->o.batch)
 		return cycle(l, fn, arg);
 	return 0;
@@ -310,38 +312,47 @@ loader_add(struct loader *l, jv ev, const char *file, unsigned long line,
 
 /* Pending too long becomes rejected (SPEC 8), judged by the spool name. */
 static const char *
-age_out(const struct loader *l, const struct rec *r, char *buf, size_t sz)
+age_out(const struct load_rec *r, time_t now, long max_age, const char *what,
+    char *buf, size_t sz)
 {
 	long long t;
 
 	if (r->spool_file == NULL || (t = spool_name_time(r->spool_file)) < 0 ||
-	    l->now - t <= l->o.pending_max_age)
+	    now - t <= max_age)
 		return NULL;
-	snprintf(buf, sz, "pending for more than %ld s: no call or tenant",
-	    l->o.pending_max_age);
+	snprintf(buf, sz, "pending for more than %ld s: %s", max_age, what);
 	return buf;
+}
+
+void
+load_fates(struct loader_stats *st, const struct load_rec *recs,
+    PGresult *res, time_t now, long max_age, const char *what,
+    loader_fate_fn *fn, void *arg)
+{
+	char buf[96];
+	const char *status, *reason, *old;
+	const struct load_rec *r;
+	int i;
+
+	for (i = 0; i < PQntuples(res); i++) {
+		r = &recs[(size_t)atoi(PQgetvalue(res, i, 0))];
+		status = PQgetvalue(res, i, 1);
+		reason = PQgetisnull(res, i, 2) ? NULL : PQgetvalue(res, i, 2);
+		if (strcmp(status, "pending") == 0 && (old = age_out(r, now,
+		    max_age, what, buf, sizeof(buf))) != NULL) {
+			status = "rejected";
+			reason = old;
+		}
+		load_rec_fate(st, r, status, reason, fn, arg);
+	}
 }
 
 static void
 fates(struct loader *l, struct batch *b, PGresult *res, loader_fate_fn *fn,
     void *arg)
 {
-	char buf[96];
-	const char *status, *reason, *old;
-	struct rec *r;
-	int i;
-
-	for (i = 0; i < PQntuples(res); i++) {
-		r = &b->recs[(size_t)atoi(PQgetvalue(res, i, 0))];
-		status = PQgetvalue(res, i, 1);
-		reason = PQgetisnull(res, i, 2) ? NULL : PQgetvalue(res, i, 2);
-		if (strcmp(status, "pending") == 0 &&
-		    (old = age_out(l, r, buf, sizeof(buf))) != NULL) {
-			status = "rejected";
-			reason = old;
-		}
-		report(l, r, status, reason, fn, arg);
-	}
+	load_fates(&l->st, b->recs, res, l->now, l->o.pending_max_age,
+	    "no call or tenant", fn, arg);
 }
 
 /*

@@ -8,6 +8,7 @@
 #define CO_LOAD_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include <jv.h>
 #include <libpq-fe.h>
@@ -51,11 +52,35 @@ struct loader_stats {
 void	loader_stats(const struct loader *, struct loader_stats *);
 
 /*
- * For the loader's halves (load.c, load_el.c): count one record's fate in
- * st and hand {event_id, spool_file, status, reason, file, line} to fn.
+ * For the loader's two halves (load.c, load_el.c): a queued record, who it
+ * is and where its COPY line lies in the batch buffer.
  */
-void	loader_fate(struct loader_stats *, const char *, const char *,
-	    const char *, unsigned long, const char *, const char *,
-	    loader_fate_fn *, void *);
+struct load_rec {
+	char	*event_id;
+	char	*spool_file;
+	char	*file;
+	unsigned long line;
+	size_t	 off, len;
+};
+
+/* The record of ev (not consumed), read at file:line, its line at off. */
+void	load_rec_init(struct load_rec *, jv, const char *, unsigned long,
+	    size_t);
+void	load_rec_free(struct load_rec *);
+/* Append r to the array recs of n (capacity cap), growing it. */
+void	load_rec_push(struct load_rec **, size_t *, size_t *,
+	    const struct load_rec *);
+/* Count r's fate in st and hand {event_id, spool_file, status, reason,
+ * file, line} to fn. */
+void	load_rec_fate(struct loader_stats *, const struct load_rec *,
+	    const char *, const char *, loader_fate_fn *, void *);
+/*
+ * Report the fates of a batch from its script's rows (seq, status,
+ * reason).  A pending record whose spool file was received more than
+ * max_age seconds before now is rejected instead (SPEC 8), the reason
+ * ending in what is missing.
+ */
+void	load_fates(struct loader_stats *, const struct load_rec *,
+	    PGresult *, time_t, long, const char *, loader_fate_fn *, void *);
 
 #endif

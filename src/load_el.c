@@ -21,22 +21,13 @@
 #include "copyrow.h"
 #include "load_el.h"
 #include "load_el_sql.h"
-#include "spool.h"
-
-struct el_rec {
-	char	*event_id;
-	char	*spool_file;
-	char	*file;
-	unsigned long line;
-	size_t	 off, len;		/* its COPY line in the buffer */
-};
 
 struct load_el {
 	PGconn	*conn;
 	long	 pending_max_age;
 	struct loader_stats *st;
 	struct dbuf copy;
-	struct el_rec *recs;
+	struct load_rec *recs;
 	size_t	 n, cap;
 	time_t	 now;
 	int	 staged;
@@ -68,18 +59,6 @@ static const struct {
 	{ "spool_file", copy_text }, { "raw", put_raw }
 };
 
-static char *
-xstrdup(const char *s)
-{
-	char *p;
-
-	if (s == NULL)
-		return NULL;
-	if ((p = strdup(s)) == NULL)
-		err(EX_OSERR, "strdup");
-	return p;
-}
-
 struct load_el *
 load_el_new(PGconn *c, const struct loader_opts *o, struct loader_stats *st)
 {
@@ -99,11 +78,8 @@ clear(struct load_el *e)
 {
 	size_t i;
 
-	for (i = 0; i < e->n; i++) {
-		free(e->recs[i].event_id);
-		free(e->recs[i].spool_file);
-		free(e->recs[i].file);
-	}
+	for (i = 0; i < e->n; i++)
+		load_rec_free(&e->recs[i]);
 	e->n = 0;
 	e->copy.len = 0;
 }
@@ -258,14 +234,9 @@ load_el_add(struct load_el *e, jv ev, const char *file, unsigned long line,
 {
 	char msg[80];
 	const char *bad, *field;
-	struct el_rec r;
+	struct load_rec r;
 
-	memset(&r, 0, sizeof(r));
-	r.file = xstrdup(file);
-	r.line = line;
-	r.event_id = xstrdup(env_str(ev, "event_id", NULL));
-	r.spool_file = xstrdup(env_str(ev, "spool_file", NULL));
-	r.off = e->copy.len;
+	load_rec_init(&r, ev, file, line, e->copy.len);
 	if ((bad = validate(ev)) == NULL &&
 	    (field = stage(&e->copy, ev, e->n)) != NULL) {
 		snprintf(msg, sizeof(msg), "bad value for %s", field);
@@ -274,21 +245,12 @@ load_el_add(struct load_el *e, jv ev, const char *file, unsigned long line,
 	jv_free(ev);
 	if (bad != NULL) {
 		e->copy.len = r.off;
-		loader_fate(e->st, r.event_id, r.spool_file, r.file, r.line,
-		    "rejected", bad, fn, arg);
-		free(r.event_id);
-		free(r.spool_file);
-		free(r.file);
+		load_rec_fate(e->st, &r, "rejected", bad, fn, arg);
+		load_rec_free(&r);
 		return EX_DATAERR;
 	}
 	r.len = e->copy.len - r.off;
-	if (e->n == e->cap) {
-		e->cap = e->cap ? 2 * e->cap : 64;
-		if ((e->recs = reallocarray(e->recs, e->cap,
-		    sizeof(*e->recs))) == NULL)
-			err(EX_OSERR, "reallocarray");
-	}
-	e->recs[e->n++] = r;
+	load_rec_push(&e->recs, &e->n, &e->cap, &r);
 	return 0;
 }
 
@@ -330,41 +292,11 @@ run(struct load_el *e, size_t from, size_t n, PGresult **res)
 	return 0;
 }
 
-/* Pending too long becomes rejected (SPEC 8), judged by the spool name. */
-static const char *
-age_out(const struct load_el *e, const struct el_rec *r, char *buf,
-    size_t sz)
-{
-	long long t;
-
-	if (r->spool_file == NULL || (t = spool_name_time(r->spool_file)) < 0 ||
-	    e->now - t <= e->pending_max_age)
-		return NULL;
-	snprintf(buf, sz, "pending for more than %ld s: no call",
-	    e->pending_max_age);
-	return buf;
-}
-
 static void
 fates(struct load_el *e, PGresult *res, loader_fate_fn *fn, void *arg)
 {
-	char buf[96];
-	const char *status, *reason, *old;
-	struct el_rec *r;
-	int i;
-
-	for (i = 0; i < PQntuples(res); i++) {
-		r = &e->recs[(size_t)atoi(PQgetvalue(res, i, 0))];
-		status = PQgetvalue(res, i, 1);
-		reason = PQgetisnull(res, i, 2) ? NULL : PQgetvalue(res, i, 2);
-		if (strcmp(status, "pending") == 0 &&
-		    (old = age_out(e, r, buf, sizeof(buf))) != NULL) {
-			status = "rejected";
-			reason = old;
-		}
-		loader_fate(e->st, r->event_id, r->spool_file, r->file,
-		    r->line, status, reason, fn, arg);
-	}
+	load_fates(e->st, e->recs, res, e->now, e->pending_max_age, "no call",
+	    fn, arg);
 }
 
 /*
@@ -386,9 +318,8 @@ isolate(struct load_el *e, loader_fate_fn *fn, void *arg)
 		    db_data_error(e->conn)) {
 			snprintf(msg, sizeof(msg), "database refused the record "
 			    "(SQLSTATE %s)", db_last_sqlstate);
-			loader_fate(e->st, e->recs[i].event_id,
-			    e->recs[i].spool_file, e->recs[i].file,
-			    e->recs[i].line, "rejected", msg, fn, arg);
+			load_rec_fate(e->st, &e->recs[i], "rejected", msg,
+			    fn, arg);
 			continue;
 		}
 		if (rc != 0)
