@@ -183,3 +183,14 @@ copy_json(struct dbuf *b, jv ev, const char *k)
 	return copy_jv(b, v);
 }
 
+int
+copy_json_needed(struct dbuf *b, jv ev, const char *k)
+{
+	jv v;
+	int absent;
+
+	v = copy_member(ev, k);
+	absent = copy_absent(v);
+	jv_free(v);
+	return absent ? -1 : copy_json(b, ev, k);
+}

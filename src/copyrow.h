@@ -22,6 +22,7 @@ int	copy_time(struct dbuf *, jv, const char *);	/* timestamptz */
 int	copy_int(struct dbuf *, jv, const char *);	/* 0 .. 2^31-1 */
 int	copy_num(struct dbuf *, jv, const char *);	/* finite numeric */
 int	copy_json(struct dbuf *, jv, const char *);	/* jsonb */
+int	copy_json_needed(struct dbuf *, jv, const char *); /* jsonb, not null */
 int	copy_jv(struct dbuf *, jv);	/* jsonb from a value (consumed) */
 
 #endif

@@ -17,13 +17,6 @@
 #include "load_sql.h"
 #include "spool.h"
 
-/* A batch: its records and their COPY lines. */
-struct batch {
-	struct dbuf copy;
-	struct load_rec *recs;
-	size_t	 n, cap;
-};
-
 /*
  * Two batches: one being filled while the other's SQL runs on the server,
  * so the client's parsing and the server's work overlap.
@@ -31,9 +24,9 @@ struct batch {
 struct loader {
 	PGconn	*conn;
 	struct loader_opts o;
-	struct batch bat[2];
-	struct batch *fill;		/* taking records */
-	struct batch *fly;		/* sent, not yet committed, or NULL */
+	struct load_batch bat[2];
+	struct load_batch *fill;		/* taking records */
+	struct load_batch *fly;		/* sent, not yet committed, or NULL */
 	struct loader_stats st;
 	struct load_el *el;		/* the ElevenLabs half */
 	time_t	 now;
@@ -72,8 +65,8 @@ load_rec_free(struct load_rec *r)
 	free(r->file);
 }
 
-static void
-batch_clear(struct batch *b)
+void
+load_batch_clear(struct load_batch *b)
 {
 	size_t i;
 
@@ -84,17 +77,22 @@ batch_clear(struct batch *b)
 }
 
 void
+load_batch_free(struct load_batch *b)
+{
+	load_batch_clear(b);
+	free(b->recs);
+	dbuf_free(&b->copy);
+}
+
+void
 loader_free(struct loader *l)
 {
 	int i;
 
 	if (l == NULL)
 		return;
-	for (i = 0; i < 2; i++) {
-		batch_clear(&l->bat[i]);
-		free(l->bat[i].recs);
-		dbuf_free(&l->bat[i].copy);
-	}
+	for (i = 0; i < 2; i++)
+		load_batch_free(&l->bat[i]);
 	load_el_free(l->el);
 	free(l);
 }
@@ -130,15 +128,15 @@ load_rec_init(struct load_rec *r, jv ev, const char *file,
 }
 
 void
-load_rec_push(struct load_rec **recs, size_t *n, size_t *cap,
-    const struct load_rec *r)
+load_batch_add(struct load_batch *b, const struct load_rec *r)
 {
-	if (*n == *cap) {
-		*cap = *cap ? 2 * *cap : 1024;
-		if ((*recs = reallocarray(*recs, *cap, sizeof(**recs))) == NULL)
+	if (b->n == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 1024;
+		if ((b->recs = reallocarray(b->recs, b->cap,
+		    sizeof(*b->recs))) == NULL)
 			err(EX_OSERR, "reallocarray");
 	}
-	(*recs)[(*n)++] = *r;
+	b->recs[b->n++] = *r;
 }
 
 void
@@ -178,19 +176,6 @@ report(struct loader *l, const struct load_rec *r, const char *status,
 	load_rec_fate(&l->st, r, status, reason, fn, arg);
 }
 
-/* The provider's payload, required. */
-static int
-put_raw(struct dbuf *b, jv ev, const char *k)
-{
-	jv v;
-
-	v = copy_member(ev, k);
-	if (copy_absent(v)) {
-		jv_free(v);
-		return -1;
-	}
-	return copy_jv(b, v);
-}
 
 /* The stage's columns after seq, in LOAD_COLS order, each with its check. */
 static const struct {
@@ -209,7 +194,7 @@ static const struct {
 	{ "outcome", copy_text }, { "outcome_rule", copy_text },
 	{ "recording_url", copy_text }, { "agent_config_id", copy_text },
 	{ "campaign_id", copy_text }, { "room_metadata", copy_json },
-	{ "spool_file", copy_text }, { "raw", put_raw },
+	{ "spool_file", copy_text }, { "raw", copy_json_needed },
 };
 
 static const char *
@@ -230,7 +215,7 @@ check_outcome(jv ev)
 
 /* One COPY line for ev; NULL, or the name of the field that is wrong. */
 static const char *
-stage(struct batch *b, jv ev, size_t seq)
+stage(struct load_batch *b, jv ev, size_t seq)
 {
 	char num[32];
 	size_t i;
@@ -277,7 +262,7 @@ loader_add(struct loader *l, jv ev, const char *file, unsigned long line,
 {
 	char why[128], msg[160];
 	const char *bad, *field, *src;
-	struct batch *b = l->fill;
+	struct load_batch *b = l->fill;
 	struct load_rec r;
 	int rc;
 
@@ -304,7 +289,7 @@ loader_add(struct loader *l, jv ev, const char *file, unsigned long line,
 		return EX_DATAERR;
 	}
 	r.len = b->copy.len - r.off;
-	load_rec_push(&b->recs, &b->n, &b->cap, &r);
+	load_batch_add(b, &r);
 	if (b->n >= l->o.batch)
 		return cycle(l, fn, arg);
 	return 0;
@@ -348,7 +333,7 @@ load_fates(struct loader_stats *st, const struct load_rec *recs,
 }
 
 static void
-fates(struct loader *l, struct batch *b, PGresult *res, loader_fate_fn *fn,
+fates(struct loader *l, struct load_batch *b, PGresult *res, loader_fate_fn *fn,
     void *arg)
 {
 	load_fates(&l->st, b->recs, res, l->now, l->o.pending_max_age,
@@ -360,7 +345,7 @@ fates(struct loader *l, struct batch *b, PGresult *res, loader_fate_fn *fn,
  * without waiting for it.  0, or an exit status after rolling back.
  */
 static int
-start(struct loader *l, struct batch *b, size_t from, size_t n)
+start(struct loader *l, struct load_batch *b, size_t from, size_t n)
 {
 	const char *v[1];
 	size_t beg = b->recs[from].off;
@@ -433,7 +418,7 @@ finish(struct loader *l, PGresult **res)
  * foresee): load its records one by one so only the bad ones are rejected.
  */
 static int
-isolate(struct loader *l, struct batch *b, loader_fate_fn *fn, void *arg)
+isolate(struct loader *l, struct load_batch *b, loader_fate_fn *fn, void *arg)
 {
 	char msg[96];
 	PGresult *res;
@@ -463,7 +448,7 @@ isolate(struct loader *l, struct batch *b, loader_fate_fn *fn, void *arg)
 static int
 land(struct loader *l, loader_fate_fn *fn, void *arg)
 {
-	struct batch *b = l->fly;
+	struct load_batch *b = l->fly;
 	PGresult *res;
 	int rc;
 
@@ -475,7 +460,7 @@ land(struct loader *l, loader_fate_fn *fn, void *arg)
 		PQclear(res);
 	} else if (rc == EX_SOFTWARE && db_data_error(l->conn))
 		rc = isolate(l, b, fn, arg);
-	batch_clear(b);
+	load_batch_clear(b);
 	return rc;
 }
 
@@ -483,7 +468,7 @@ land(struct loader *l, loader_fate_fn *fn, void *arg)
 static int
 cycle(struct loader *l, loader_fate_fn *fn, void *arg)
 {
-	struct batch *b = l->fill;
+	struct load_batch *b = l->fill;
 	int rc;
 
 	if ((rc = land(l, fn, arg)) != 0)
@@ -493,7 +478,7 @@ cycle(struct loader *l, loader_fate_fn *fn, void *arg)
 	if ((rc = start(l, b, 0, b->n)) != 0) {
 		if (rc == EX_SOFTWARE && db_data_error(l->conn))
 			rc = isolate(l, b, fn, arg);
-		batch_clear(b);
+		load_batch_clear(b);
 		return rc;
 	}
 	l->fly = b;

@@ -13,6 +13,8 @@
 #include <jv.h>
 #include <libpq-fe.h>
 
+#include "db.h"
+
 struct loader_opts {
 	size_t	 batch;			/* -b; default 2000 */
 	const char *tenant;		/* -u: default tenant, or NULL */
@@ -67,9 +69,16 @@ struct load_rec {
 void	load_rec_init(struct load_rec *, jv, const char *, unsigned long,
 	    size_t);
 void	load_rec_free(struct load_rec *);
-/* Append r to the array recs of n (capacity cap), growing it. */
-void	load_rec_push(struct load_rec **, size_t *, size_t *,
-	    const struct load_rec *);
+/* A batch: its records and their COPY lines. */
+struct load_batch {
+	struct dbuf copy;
+	struct load_rec *recs;
+	size_t	 n, cap;
+};
+
+void	load_batch_add(struct load_batch *, const struct load_rec *);
+void	load_batch_clear(struct load_batch *);	/* empty, for reuse */
+void	load_batch_free(struct load_batch *);
 /* Count r's fate in st and hand {event_id, spool_file, status, reason,
  * file, line} to fn. */
 void	load_rec_fate(struct loader_stats *, const struct load_rec *,

@@ -26,9 +26,7 @@ struct load_el {
 	PGconn	*conn;
 	long	 pending_max_age;
 	struct loader_stats *st;
-	struct dbuf copy;
-	struct load_rec *recs;
-	size_t	 n, cap;
+	struct load_batch b;
 	time_t	 now;
 	int	 staged;
 };
@@ -36,7 +34,6 @@ struct load_el {
 /* A field's COPY writer: 0, or -1 when the value is wrong. */
 typedef int	 put_fn(struct dbuf *, jv, const char *);
 
-static int	 put_raw(struct dbuf *, jv, const char *);
 static int	 put_transcript(struct dbuf *, jv, const char *);
 static int	 put_direction(struct dbuf *, jv, const char *);
 static int	 put_outcome(struct dbuf *, jv, const char *);
@@ -56,7 +53,7 @@ static const struct {
 	{ "provider_status", copy_text }, { "termination_reason", copy_text },
 	{ "outcome", put_outcome }, { "outcome_rule", copy_text },
 	{ "analysis", copy_json }, { "transcript", put_transcript },
-	{ "spool_file", copy_text }, { "raw", put_raw }
+	{ "spool_file", copy_text }, { "raw", copy_json_needed }
 };
 
 struct load_el *
@@ -73,47 +70,21 @@ load_el_new(PGconn *c, const struct loader_opts *o, struct loader_stats *st)
 	return e;
 }
 
-static void
-clear(struct load_el *e)
-{
-	size_t i;
-
-	for (i = 0; i < e->n; i++)
-		load_rec_free(&e->recs[i]);
-	e->n = 0;
-	e->copy.len = 0;
-}
-
 void
 load_el_free(struct load_el *e)
 {
 	if (e == NULL)
 		return;
-	clear(e);
-	free(e->recs);
-	dbuf_free(&e->copy);
+	load_batch_free(&e->b);
 	free(e);
 }
 
 size_t
 load_el_queued(const struct load_el *e)
 {
-	return e->n;
+	return e->b.n;
 }
 
-/* The provider's payload: required. */
-static int
-put_raw(struct dbuf *b, jv ev, const char *k)
-{
-	jv v;
-
-	v = copy_member(ev, k);
-	if (copy_absent(v)) {
-		jv_free(v);
-		return -1;
-	}
-	return copy_jv(b, v);
-}
 
 /* One turn: {role, message, time_in_call_secs}, each null or typed. */
 static int
@@ -236,21 +207,21 @@ load_el_add(struct load_el *e, jv ev, const char *file, unsigned long line,
 	const char *bad, *field;
 	struct load_rec r;
 
-	load_rec_init(&r, ev, file, line, e->copy.len);
+	load_rec_init(&r, ev, file, line, e->b.copy.len);
 	if ((bad = validate(ev)) == NULL &&
-	    (field = stage(&e->copy, ev, e->n)) != NULL) {
+	    (field = stage(&e->b.copy, ev, e->b.n)) != NULL) {
 		snprintf(msg, sizeof(msg), "bad value for %s", field);
 		bad = msg;
 	}
 	jv_free(ev);
 	if (bad != NULL) {
-		e->copy.len = r.off;
+		e->b.copy.len = r.off;
 		load_rec_fate(e->st, &r, "rejected", bad, fn, arg);
 		load_rec_free(&r);
 		return EX_DATAERR;
 	}
-	r.len = e->copy.len - r.off;
-	load_rec_push(&e->recs, &e->n, &e->cap, &r);
+	r.len = e->b.copy.len - r.off;
+	load_batch_add(&e->b, &r);
 	return 0;
 }
 
@@ -261,8 +232,8 @@ load_el_add(struct load_el *e, jv ev, const char *file, unsigned long line,
 static int
 run(struct load_el *e, size_t from, size_t n, PGresult **res)
 {
-	size_t beg = e->recs[from].off;
-	size_t end = e->recs[from + n - 1].off + e->recs[from + n - 1].len;
+	size_t beg = e->b.recs[from].off;
+	size_t end = e->b.recs[from + n - 1].off + e->b.recs[from + n - 1].len;
 
 	*res = NULL;
 	if (!e->staged) {
@@ -276,7 +247,7 @@ run(struct load_el *e, size_t from, size_t n, PGresult **res)
 	    db_run(e->conn, "COPY co_el_stage (" LOAD_EL_COLS ") FROM STDIN", 0,
 	    NULL, PGRES_COPY_IN) == -1)
 		return db_rollback(e->conn);
-	if (db_copy_put(e->conn, e->copy.p + beg, end - beg) == -1) {
+	if (db_copy_put(e->conn, e->b.copy.p + beg, end - beg) == -1) {
 		db_copy_end(e->conn, "client error");
 		return db_rollback(e->conn);
 	}
@@ -295,7 +266,7 @@ run(struct load_el *e, size_t from, size_t n, PGresult **res)
 static void
 fates(struct load_el *e, PGresult *res, loader_fate_fn *fn, void *arg)
 {
-	load_fates(e->st, e->recs, res, e->now, e->pending_max_age, "no call",
+	load_fates(e->st, e->b.recs, res, e->now, e->pending_max_age, "no call",
 	    fn, arg);
 }
 
@@ -312,13 +283,13 @@ isolate(struct load_el *e, loader_fate_fn *fn, void *arg)
 	int rc;
 
 	warnx("batch refused (SQLSTATE %s); loading its %zu records one by one",
-	    db_last_sqlstate, e->n);
-	for (i = 0; i < e->n; i++) {
+	    db_last_sqlstate, e->b.n);
+	for (i = 0; i < e->b.n; i++) {
 		if ((rc = run(e, i, 1, &res)) == EX_SOFTWARE &&
 		    db_data_error(e->conn)) {
 			snprintf(msg, sizeof(msg), "database refused the record "
 			    "(SQLSTATE %s)", db_last_sqlstate);
-			load_rec_fate(e->st, &e->recs[i], "rejected", msg,
+			load_rec_fate(e->st, &e->b.recs[i], "rejected", msg,
 			    fn, arg);
 			continue;
 		}
@@ -336,13 +307,13 @@ load_el_flush(struct load_el *e, loader_fate_fn *fn, void *arg)
 	PGresult *res;
 	int rc;
 
-	if (e->n == 0)
+	if (e->b.n == 0)
 		return 0;
-	if ((rc = run(e, 0, e->n, &res)) == 0) {
+	if ((rc = run(e, 0, e->b.n, &res)) == 0) {
 		fates(e, res, fn, arg);
 		PQclear(res);
 	} else if (rc == EX_SOFTWARE && db_data_error(e->conn))
 		rc = isolate(e, fn, arg);
-	clear(e);
+	load_batch_clear(&e->b);
 	return rc;
 }
