@@ -8,6 +8,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -54,6 +55,11 @@ api_init(struct api *a, long timeout, int retries)
 	size_t n;
 
 	memset(a, 0, sizeof(*a));
+	signal(SIGPIPE, SIG_IGN);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+		warnx("curl_global_init failed");
+		return EX_SOFTWARE;
+	}
 	if ((a->key = conf_secret("ELEVENLABS_API_KEY")) == NULL) {
 		warnx("no api key: set ELEVENLABS_API_KEY");
 		return EX_UNAVAILABLE;
@@ -98,6 +104,7 @@ api_free(struct api *a)
 		curl_multi_cleanup(a->multi);
 	free(a->base);
 	conf_free(a->key);
+	curl_global_cleanup();
 	memset(a, 0, sizeof(*a));
 }
 

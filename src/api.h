@@ -54,7 +54,8 @@ struct api {
 /*
  * Read ELEVENLABS_API_KEY (or its _FILE) and ELEVENLABS_API_BASE.  Returns
  * 0, or EX_UNAVAILABLE after a warning naming the variable to set.
- * curl_global_init must have been called.
+ * It initializes libcurl (once per process, as the tools call it once) and
+ * ignores SIGPIPE; api_free cleans libcurl up.
  */
 int	api_init(struct api *, long, int);
 void	api_free(struct api *);

@@ -454,9 +454,6 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	signal(SIGPIPE, SIG_IGN);
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
-		errx(EX_SOFTWARE, "curl_global_init failed");
 	if ((rc = api_init(&api, (long)timeout, (int)retries)) != 0)
 		return rc;
 	if ((db = db_connect(conninfo, &rc)) == NULL)
@@ -478,7 +475,6 @@ main(int argc, char *argv[])
 	ndjson_close(&in);
 	api_free(&api);
 	PQfinish(db);
-	curl_global_cleanup();
 	diag_stdout();
 	status = diag_worse(status, reject_close(&rej));
 	return diag_worse(status, in.status);

@@ -389,14 +389,11 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage();
-	signal(SIGPIPE, SIG_IGN);
 	if ((secret = load_secret()) == NULL)
 		errx(EX_UNAVAILABLE, "no webhook secret to sign with: "
 		    "set ELEVENLABS_WEBHOOK_SECRET");
 	if (spool != NULL && spool_init(spool = conf_spool(spool)) == -1)
 		err(EX_IOERR, "%s", spool);
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
-		errx(EX_SOFTWARE, "curl_global_init failed");
 	if ((rc = api_init(&api, (long)timeout, (int)retries)) != 0)
 		return rc;
 	if ((rc = calls(conninfo, age, max, &ids, &n)) == 0)
@@ -407,7 +404,6 @@ main(int argc, char *argv[])
 		free(ids[i]);
 	free(ids);
 	api_free(&api);
-	curl_global_cleanup();
 	conf_free(secret);
 	diag_stdout();
 	return rc;
