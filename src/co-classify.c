@@ -58,9 +58,7 @@ main(int argc, char *argv[])
 			ndjson_write(stdout, classify_event(&o, ev));
 			continue;
 		}
-		diag_rec(in.name, in.lineno, "%s", in.why);
-		reject_write(&rej, ev, in.line, in.len, in.name, in.lineno,
-		    in.why);
+		ndjson_reject(&in, &rej, ev, in.why);
 		status = EX_DATAERR;
 	}
 	ndjson_close(&in);

@@ -274,8 +274,7 @@ result(const char *sid, const char *st, const char *conv, const char *why)
 static void
 reject(struct ndjson *in, jv rec, const char *why)
 {
-	diag_rec(in->name, in->lineno, "%s", why);
-	reject_write(&rej, rec, in->line, in->len, in->name, in->lineno, why);
+	ndjson_reject(in, &rej, rec, why);
 	result(NULL, "rejected", NULL, why);
 	status = diag_worse(status, EX_DATAERR);
 }

@@ -54,9 +54,7 @@ bad_line(struct ndjson *in)
 {
 	jv f;
 
-	diag_rec(in->name, in->lineno, "%s", in->why);
-	reject_write(&rej, jv_invalid(), in->line, in->len, in->name,
-	    in->lineno, in->why);
+	ndjson_reject(in, &rej, jv_invalid(), in->why);
 	f = jv_object_set(jv_object(), jv_string("event_id"), jv_null());
 	f = jv_object_set(f, jv_string("spool_file"), jv_null());
 	f = jv_object_set(f, jv_string("status"), jv_string("rejected"));

@@ -55,9 +55,7 @@ main(int argc, char *argv[])
 			snprintf(why, sizeof(why), "%s", in.why);
 			r = EX_DATAERR;
 		}
-		diag_rec(in.name, in.lineno, "%s", why);
-		reject_write(&rej, env, in.line, in.len, in.name, in.lineno,
-		    why);
+		ndjson_reject(&in, &rej, env, why);
 		status = diag_worse(status, r);
 	}
 	ndjson_close(&in);

@@ -42,8 +42,7 @@ handle(const struct verifier *v, struct ndjson *in, int rc, jv env,
 		jv_free(env);
 		return 0;
 	}
-	diag_rec(in->name, in->lineno, "%s", why);
-	reject_write(rej, env, in->line, in->len, in->name, in->lineno, why);
+	ndjson_reject(in, rej, env, why);
 	return r;
 }
 

@@ -124,6 +124,13 @@ ndjson_close(struct ndjson *in)
 }
 
 void
+ndjson_reject(struct ndjson *in, struct reject *rej, jv rec, const char *why)
+{
+	diag_rec(in->name, in->lineno, "%s", why);
+	reject_write(rej, rec, in->line, in->len, in->name, in->lineno, why);
+}
+
+void
 ndjson_write(FILE *fp, jv v)
 {
 	jv s;

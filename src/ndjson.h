@@ -40,6 +40,15 @@ int	ndjson_next(struct ndjson *, jv *);
 jv	ndjson_parse(const char *, size_t, char *, size_t);
 void	ndjson_close(struct ndjson *);
 
+struct reject;
+
+/*
+ * The record on the current line cannot be used: name it on stderr as
+ * "PROG: FILE:LINE: why" and keep it, with why, in the reject file.  rec
+ * (consumed) may be invalid; then the raw line is kept.
+ */
+void	ndjson_reject(struct ndjson *, struct reject *, jv, const char *);
+
 /* Write v (consumed) as one compact line. */
 void	ndjson_write(FILE *, jv);
 
