@@ -587,8 +587,9 @@ http_form_ok(const char *s, size_t len)
 		return 0;
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)s[i];
-		if (c <= 0x20 || c >= 0x7f)
-			return 0;
+		if (c == '\0' || (!isalnum(c) &&
+		    strchr("-._~!$'()*,;:@/?+%=&", c) == NULL))
+			return 0;	/* not a query character (RFC 3986) */
 		if (c == '&') {
 			if (field == 0)
 				return 0;	/* an empty field */

@@ -83,8 +83,9 @@ int	http_utf8(const char *, size_t);
 
 /*
  * Is s[0..len) an application/x-www-form-urlencoded body: one or more
- * name[=value] fields joined by '&', each with a name, of printable ASCII
- * but space, every '%' followed by exactly two hex digits?
+ * name[=value] fields joined by '&', each with a name, of the characters
+ * RFC 3986 allows in a query (no space, control, quote, brace or
+ * bracket), every '%' followed by exactly two hex digits?
  */
 int	http_form_ok(const char *, size_t);
 
