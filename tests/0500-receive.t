@@ -387,6 +387,26 @@ t_run 64 'co-receive extra' '' ''
 t_run 65 "co-receive -m 10 -s '$T/spool4' <'$T/lkreq' >'$T/ans'" '' ''
 check_same '-m 10: 413' 'HTTP/1.1 413 Content Too Large' \
     "$(head -n 1 "$T/ans" | tr -d "$CR")"
+# Lengths past INT_MAX and past 64 bits neither wrap nor pass (issue 8.10).
+for cl in 2147483648 4294967297 18446744073709551617 99999999999999999999999999; do
+	printf 'POST /webhooks/livekit HTTP/1.1\r\nHost: x\r\nX-LiveKit-Signature: 00\r\nContent-Length: %s\r\n\r\n{}' $cl >"$T/req"
+	t_run 65 "co-receive -m 1073741824 -s '$T/spool4' <'$T/req' >'$T/ans'" '' ''
+	check_same "Content-Length $cl: 413" 'HTTP/1.1 413 Content Too Large' \
+	    "$(head -n 1 "$T/ans" | tr -d "$CR")"
+done
+for cs in 80000000 100000002 10000000000000002 1000000000000000000000002; do
+	printf 'POST /webhooks/livekit HTTP/1.1\r\nHost: x\r\nX-LiveKit-Signature: 00\r\nTransfer-Encoding: chunked\r\n\r\n%s\r\n{}\r\n0\r\n\r\n' $cs >"$T/req"
+	t_run 65 "co-receive -m 1073741824 -s '$T/spool4' <'$T/req' >'$T/ans'" '' ''
+	check_same "chunk size 0x$cs: 413" 'HTTP/1.1 413 Content Too Large' \
+	    "$(head -n 1 "$T/ans" | tr -d "$CR")"
+done
+printf '2\r\n{}\r\nffffffffffffffff\r\n' >"$T/chunks"
+{ printf 'POST /webhooks/livekit HTTP/1.1\r\nHost: x\r\nX-LiveKit-Signature: 00\r\nTransfer-Encoding: chunked\r\n\r\n'; cat "$T/chunks"; } >"$T/req"
+t_run 65 "co-receive -s '$T/spool4' <'$T/req' >'$T/ans'" '' ''
+check_same 'a chunk that would wrap the running total: 413' \
+    'HTTP/1.1 413 Content Too Large' "$(head -n 1 "$T/ans" | tr -d "$CR")"
+t_run 64 'co-receive -m 1073741825' '' ''
+
 printf 'x=' >"$T/x.form"
 printf 'POST /webhooks/twilio HTTP/1.0\r\nX-Dup: a\r\nx-dup: b\r\nX-Twilio-Signature: %s\r\nContent-Length: 2\r\n\r\nx=' \
     "$(twsig /webhooks/twilio "$T/x.form")" |
