@@ -13,6 +13,7 @@
 #include <sys/time.h>
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -104,6 +105,7 @@ static void	clean(char *, size_t, const char *);
 static const struct route *route(const struct http_req *, struct answer *);
 static int	probe(char *, size_t);
 static long long free_bytes(void);
+static void	backlog(struct answer *);
 static void	health_body(const struct route *, struct answer *,
 		    const int *, int, long long, long long);
 static void	health(const struct route *, struct answer *);
@@ -435,6 +437,43 @@ free_bytes(void)
 	return (long long)sv.f_bavail * (long long)sv.f_frsize;
 }
 
+/*
+ * The files waiting in new/ and the age in seconds of the oldest, by the
+ * receive time in its name; null when new/ cannot be read.
+ */
+static void
+backlog(struct answer *a)
+{
+	char path[PATH_MAX], num[96];
+	struct dirent *d;
+	long long n = 0, t, oldest = -1;
+	DIR *dp;
+
+	snprintf(path, sizeof(path), "%s/new", spool);
+	if ((dp = opendir(path)) == NULL) {
+		http_buf_str(&a->body, ",\"spool_backlog\":null"
+		    ",\"spool_oldest_age\":null");
+		return;
+	}
+	while ((d = readdir(dp)) != NULL) {
+		if (d->d_name[0] == '.')
+			continue;
+		n++;
+		if ((t = spool_name_time(d->d_name)) != -1 &&
+		    (oldest == -1 || t < oldest))
+			oldest = t;
+	}
+	closedir(dp);
+	if (oldest == -1)
+		snprintf(num, sizeof(num), ",\"spool_backlog\":%lld"
+		    ",\"spool_oldest_age\":null", n);
+	else
+		snprintf(num, sizeof(num), ",\"spool_backlog\":%lld"
+		    ",\"spool_oldest_age\":%lld", n,
+		    (long long)conf_now() - oldest);
+	http_buf_str(&a->body, num);
+}
+
 static void
 health_body(const struct route *rt, struct answer *a, const int *st,
     int writable, long long freeb, long long floor)
@@ -463,6 +502,7 @@ health_body(const struct route *rt, struct answer *a, const int *st,
 	http_buf_str(&a->body, num);
 	snprintf(num, sizeof(num), ",\"spool_free_min\":%lld", floor);
 	http_buf_str(&a->body, num);
+	backlog(a);
 	if (!rt->seed) {
 		http_buf_str(&a->body, ",\"webhook_secret_configured\":{");
 		for (i = 0; i < NSRC; i++) {

@@ -114,7 +114,7 @@ P1=$PORT
 check_same 'health: 200' 200 "$(curl -s -o "$T/out" -w '%{http_code}' \
     "http://127.0.0.1:$P1/healthz")"
 check_same 'health: healthy, every source configured' \
-    '{"status":"healthy","spool_writable":true,"spool_free_min":16777216,"webhook_secret_configured":{"livekit":true,"elevenlabs":true,"twilio":true},"providers":{"livekit":"ok","elevenlabs":"ok","twilio":"ok"}}' \
+    '{"status":"healthy","spool_writable":true,"spool_free_min":16777216,"spool_backlog":0,"spool_oldest_age":null,"webhook_secret_configured":{"livekit":true,"elevenlabs":true,"twilio":true},"providers":{"livekit":"ok","elevenlabs":"ok","twilio":"ok"}}' \
     "$(jq -c 'del(.spool_free_bytes)' "$T/out")"
 check 'health: free bytes a number' sh -c \
     "jq -e '.spool_free_bytes > 0' '$T/out' >/dev/null"
@@ -282,7 +282,7 @@ SOCATS="$SOCATS $pid"
 
 curl -s -o "$T/out" "http://127.0.0.1:$P2/healthz"
 check_same 'health: secrets configured' \
-    '{"status":"healthy","spool_writable":true,"webhook_secret_configured":{"livekit":true,"elevenlabs":true,"twilio":true},"providers":{"livekit":"ok","elevenlabs":"ok","twilio":"ok"}}' \
+    '{"status":"healthy","spool_writable":true,"spool_backlog":0,"spool_oldest_age":null,"webhook_secret_configured":{"livekit":true,"elevenlabs":true,"twilio":true},"providers":{"livekit":"ok","elevenlabs":"ok","twilio":"ok"}}' \
     "$(jq -c 'del(.spool_free_bytes, .spool_free_min)' "$T/out")"
 check 'health: no secret value in the answer' sh -c \
     "! grep -q -e '$LK_SECRET' -e '$EL_SECRET' -e '$TW_TOKEN' '$T/out'"

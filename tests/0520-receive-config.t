@@ -120,6 +120,8 @@ check_same 'livekit only: signed livekit: 200' 200 "$(post $P /webhooks/livekit 
 check_same 'livekit only: just that one in new/, nothing in tmp/' 1:0 \
     "$(nfiles "$S2/new"):$(nfiles "$S2/tmp")"
 check_same 'livekit only: health 200' 200 "$(get $P /healthz)"
+check 'livekit only: health reports the backlog and its oldest age' jqt \
+    '.spool_backlog == 1 and .spool_oldest_age >= 0 and .spool_oldest_age < 600'
 check 'livekit only: health names each provider' jqt \
     '.status == "healthy" and .providers == {"livekit":"ok",
     "elevenlabs":"not configured","twilio":"not configured"} and
