@@ -306,12 +306,10 @@ route(const struct http_req *r, struct answer *a)
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		if (strcmp(r->path, routes[i].path) != 0)
 			continue;
-		a->head = strcmp(r->method, "HEAD") == 0 && routes[i].src < 0;
 		if (strcmp(r->method, "POST") == 0 ? routes[i].src >= 0 :
 		    routes[i].src < 0 && (a->head ||
 		    strcmp(r->method, "GET") == 0))
 			return &routes[i];
-		a->head = 0;
 		a->allow = routes[i].allow;
 		refuse(a, 405, "method not allowed");
 		return NULL;
@@ -695,6 +693,7 @@ serve(struct http_in *in, struct http_req *r, struct answer *a)
 		refuse(a, rc, r->why);
 		return;
 	}
+	a->head = strcmp(r->method, "HEAD") == 0;	/* no body, ever */
 	if ((rt = route(r, a)) == NULL)
 		return;
 	if (rt->src < 0) {

@@ -146,6 +146,11 @@ check 'HEAD: Content-Length of what GET would send' sh -c \
     "grep -q '^Content-Length: [1-9][0-9]*$CR\$' '$T/head'"
 check_same 'HEAD on /healthz: 200' 200 "$(curl -s -I -o /dev/null \
     -w '%{http_code}' "http://127.0.0.1:$P/healthz")"
+printf 'HEAD /webhooks/livekit HTTP/1.1\r\nHost: x\r\n\r\n' |
+    socat -t 5 - TCP:127.0.0.1:$P >"$T/head" 2>/dev/null
+check_same 'HEAD on a webhook route: 405 with Allow and no body' \
+    'HTTP/1.1 405 Method Not Allowed|Allow: POST|' \
+    "$(head -n 1 "$T/head" | tr -d "$CR")|$(grep '^Allow:' "$T/head" | tr -d "$CR")|$(sed -n '/^'"$CR"'$/,$p' "$T/head" | tail -n +2)"
 check_same 'POST on the health route: 405' 405 \
     "$(post $P /api/webhooks/call_completed/health "$LK")"
 check 'health 405: Allow: GET, HEAD' sh -c "curl -s -i -X PUT \
