@@ -578,8 +578,8 @@ logline(const struct http_req *r, const struct answer *a,
 		n = sizeof(line) - 1;
 		line[n - 1] = '\n';
 	}
-	if (n > 0)
-		(void)write(STDERR_FILENO, line, (size_t)n);
+	if (n > 0 && write(STDERR_FILENO, line, (size_t)n) == -1)
+		return;		/* nowhere left to say it */
 }
 
 int
