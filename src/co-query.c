@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "conf.h"
 #include "db.h"
 #include "diag.h"
@@ -668,7 +669,24 @@ find_cmd(const char *name)
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (strcmp(name, cmds[i].name) == 0)
 			return &cmds[i];
+	warnx("unknown subcommand: %s", name);
 	usage(NULL);
+}
+
+/* What is wrong with the subcommand's options and arguments, if anything. */
+static void
+misuse(const struct query *q, const struct cmd *c, int nargs)
+{
+	if ((q->opts & ~c->opts) != 0)
+		warnx("%s does not take that option", c->name);
+	else if (nargs != c->nargs)
+		warnx(c->nargs ? "%s takes a call_id" : "%s takes no argument",
+		    c->name);
+	else if (q->tenant == NULL || *q->tenant == '\0')
+		warnx("-u user is required");
+	else
+		return;
+	usage(c);
 }
 
 static void
@@ -688,6 +706,33 @@ check_args(struct query *q, const char *fmt)
 	check_list("status", q->f.status, statuses);
 }
 
+static const char help[] =
+	    "usage: co-query [-d conninfo] [-o format] [-z zone] -u user outcome | calls | stats | events ...\n"
+	    "Answer questions about one tenant's calls.\n"
+	    "  outcome call_id                       one call's outcome\n"
+	    "  calls [-a cursor] [-n limit] [filter ...]  calls, newest first, a page at a time\n"
+	    "  stats [-b key[,key ...]] [filter ...]  counts, answer rate, durations\n"
+	    "  events [-r] call_id                   a call's stored events\n"
+	    "  -a, --after cursor     (calls) start after cursor, as printed after \"next:\"\n"
+	    "  -b, --by key[,key ...] (stats) group by day, week, outcome, direction, campaign, agent\n"
+	    "  -d, --dbname conninfo  the database (conninfo or postgresql:// URI)\n"
+	    "  -n, --limit limit      (calls) calls per page, 1 to 10000 (default 50)\n"
+	    "  -o, --output format    ndjson, csv, tsv, table, chart or svg (chart, svg: stats -b day)\n"
+	    "  -r, --raw              (events) add rawPayload\n"
+	    "  -u, --user user        the tenant (required)\n"
+	    "  -z, --tz zone          times in zone: an IANA name or +HH:MM (east is +); default TZ, PGTZ, UTC\n"
+	    "filters:\n"
+	    "  --since time           calls that start at or after time (RFC 3339, or a date)\n"
+	    "  --until time           calls that start before time\n"
+	    "  --outcome list         completed, no_answer, busy, failed, voicemail, none\n"
+	    "  --direction list       inbound, outbound\n"
+	    "  --status list          in_progress, completed, failed\n"
+	    "  --phone number         the far end's number, as stored\n"
+	    "  --campaign id          the campaign id\n"
+	    "  --agent id             the agent config id\n"
+	    "  --help                 this help\n"
+	    "  --version              the version\n";
+
 int
 main(int argc, char *argv[])
 {
@@ -696,13 +741,15 @@ main(int argc, char *argv[])
 	const char *conninfo = NULL, *fmt = NULL;
 	int i, rc, status;
 
+	cli_std(argc, argv, help);
+
 	i = options(&q, argc, argv, &conninfo, &fmt);
-	if (i == argc)
+	if (i == argc) {
+		warnx("no subcommand: outcome, calls, stats or events");
 		usage(NULL);
+	}
 	c = find_cmd(argv[i]);
-	if ((q.opts & ~c->opts) != 0 || argc - i - 1 != c->nargs ||
-	    q.tenant == NULL || *q.tenant == '\0')
-		usage(c);
+	misuse(&q, c, argc - i - 1);
 	check_args(&q, fmt);
 	if ((q.conn = db_connect(conninfo, &status)) == NULL)
 		return status;

@@ -24,6 +24,7 @@
 #include <jv.h>
 #include <openssl/crypto.h>
 
+#include "cli.h"
 #include "conf.h"
 #include "diag.h"
 #include "http.h"
@@ -582,6 +583,15 @@ logline(const struct http_req *r, const struct answer *a,
 		return;		/* nowhere left to say it */
 }
 
+static const char help[] =
+	    "usage: co-receive [-m bytes] [-s spool] [-t seconds]\n"
+	    "Answer one webhook HTTP request on stdin/stdout and spool it crash-safely.\n"
+	    "  -m bytes    the largest body accepted, 0 to 1073741824\n"
+	    "  -s spool    the spool root (default CO_SPOOL, /var/spool/call-outcomes)\n"
+	    "  -t seconds  the deadline for the whole request, 1 to 3600 (default 10)\n"
+	    "  --help      this help\n"
+	    "  --version   the version\n";
+
 int
 main(int argc, char *argv[])
 {
@@ -592,6 +602,8 @@ main(int argc, char *argv[])
 	const char *sflag = NULL;
 	long long tflag = 10;
 	int ch;
+
+	cli_std(argc, argv, help);
 
 	while ((ch = getopt(argc, argv, "m:s:t:")) != -1) {
 		switch (ch) {
