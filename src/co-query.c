@@ -19,6 +19,7 @@
 #include "db.h"
 #include "diag.h"
 #include "format.h"
+#include "rfc3339.h"
 
 /*
  * A call's place in time: lists' order, cursors and the indexes' key, as
@@ -510,10 +511,11 @@ matches(const char *re, const char *s)
 static void
 check_time(const char *what, const char *s)
 {
-	if (s != NULL && !matches("^" RE_DATE "([Tt ]" RE_TIME
-	    "([Zz]|[+-][0-9]{2}:[0-9]{2}))?$", s))
-		errx(EX_USAGE, "%s is not a date or an RFC 3339 time: %s",
-		    what, s);
+	const char *why;
+
+	if (s != NULL && (why = rfc3339_check(s, RFC3339_DATE, NULL)) != NULL)
+		errx(EX_USAGE, "%s %s: %s (want YYYY-MM-DD or an RFC 3339 "
+		    "time)", what, s, why);
 }
 
 static void
@@ -540,9 +542,11 @@ check_list(const char *what, const char *list, const char *const *allowed)
 static void
 set_after(struct query *q, const char *s)
 {
+	const char *end;
 	char *slash;
 
-	if (!matches("^" RE_DATE "T" RE_TIME "Z/" RE_UUID "$", s))
+	if (!matches("^" RE_DATE "T" RE_TIME "Z/" RE_UUID "$", s) ||
+	    rfc3339_check(s, RFC3339_UTC, &end) != NULL || *end != '/')
 		errx(EX_USAGE, "not a cursor: %s", s);
 	free(q->after);
 	if ((q->after = strdup(s)) == NULL)
@@ -650,7 +654,6 @@ options(struct query *q, int argc, char **argv, const char **conninfo,
 			break;
 		case 'z':
 			q->zone = optarg;
-			tsfmt = FMT_TZ;
 			break;
 		default:
 			if (!filter_opt(&q->f, ch, optarg))
@@ -689,6 +692,42 @@ misuse(const struct query *q, const struct cmd *c, int nargs)
 	usage(c);
 }
 
+/*
+ * --tz as PostgreSQL's TimeZone: an IANA name passes as it is (PostgreSQL
+ * refuses unknown ones); an ISO 8601 offset +HH[:MM] (east is +), which
+ * PostgreSQL would read as a POSIX rule (west is +), becomes the POSIX rule
+ * that means it, "<+0530>-05:30".  Without --tz: TZ, else PGTZ, else UTC.
+ */
+static void
+set_zone(struct query *q)
+{
+	static char buf[64];
+	const char *z = q->zone;
+	int h, m = 0;
+
+	if (z == NULL && ((z = getenv("TZ")) == NULL || *z == '\0') &&
+	    ((z = getenv("PGTZ")) == NULL || *z == '\0'))
+		return;
+	if (*z == ':' && z[1] != '\0')
+		z++;			/* TZ=:Europe/Paris */
+	if (*z == '\0')
+		errx(EX_USAGE, "empty time zone");
+	if ((*z == '+' || *z == '-') && matches("^[+-][0-9]{2}(:[0-9]{2})?$",
+	    z)) {
+		h = atoi(z + 1);
+		if (z[3] == ':')
+			m = atoi(z + 4);
+		if (h > 23 || m > 59)
+			errx(EX_USAGE, "--tz %s: offset out of range", z);
+		snprintf(buf, sizeof(buf), "<%c%02d%02d>%c%02d:%02d", *z, h, m,
+		    *z == '+' ? '-' : '+', h, m);
+		z = buf;
+	} else if (*z == '+' || *z == '-')
+		errx(EX_USAGE, "--tz %s: not an offset +HH:MM", z);
+	q->zone = z;
+	tsfmt = FMT_TZ;
+}
+
 static void
 check_args(struct query *q, const char *fmt)
 {
@@ -697,8 +736,7 @@ check_args(struct query *q, const char *fmt)
 	if ((rc = format_parse(fmt)) == -1)
 		errx(EX_USAGE, "unknown output format: %s", fmt);
 	q->fmt = (enum format)rc;
-	if (q->zone != NULL && *q->zone == '\0')
-		errx(EX_USAGE, "empty time zone");
+	set_zone(q);
 	check_time("--since", q->f.since);
 	check_time("--until", q->f.until);
 	check_list("outcome", q->f.outcome, outcomes);
