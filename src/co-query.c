@@ -728,6 +728,21 @@ set_zone(struct query *q)
 	tsfmt = FMT_TZ;
 }
 
+/* -o chart and svg: stats per day (the default) or per week. */
+static void
+chart_args(struct query *q, const struct cmd *c)
+{
+	if (q->fmt != FMT_CHART && q->fmt != FMT_SVG)
+		return;
+	if (c->run != cmd_stats)
+		errx(EX_USAGE, "-o chart and -o svg are for stats");
+	if (q->nby == 0)
+		add_by(q, "day");
+	else if (q->nby > 1 || (strcmp(q->by[0]->name, "day") != 0 &&
+	    strcmp(q->by[0]->name, "week") != 0))
+		errx(EX_USAGE, "-o chart and -o svg: --by day or week only");
+}
+
 static void
 check_args(struct query *q, const char *fmt)
 {
@@ -789,6 +804,7 @@ main(int argc, char *argv[])
 	c = find_cmd(argv[i]);
 	misuse(&q, c, argc - i - 1);
 	check_args(&q, fmt);
+	chart_args(&q, c);
 	if ((q.conn = db_connect(conninfo, &status)) == NULL)
 		return status;
 	rc = c->run(&q, argv + i + 1);
