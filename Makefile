@@ -5,6 +5,7 @@ DESTDIR ?=
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 SHAREDIR ?= $(PREFIX)/share/call-outcomes
+DOCDIR ?= $(PREFIX)/share/doc/call-outcomes
 
 # CPPFLAGS, CFLAGS, LDFLAGS and LDLIBS are the builder's (dpkg-buildflags
 # hardening works); ours come first so that the builder's win.  WERROR is
@@ -70,6 +71,9 @@ bin/co-%: src/co-%.o libco.a
 
 bin/co-receive: CO_LIBS = $(CRYPTO_LIBS) -ljq -lm
 
+# The unsupported launcher and cron examples, installed as documentation.
+CONTRIB = $(shell find contrib -type f 2>/dev/null | sort)
+
 # Installs what is missing on Debian when root, else names the command.
 deps:
 	@sh tests/setup-deps.sh
@@ -113,8 +117,16 @@ install: $(BINS)
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
 	install -m 644 share/*.jq $(DESTDIR)$(SHAREDIR)
 	install -m 644 migrations/*.sql $(DESTDIR)$(SHAREDIR)/migrations
-	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1
-	install -m 644 man/*.7 $(DESTDIR)$(MANDIR)/man7
+	for m in man/*.[17]; do \
+		sed -e 's|/usr/local/share/call-outcomes|$(SHAREDIR)|g' \
+		    -e 's|/usr/local/share/doc/call-outcomes|$(DOCDIR)|g' $$m \
+		    >$(DESTDIR)$(MANDIR)/man$${m##*.}/$${m#man/} || exit 1; \
+		chmod 644 $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m#man/}; \
+	done
+	for f in $(CONTRIB); do \
+		install -D -m $$(test -x $$f && echo 755 || echo 644) $$f \
+		    $(DESTDIR)$(DOCDIR)/examples/$${f#contrib/} || exit 1; \
+	done
 
 # Removes what install put there, and the share directory when empty.
 uninstall:
@@ -123,7 +135,10 @@ uninstall:
 	rm -f $(patsubst %,$(DESTDIR)$(SHAREDIR)/%,$(wildcard migrations/*.sql))
 	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(wildcard man/*.1))
 	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man7/%,$(wildcard man/*.7))
+	rm -f $(CONTRIB:contrib/%=$(DESTDIR)$(DOCDIR)/examples/%)
 	-rmdir $(DESTDIR)$(SHAREDIR)/migrations $(DESTDIR)$(SHAREDIR)
+	-test ! -d $(DESTDIR)$(DOCDIR) || \
+	    find $(DESTDIR)$(DOCDIR) -depth -type d -empty -delete
 
 clean:
 	rm -f src/*.o libco.a $(BINS) $(FUZZERS) tests/bin/co-gen .build-config

@@ -11,7 +11,8 @@ B=$T/build
 mkdir -p "$B/src" "$B/tests/gen"
 cp "$top"/src/*.c "$top"/src/*.h "$B/src"
 cp "$top/tests/gen/co-gen.c" "$B/tests/gen"
-cp -R "$top/Makefile" "$top/share" "$top/migrations" "$top/man" "$B"
+cp -R "$top/Makefile" "$top/share" "$top/migrations" "$top/man" \
+    "$top/contrib" "$B"
 
 export DEB_BUILD_MAINT_OPTIONS=hardening=+all
 set -- WERROR=-Werror CFLAGS="$(dpkg-buildflags --get CFLAGS)" \
@@ -43,6 +44,13 @@ check_same "migrations" "$(cd "$top/migrations" && echo *.sql)" \
 check_same "man pages" "$(cd "$top/man" && echo *.1)" \
     "$(cd "$T/d$p/share/man/man1" && echo *.1)"
 check "co.7" test -f "$T/d$p/share/man/man7/co.7"
+# Every contrib/ file a man page cites is installed with the examples.
+for f in $(grep -ho 'contrib/[A-Za-z0-9_./@-]*[A-Za-z0-9]' "$top"/man/*.[1-8] | sort -u); do
+	check "cited $f is installed" test -f "$T/d$p/share/doc/call-outcomes/examples/${f#contrib/}"
+done
+check "installed man pages name the installed paths" \
+    grep -q "$p/share/call-outcomes/migrations" "$T/d$p/share/man/man1/co-migrate.1"
+check "and not the default prefix" sh -c "! grep -q /usr/local '$T/d$p/share/man/man1/co-migrate.1'"
 
 # Unpacked where PREFIX says, as a package would be.
 mkdir -p "$T/opt"
@@ -68,6 +76,7 @@ make -C "$B" uninstall PREFIX=/usr DESTDIR="$T/u" >"$T/un.log" 2>&1
 check_same "make uninstall exits 0" 0 "$?"
 check_same "nothing left" "" "$(find "$T/u" -type f)"
 check "share directory removed" test ! -e "$T/u/usr/share/call-outcomes"
+check "examples removed" test ! -e "$T/u/usr/share/doc/call-outcomes"
 
 # STATIC_CRYPTO=1: co-receive without a libcrypto.so dependency.
 make -C "$B" bin/co-receive STATIC_CRYPTO=1 >"$T/st.log" 2>&1
