@@ -35,7 +35,7 @@ endif
 # it): when any of it changes, everything is rebuilt, so "make install
 # PREFIX=/usr" after "make" installs tools that look under /usr.
 BUILD_CONFIG = $(CC) $(ALL_CFLAGS) | $(LDFLAGS) | $(LDLIBS) | $(CRYPTO_LIBS)
-ifeq ($(filter clean uninstall deps,$(MAKECMDGOALS)),)
+ifeq ($(filter clean uninstall deps check check-asan demo,$(MAKECMDGOALS)),)
 ifneq ($(file <.build-config),$(BUILD_CONFIG))
 $(file >.build-config,$(BUILD_CONFIG))
 endif
