@@ -27,6 +27,9 @@ check "stack protector" sh -c "nm -D '$B/bin/co-drain' | grep -q __stack_chk_fai
 check "LDFLAGS honoured (relro, now)" sh -c \
     "readelf -lW '$B/bin/co-load' | grep -q GNU_RELRO &&
     readelf -dW '$B/bin/co-load' | grep -q BIND_NOW"
+make -C "$B" "$@" >"$T/again.log" 2>&1
+check_same "make again with the same flags compiles nothing" "" \
+    "$(grep -e ' -c -o ' "$T/again.log")"
 check "libcrypto shared by default" sh -c "readelf -dW '$B/bin/co-receive' | grep -q 'NEEDED.*libcrypto'"
 
 # make with the default PREFIX, make install with another one.

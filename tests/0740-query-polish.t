@@ -18,7 +18,7 @@ q "INSERT INTO users (id) VALUES ('acme'), ('other');
    FROM generate_series(0, 40) i;
    INSERT INTO call_logs (\"userId\", \"livekitRoomName\", status)
    VALUES ('other', 'o', 'completed')" >/dev/null
-first() { co-query -u acme calls -n 1 -o ndjson "$@" | jq -r .startedAt; }
+first() { co-query -u acme calls -n 1 -o ndjson "$@" 2>/dev/null | jq -r .startedAt; }
 
 # --- --tz ------------------------------------------------------------------
 check_same "UTC by default" "2026-01-03T05:38:00.000Z" "$(first)"
