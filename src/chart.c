@@ -22,7 +22,7 @@ static const char *const spark[] = { "\u2581", "\u2582", "\u2583", "\u2584",
 
 struct series {
 	int	 n;			/* periods */
-	long	*v;			/* v[i * NOUT + k]: period i, outcome k */
+	long	*v;		/* [i * NOUT + k]: period i, outcome k */
 	long	*total;
 	long	 max;			/* the largest total */
 };
@@ -137,7 +137,7 @@ chart_svg(FILE *fp, PGresult *r)
 	bw = bw > 40 ? 40 : bw < 3 ? 3 : bw;
 	width = LEFT + s.n * bw + 24;
 	width = width < LEFT + NOUT * 90 ? LEFT + NOUT * 90 : width;
-	every = 1 + 72 / bw;		/* a label every 72 pixels at most */
+	every = 1 + 72 / bw;	/* a label every 72 pixels at most */
 	fprintf(fp, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
 	    "height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" "

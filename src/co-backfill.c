@@ -603,8 +603,10 @@ static const char help[] =
 	    "Give legacy calls rows their call_sid, in bounded batches.\n"
 	    "  -b size      rows per batch, 1 to 100000 (default 1000)\n"
 	    "  -d conninfo  the database (conninfo or postgresql:// URI)\n"
-	    "  -n           dry run: change nothing, print the call_sid each row would get\n"
-	    "  -T seconds   the longest a batch's statement may take, 1 to 3600\n"
+	    "  -n           dry run: change nothing, print the call_sid"
+	    " each row would get\n"
+	    "  -T seconds   the longest a batch's statement may take, 1"
+	    " to 3600\n"
 	    "  --help       this help\n"
 	    "  --version    the version\n";
 

@@ -19,11 +19,16 @@
 static void	usage(void);
 
 static const char help[] =
-	    "usage: co-classify [-f seconds] [-n seconds] [-r rejectfile] [file ...]\n"
-	    "Decide each event's outcome: completed, no_answer, busy, failed, voicemail.\n"
-	    "  -f seconds     a call shorter than this failed (rule \"short\")\n"
-	    "  -n seconds     a call at least -f but shorter than this was not answered\n"
-	    "  -r rejectfile  append rejected lines, with a \"reason\", to rejectfile\n"
+	    "usage: co-classify [-f seconds] [-n seconds] [-r"
+	    " rejectfile] [file ...]\n"
+	    "Decide each event's outcome: completed, no_answer, busy,"
+	    " failed, voicemail.\n"
+	    "  -f seconds     a call shorter than this failed (rule"
+	    " \"short\")\n"
+	    "  -n seconds     a call at least -f but shorter than this"
+	    " was not answered\n"
+	    "  -r rejectfile  append rejected lines, with a \"reason\", to"
+	    " rejectfile\n"
 	    "  --help         this help\n"
 	    "  --version      the version\n";
 

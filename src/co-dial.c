@@ -422,13 +422,19 @@ done(struct api_req *q)
 }
 
 static const char help[] =
-	    "usage: co-dial [-c concurrency] [-d conninfo] [-R retries] [-r rejectfile] [-t timeout] [file ...]\n"
-	    "Place ElevenLabs outbound calls, committing each call's row first.\n"
+	    "usage: co-dial [-c concurrency] [-d conninfo] [-R retries]"
+	    " [-r rejectfile]\n"
+	    "               [-t timeout] [file ...]\n"
+	    "Place ElevenLabs outbound calls, committing each call's row"
+	    " first.\n"
 	    "  -c concurrency  calls in flight at once, 1 to 64 (default 4)\n"
 	    "  -d conninfo     the database (conninfo or postgresql:// URI)\n"
-	    "  -R retries      attempts after the first, 0 to 10 (default 2)\n"
-	    "  -r rejectfile   append rejected requests, with a \"reason\", to rejectfile\n"
-	    "  -t timeout      seconds one attempt may take, 1 to 600 (default 30)\n"
+	    "  -R retries      attempts after the first, 0 to 10"
+	    " (default 2)\n"
+	    "  -r rejectfile   append rejected requests, with a"
+	    " \"reason\", to rejectfile\n"
+	    "  -t timeout      seconds one attempt may take, 1 to 600"
+	    " (default 30)\n"
 	    "  --help          this help\n"
 	    "  --version       the version\n";
 

@@ -353,15 +353,24 @@ calls(const char *conninfo, long long age, long long max, char ***ids,
 }
 
 static const char help[] =
-	    "usage: co-fetch [-a age] [-c concurrency] [-d conninfo] [-n max] [-R retries] [-s spooldir] [-t timeout]\n"
-	    "Fetch ElevenLabs conversations whose webhook never came, as signed envelopes.\n"
-	    "  -a age          calls created more than age seconds ago (default 1800)\n"
-	    "  -c concurrency  requests in flight at once, 1 to 64 (default 4)\n"
+	    "usage: co-fetch [-a age] [-c concurrency] [-d conninfo] [-n"
+	    " max] [-R retries]\n"
+	    "                [-s spooldir] [-t timeout]\n"
+	    "Fetch ElevenLabs conversations whose webhook never came, as"
+	    " signed envelopes.\n"
+	    "  -a age          calls created more than age seconds ago"
+	    " (default 1800)\n"
+	    "  -c concurrency  requests in flight at once, 1 to 64"
+	    " (default 4)\n"
 	    "  -d conninfo     the database (conninfo or postgresql:// URI)\n"
-	    "  -n max          fetch at most max calls, the oldest (default 1000)\n"
-	    "  -R retries      attempts after the first on 408, 429, 5xx, transport errors\n"
-	    "  -s spooldir     write each envelope into spooldir/new/ (default: stdout)\n"
-	    "  -t timeout      seconds one attempt may take, 1 to 600 (default 30)\n"
+	    "  -n max          fetch at most max calls, the oldest"
+	    " (default 1000)\n"
+	    "  -R retries      attempts after the first on 408, 429,"
+	    " 5xx, transport errors\n"
+	    "  -s spooldir     write each envelope into spooldir/new/"
+	    " (default: stdout)\n"
+	    "  -t timeout      seconds one attempt may take, 1 to 600"
+	    " (default 30)\n"
 	    "  --help          this help\n"
 	    "  --version       the version\n";
 

@@ -77,12 +77,18 @@ summary(const struct loader *l, unsigned long n, unsigned long bad)
 }
 
 static const char help[] =
-	    "usage: co-load [-b size] [-d conninfo] [-r rejectfile] [-u user] [file ...]\n"
-	    "Load classified events into PostgreSQL, idempotently; each record's fate on stdout.\n"
-	    "  -b size        records per batch and transaction, 1 to 1000000 (default 2000)\n"
+	    "usage: co-load [-b size] [-d conninfo] [-r rejectfile] [-u"
+	    " user] [file ...]\n"
+	    "Load classified events into PostgreSQL, idempotently; each"
+	    " record's fate on\n"
+	    "    stdout.\n"
+	    "  -b size        records per batch and transaction, 1 to"
+	    " 1000000 (default 2000)\n"
 	    "  -d conninfo    the database (conninfo or postgresql:// URI)\n"
-	    "  -r rejectfile  append rejected records, with a \"reason\", to rejectfile\n"
-	    "  -u user        the tenant of new calls whose metadata names none\n"
+	    "  -r rejectfile  append rejected records, with a \"reason\","
+	    " to rejectfile\n"
+	    "  -u user        the tenant of new calls whose metadata"
+	    " names none\n"
 	    "  --help         this help\n"
 	    "  --version      the version\n";
 

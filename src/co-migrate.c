@@ -191,13 +191,15 @@ cmd_status(void)
 }
 
 static const char help[] =
-	    "usage: co-migrate [-d conninfo] [-m dir] up | down [n] | status\n"
+	    "usage: co-migrate [-d conninfo] [-m dir] up | down [n] |"
+	    " status\n"
 	    "Apply or undo the SQL migrations.\n"
 	    "  up           apply every migration not yet applied\n"
 	    "  down [n]     undo the last n migrations (default 1)\n"
 	    "  status       list the migrations, applied or not\n"
 	    "  -d conninfo  the database (conninfo or postgresql:// URI)\n"
-	    "  -m dir       the migrations (default CO_MIGRATIONS, else the installed ones)\n"
+	    "  -m dir       the migrations (default CO_MIGRATIONS, else"
+	    " the installed ones)\n"
 	    "  --help       this help\n"
 	    "  --version    the version\n";
 

@@ -585,10 +585,13 @@ logline(const struct http_req *r, const struct answer *a,
 
 static const char help[] =
 	    "usage: co-receive [-m bytes] [-s spool] [-t seconds]\n"
-	    "Answer one webhook HTTP request on stdin/stdout and spool it crash-safely.\n"
+	    "Answer one webhook HTTP request on stdin/stdout and spool"
+	    " it crash-safely.\n"
 	    "  -m bytes    the largest body accepted, 0 to 1073741824\n"
-	    "  -s spool    the spool root (default CO_SPOOL, /var/spool/call-outcomes)\n"
-	    "  -t seconds  the deadline for the whole request, 1 to 3600 (default 10)\n"
+	    "  -s spool    the spool root (default CO_SPOOL,"
+	    " /var/spool/call-outcomes)\n"
+	    "  -t seconds  the deadline for the whole request, 1 to 3600"
+	    " (default 10)\n"
 	    "  --help      this help\n"
 	    "  --version   the version\n";
 

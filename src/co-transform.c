@@ -17,10 +17,13 @@ static void	emit(void *, jv);
 static void	usage(void);
 
 static const char help[] =
-	    "usage: co-transform [-f [source=]file] [-r rejectfile] [file ...]\n"
+	    "usage: co-transform [-f [source=]file] [-r rejectfile]"
+	    " [file ...]\n"
 	    "Normalize provider payloads into events with jq programs.\n"
-	    "  -f [source=]file  use the jq program in file (for source's envelopes)\n"
-	    "  -r rejectfile     append rejected records, with a \"reason\", to rejectfile\n"
+	    "  -f [source=]file  use the jq program in file (for"
+	    " source's envelopes)\n"
+	    "  -r rejectfile     append rejected records, with a"
+	    " \"reason\", to rejectfile\n"
 	    "  --help            this help\n"
 	    "  --version         the version\n";
 

@@ -49,8 +49,10 @@ handle(const struct verifier *v, struct ndjson *in, int rc, jv env,
 
 static const char help[] =
 	    "usage: co-verify [-r rejectfile] [file ...]\n"
-	    "Check the providers' signatures on webhook envelopes; pass the good ones.\n"
-	    "  -r rejectfile  append rejected records, with a \"reason\", to rejectfile\n"
+	    "Check the providers' signatures on webhook envelopes; pass"
+	    " the good ones.\n"
+	    "  -r rejectfile  append rejected records, with a \"reason\","
+	    " to rejectfile\n"
 	    "  --help         this help\n"
 	    "  --version      the version\n";
 

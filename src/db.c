@@ -32,8 +32,10 @@ say(const char *m, const char *hint)
 	for (; *m != '\0'; m = nl + 1, first = 0) {
 		if ((nl = strchr(m, '\n')) == NULL)
 			nl = m + strlen(m);
-		if (strncmp(m, "LINE ", 5) == 0 || strspn(m, " ^") == (size_t)(nl - m))
-			break;	/* the statement quoted: not for the user */
+		/* The statement quoted, with a caret: not for the user. */
+		if (strncmp(m, "LINE ", 5) == 0 ||
+		    strspn(m, " ^") == (size_t)(nl - m))
+			break;
 		fprintf(stderr, "%s%.*s", first ? "" : " ",
 		    (int)(nl - m - strspn(m, "\t ")), m + strspn(m, "\t "));
 		if (*nl == '\0')

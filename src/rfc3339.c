@@ -93,7 +93,8 @@ rfc3339_check(const char *s, int flags, const char **end)
 
 	if ((why = date(&p)) != NULL)
 		return why;
-	if (*p == '\0' || (end != NULL && *p != 'T' && *p != 't' && *p != ' ')) {
+	if (*p == '\0' ||
+	    (end != NULL && *p != 'T' && *p != 't' && *p != ' ')) {
 		if (end != NULL)
 			*end = p;
 		return flags & RFC3339_DATE ? NULL : "a date without a time";
