@@ -7,6 +7,8 @@
 . "$(dirname "$0")/lib.sh"
 top=$(cd "$TESTDIR/.." && pwd)
 unset CO_SHARE CO_MIGRATIONS
+# A build of its own: not the CC, CFLAGS or jobs of a make check around it.
+unset MAKEFLAGS MFLAGS MAKELEVEL
 B=$T/build
 mkdir -p "$B/src" "$B/tests/gen"
 cp "$top"/src/*.c "$top"/src/*.h "$B/src"
