@@ -30,6 +30,7 @@
 #include <jv.h>
 #include <openssl/crypto.h>
 
+#include "cli.h"
 #include "conf.h"
 #include "diag.h"
 #include "envelope.h"
@@ -823,9 +824,23 @@ logline(const struct http_req *r, const struct answer *a,
 	if (use_syslog) {
 		line[n - 1] = '\0';
 		syslog(a->status >= 500 ? LOG_ERR : LOG_INFO, "%s", line + 12);
-	} else
-		(void)write(STDERR_FILENO, line, (size_t)n);
+	} else if (write(STDERR_FILENO, line, (size_t)n) == -1)
+		return;		/* nowhere left to say it */
 }
+
+static const char help[] =
+	    "usage: co-receive [-l stderr|syslog] [-m bytes] [-s spool] [-t seconds]\n"
+	    "Answer one webhook HTTP request on stdin/stdout and spool"
+	    " it crash-safely.\n"
+	    "  -l stderr|syslog\n"
+	    "              where to log (default: syslog when stderr is a socket)\n"
+	    "  -m bytes    the largest body accepted, 0 to 1073741824\n"
+	    "  -s spool    the spool root (default CO_SPOOL,"
+	    " /var/spool/call-outcomes)\n"
+	    "  -t seconds  the deadline for the whole request, 1 to 3600"
+	    " (default 10)\n"
+	    "  --help      this help\n"
+	    "  --version   the version\n";
 
 int
 main(int argc, char *argv[])
@@ -838,6 +853,7 @@ main(int argc, char *argv[])
 	long long tflag = 10;
 	int ch, bad = 0;
 
+	cli_std(argc, argv, help);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	gettimeofday(&started, NULL);
 	opterr = 0;			/* said after log_init, not on fd 2 */

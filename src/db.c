@@ -18,12 +18,53 @@ notice(void *arg, const char *msg)
 	fprintf(stderr, "%s: %s", __progname, msg);
 }
 
+/*
+ * One line "PROG: message": libpq's continuation lines (the "Is the server
+ * running" hint, a statement's LINE and caret) joined or dropped.
+ */
+static void
+say(const char *m, const char *hint)
+{
+	const char *nl;
+	int first = 1;
+
+	fprintf(stderr, "%s: ", __progname);
+	for (; *m != '\0'; m = nl + 1, first = 0) {
+		if ((nl = strchr(m, '\n')) == NULL)
+			nl = m + strlen(m);
+		/* The statement quoted, with a caret: not for the user. */
+		if (strncmp(m, "LINE ", 5) == 0 ||
+		    strspn(m, " ^") == (size_t)(nl - m))
+			break;
+		fprintf(stderr, "%s%.*s", first ? "" : " ",
+		    (int)(nl - m - strspn(m, "\t ")), m + strspn(m, "\t "));
+		if (*nl == '\0')
+			break;
+	}
+	if (hint != NULL)
+		fprintf(stderr, " (%s)", hint);
+	fputc('\n', stderr);
+}
+
+/* What to do about a failed statement, when we know. */
+static const char *
+hint(void)
+{
+	if (strcmp(db_last_sqlstate, "42P01") == 0 ||
+	    strcmp(db_last_sqlstate, "42703") == 0 ||
+	    strcmp(db_last_sqlstate, "42883") == 0)
+		return "is the database migrated? run co-migrate up";
+	return NULL;
+}
+
 PGconn *
 db_connect(const char *conninfo, int *status)
 {
 	const char *keys[] = { "dbname", "fallback_application_name", NULL };
 	const char *vals[] = { NULL, __progname, NULL };
+	PQconninfoOption *o = NULL;
 	const char *url;
+	char *e = NULL;
 	PGconn *c;
 	PGresult *r;
 
@@ -31,6 +72,13 @@ db_connect(const char *conninfo, int *status)
 	    getenv("PGSERVICE") == NULL && (url = getenv("DATABASE_URL")) != NULL)
 		conninfo = url;
 	vals[0] = conninfo;
+	if (conninfo != NULL && (o = PQconninfoParse(conninfo, &e)) == NULL) {
+		warnx("%s", e != NULL ? strtok(e, "\n") : "out of memory");
+		*status = e != NULL ? EX_CONFIG : EX_TEMPFAIL;
+		PQfreemem(e);
+		return NULL;
+	}
+	PQconninfoFree(o);
 	c = PQconnectdbParams(keys, vals, 1);
 	if (c == NULL) {
 		warnx("out of memory");
@@ -38,7 +86,7 @@ db_connect(const char *conninfo, int *status)
 		return NULL;
 	}
 	if (PQstatus(c) == CONNECTION_BAD) {
-		fprintf(stderr, "%s: %s", __progname, PQerrorMessage(c));
+		say(PQerrorMessage(c), NULL);
 		*status = db_status(c);
 		PQfinish(c);
 		return NULL;
@@ -80,7 +128,7 @@ db_exec(PGconn *c, const char *sql, int n, const char *const *vals,
 		return r;
 	}
 	keep_state(r);
-	fprintf(stderr, "%s: %s", __progname, PQerrorMessage(c));
+	say(PQerrorMessage(c), hint());
 	PQclear(r);
 	return NULL;
 }
@@ -132,14 +180,37 @@ db_sqlstate_status(const char *s)
 	return EX_SOFTWARE;
 }
 
+/*
+ * libpq refused before asking any server: our configuration (conninfo,
+ * environment, service file, password) is wrong or incomplete.
+ */
+static int
+config_error(const char *m)
+{
+	static const char *const pat[] = { "no password supplied",
+	    "definition of service", "service file", "connection option",
+	    "connection info string", "invalid port number", " value: \"",
+	    "URI", NULL };
+	int i;
+
+	if (strstr(m, "FATAL:") != NULL)
+		return 0;
+	for (i = 0; pat[i] != NULL; i++)
+		if (strstr(m, pat[i]) != NULL)
+			return 1;
+	return 0;
+}
+
 int
 db_status(PGconn *c)
 {
 	const char *m;
 
 	if (c == NULL || PQstatus(c) == CONNECTION_BAD) {
-		/* The server answered and refused (FATAL): configuration. */
 		m = c != NULL ? PQerrorMessage(c) : "";
+		if (config_error(m))
+			return EX_CONFIG;
+		/* The server answered and refused (FATAL): unavailable. */
 		if (strstr(m, "FATAL:") != NULL &&
 		    strstr(m, "starting up") == NULL &&
 		    strstr(m, "shutting down") == NULL &&

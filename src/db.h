@@ -12,7 +12,8 @@
 /*
  * Connect with conninfo (a conninfo string or URI), else libpq's PG*
  * variables, else $DATABASE_URL.  On failure warns and returns NULL with
- * *status EX_UNAVAILABLE (the server refused us) or EX_TEMPFAIL (not reached).
+ * *status EX_CONFIG (bad conninfo, unknown service, no password),
+ * EX_UNAVAILABLE (the server refused us) or EX_TEMPFAIL (not reached).
  * search_path is pinned to public.
  */
 PGconn	*db_connect(const char *, int *);
