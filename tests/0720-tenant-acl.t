@@ -7,7 +7,8 @@
 # view or a function of one's own.  A member of two tenants reads each
 # alone; a '*' member (a server like co-serve) reads the tenant it names;
 # a co_reader login reads every tenant and writes nothing, and runs the
-# seed's monitoring SQL.  co-migrate without CREATEROLE says what to run;
+# seed's monitoring SQL.  co-migrate without CREATEROLE says what to run,
+# co-drain and co-load as a role outside co_loader refuse to start;
 # 005 down gives 002's policies back exactly.
 . "$(dirname "$0")/lib.sh"
 pg_start || exit 1
@@ -270,6 +271,23 @@ while IFS= read -r sql; do
 		diag "exit $_rc" "$(cat "$T/err")"
 	fi
 done <"$TESTDIR/fixtures/seed/monitoring.sql"
+
+# --- loaders refuse to start without co_loader (issue 9.6) ------------------
+rm -rf "$T/spool2"
+CO_NOW=1767225600 co-gen calls -c 3 -T 1 -d 0 "$T/spool2" >/dev/null
+PGUSER=ana co-drain -s "$T/spool2" >"$T/out" 2>"$T/err"
+check_same "co-drain as a role outside co_loader: exit 69" 69 "$?"
+check_same "... one line naming the role and the grant" \
+    "co-drain: role ana is not a member of co_loader and can write no tenant's rows: GRANT co_loader TO ana" \
+    "$(cat "$T/err")"
+check_same "... and every file still waits in new/" "15 0" \
+    "$(ls "$T/spool2/new" | wc -l) $(find "$T/spool2/retry" \
+    "$T/spool2/failed" "$T/spool2/done" -type f | wc -l)"
+PGUSER=ana co-load </dev/null 2>"$T/err"
+check_same "co-load likewise" "69 co-load: role ana is not a member of co_loader and can write no tenant's rows: GRANT co_loader TO ana" \
+    "$? $(cat "$T/err")"
+PGUSER=ldr co-drain -s "$T/spool2" 2>"$T/err"
+check_same "a member of co_loader drains them" 0 "$?"
 
 # --- 005 down: 002's policies and grants exactly; up: no member reads ---------
 co-migrate down 1 >/dev/null 2>"$T/err"
