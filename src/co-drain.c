@@ -664,7 +664,7 @@ main(int argc, char *argv[])
 	if (spool_init(d.root) == -1)
 		err(EX_IOERR, "%s", d.root);
 	nkids = spawn(d.jobs, kids);
-	if ((c = db_connect(conninfo, &status)) == NULL)
+	if ((c = db_connect_loader(conninfo, &status)) == NULL)
 		return reap(kids, nkids, status);
 	d.l = loader_new(c, &lo);
 	make_claim_dir(&d);

@@ -127,7 +127,7 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if ((c = db_connect(conninfo, &status)) == NULL)
+	if ((c = db_connect_loader(conninfo, &status)) == NULL)
 		return status;
 	reject_open(&rej, rfile);
 	l = loader_new(c, &o);

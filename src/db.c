@@ -103,6 +103,36 @@ db_connect(const char *conninfo, int *status)
 	return c;
 }
 
+PGconn *
+db_connect_loader(const char *conninfo, int *status)
+{
+	PGconn *c;
+	PGresult *r;
+
+	if ((c = db_connect(conninfo, status)) == NULL)
+		return NULL;
+	if ((r = db_exec(c, "SELECT current_user, CASE WHEN "
+	    "to_regrole('co_loader') IS NULL THEN true ELSE rolsuper OR "
+	    "rolbypassrls OR pg_has_role('co_loader', 'USAGE') END "
+	    "FROM pg_roles WHERE rolname = current_user", 0, NULL,
+	    PGRES_TUPLES_OK)) == NULL) {
+		*status = db_status(c);
+		PQfinish(c);
+		return NULL;
+	}
+	if (PQntuples(r) != 1 || PQgetvalue(r, 0, 1)[0] == 't') {
+		PQclear(r);
+		return c;
+	}
+	warnx("role %s is not a member of co_loader and can write no "
+	    "tenant's rows: GRANT co_loader TO %s", PQgetvalue(r, 0, 0),
+	    PQgetvalue(r, 0, 0));
+	PQclear(r);
+	PQfinish(c);
+	*status = EX_UNAVAILABLE;
+	return NULL;
+}
+
 static void
 keep_state(PGresult *r)
 {

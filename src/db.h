@@ -17,6 +17,13 @@
  * search_path is pinned to public.
  */
 PGconn	*db_connect(const char *, int *);
+/*
+ * db_connect for the loaders: also refuses (warns with one line naming the
+ * role, *status EX_UNAVAILABLE) a role that could not write every tenant's
+ * rows: not a superuser, without BYPASSRLS, not a member of co_loader,
+ * once that role exists (migration 002).
+ */
+PGconn	*db_connect_loader(const char *, int *);
 
 /*
  * Run sql with n text parameters; returns the result when its status is
