@@ -53,7 +53,7 @@ check: all
 check-asan:
 	$(MAKE) clean
 	$(MAKE) all CC=clang CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all'
-	ASAN_OPTIONS=detect_leaks=0 CO_ASAN=1 $(MAKE) check
+	ASAN_OPTIONS=detect_leaks=0 $(MAKE) check
 	$(MAKE) clean
 
 # libFuzzer targets, each run for FUZZTIME seconds.
