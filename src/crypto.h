@@ -5,6 +5,8 @@
 #ifndef CO_CRYPTO_H
 #define CO_CRYPTO_H
 
+#include <sys/uio.h>
+
 #include <stddef.h>
 
 #define SHA256_LEN	32
@@ -15,6 +17,8 @@ void	crypto_hmac_sha256(const void *, size_t, const void *, size_t,
 	    unsigned char[SHA256_LEN]);
 void	crypto_hmac_sha1(const void *, size_t, const void *, size_t,
 	    unsigned char[SHA1_LEN]);
+int	crypto_hmac_sha256v(const void *, size_t, const struct iovec *, int,
+	    unsigned char[SHA256_LEN]);
 
 /* Constant-time equality of two byte strings (lengths may differ). */
 int	crypto_equal(const void *, size_t, const void *, size_t);

@@ -631,28 +631,28 @@ el_match(const struct verifier *v, const struct el_header *h,
 {
 	unsigned char mac[SHA256_LEN], got[EL_MAXV0][SHA256_LEN];
 	long glen[EL_MAXV0];
-	char *msg;
+	struct iovec msg[3];
 	size_t i;
 	int k, ok = 0;
 
 	for (k = 0; k < h->nv0; k++)
 		glen[k] = hex_decode(h->v0[k], h->v0len[k], got[k],
 		    sizeof(got[k]));
-	if ((msg = malloc(h->tlen + 1 + blen)) == NULL)
-		err(EX_OSERR, "malloc");
-	memcpy(msg, h->t, h->tlen);
-	msg[h->tlen] = '.';
-	if (blen > 0)
-		memcpy(msg + h->tlen + 1, body, blen);
+	msg[0].iov_base = (void *)h->t;
+	msg[0].iov_len = h->tlen;
+	msg[1].iov_base = (void *)".";
+	msg[1].iov_len = 1;
+	msg[2].iov_base = (void *)body;
+	msg[2].iov_len = blen;
 	for (i = 0; i < v->nel; i++) {
-		crypto_hmac_sha256(v->el[i], strlen(v->el[i]), msg,
-		    h->tlen + 1 + blen, mac);
+		if (crypto_hmac_sha256v(v->el[i], strlen(v->el[i]), msg, 3,
+		    mac) == -1)
+			continue;
 		for (k = 0; k < h->nv0; k++)
 			if (glen[k] == SHA256_LEN &&
 			    crypto_equal(mac, sizeof(mac), got[k], SHA256_LEN))
 				ok = 1;
 	}
-	free(msg);
 	return ok;
 }
 

@@ -1,14 +1,15 @@
 #!/bin/sh
 # co-receive's memory before authentication (issue 8.6): a 16 MiB body of
 # control characters that does not verify, sent through socat on loopback
-# with curl, costs at most 3 times the body limit in peak RSS, measured by
+# with curl, costs at most 2 times the body limit in peak RSS, measured by
 # /usr/bin/time around each co-receive.  The signature is checked on the
-# raw body before any envelope or JSON is built from it.
+# raw body before any envelope or JSON is built from it, and the ElevenLabs
+# MAC is computed over the body in place (a copy of it took 38 MB).
 . "$(dirname "$0")/lib.sh"
 
 EL_SECRET=wsec_test_NOT_REAL_9b2f6c1e8a7d4b3c5e0f1a2b3c4d5e6f
 LIMIT=$((16 * 1024 * 1024))
-MAXKB=$((3 * LIMIT / 1024))
+MAXX=2
 SOCAT=
 
 unset LIVEKIT_API_KEY LIVEKIT_API_SECRET LIVEKIT_KEYS_FILE \
@@ -19,6 +20,17 @@ if [ ! -x /usr/bin/time ]; then
 	echo "1..0 # SKIP no /usr/bin/time"
 	exit 0
 fi
+# A co-receive built with ASan (make check-asan) keeps every freed block in
+# a quarantine (every realloc of a growing chunked body stays resident), so
+# it is measured with the quarantine off; its shadow memory and the
+# reallocs' copies (no mremap) still cost about 20 MB: 3 times there.
+if grep -q __asan_init "$(command -v co-receive)" 2>/dev/null; then
+	diag "ASan build: quarantine_size_mb=0 and a limit of 3 x 16 MiB"
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0"
+	export ASAN_OPTIONS
+	MAXX=3
+fi
+MAXKB=$((MAXX * LIMIT / 1024))
 stop() {  [ -n "$SOCAT" ] && kill "$SOCAT"; }
 at_exit stop
 
@@ -71,7 +83,7 @@ post() {
 	kb=$(tail -n 1 "$T/rss")
 	diag "$_name: $code, peak RSS $kb KiB (limit $MAXKB KiB)"
 	check_same "$_name: 401" 401 "$code"
-	check "$_name: peak RSS ${kb:-?} KiB <= 3 x 16 MiB" \
+	check "$_name: peak RSS ${kb:-?} KiB <= $MAXX x 16 MiB" \
 	    [ "${kb:-999999999}" -le $MAXKB ]
 }
 
