@@ -1,6 +1,8 @@
 /*
  * conf.c - configuration shared by the tools.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -14,23 +16,40 @@
 #define CO_SHAREDIR "/usr/local/share/call-outcomes"
 #endif
 
-static char *
-read_secret_file(const char *path)
+FILE *
+conf_secret_open(const char *path)
 {
+	struct stat st;
 	FILE *fp;
+
+	diag_nocore();
+	if ((fp = fopen(path, "re")) == NULL) {
+		warn("%s", path);
+		return NULL;
+	}
+	if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) &&
+	    (st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+		warnx("%s: readable or writable by group or others; chmod 600",
+		    path);
+	return fp;
+}
+
+char *
+conf_secret_read(FILE *fp, const char *path)
+{
 	char *buf = NULL;
 	size_t cap = 0;
 	ssize_t n;
 
-	if ((fp = fopen(path, "r")) == NULL) {
-		warn("%s", path);
-		return NULL;
-	}
 	n = getdelim(&buf, &cap, '\0', fp);
-	fclose(fp);
-	if (n <= 0) {
+	if (n <= 0 || ferror(fp)) {
+		if (buf != NULL)
+			explicit_bzero(buf, cap);
 		free(buf);
-		warnx("%s: empty secret file", path);
+		if (ferror(fp))
+			warn("%s", path);
+		else
+			warnx("%s: empty secret file", path);
 		return NULL;
 	}
 	if (buf[n - 1] == '\n')
@@ -38,6 +57,19 @@ read_secret_file(const char *path)
 	if (n > 0 && buf[n - 1] == '\r')
 		buf[--n] = '\0';
 	return buf;
+}
+
+static char *
+read_secret_file(const char *path)
+{
+	FILE *fp;
+	char *s;
+
+	if ((fp = conf_secret_open(path)) == NULL)
+		return NULL;
+	s = conf_secret_read(fp, path);
+	fclose(fp);
+	return s;
 }
 
 char *
@@ -48,6 +80,7 @@ conf_secret(const char *name)
 	char *s;
 
 	if ((v = getenv(name)) != NULL && *v != '\0') {
+		diag_nocore();
 		if ((s = strdup(v)) == NULL)
 			err(EX_OSERR, "strdup");
 		return s;
@@ -116,9 +149,9 @@ conf_num(const char *s, long long min, long long max, const char *what)
 	n = strtoll(s, &end, 10);
 	if (s[0] == '\0' || *end != '\0')
 		errx(EX_USAGE, "%s is invalid: %s", what, s);
-	if (errno == ERANGE || n < min)
+	if ((errno == ERANGE && n < 0) || n < min)
 		errx(EX_USAGE, "%s is too small: %s", what, s);
-	if (n > max)
+	if (errno == ERANGE || n > max)
 		errx(EX_USAGE, "%s is too large: %s", what, s);
 	return n;
 }

@@ -7,6 +7,7 @@
 #define CO_CONF_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <time.h>
 
 /*
@@ -16,6 +17,15 @@
  */
 char	*conf_secret(const char *);
 void	 conf_free(char *);
+
+/*
+ * The pieces of a secret file: open it (core dumps off first, a warning
+ * when group or others have any permission on it: it is used anyway), and
+ * read the whole of it, one trailing newline stripped; NULL after a warning
+ * naming path.  Also for files of several secrets (LIVEKIT_KEYS_FILE).
+ */
+FILE	*conf_secret_open(const char *);
+char	*conf_secret_read(FILE *, const char *);
 
 /* -s DIR, else $CO_SPOOL, else /var/spool/call-outcomes. */
 const char *conf_spool(const char *);
