@@ -148,14 +148,14 @@ redact_text(const char *s, size_t n, size_t *outlen)
 			;
 		while (e > v && s[e - 1] == '\\')
 			e--;
-		if (out == NULL && (out = malloc(n + 1)) == NULL)
+		/* A match takes 16 bytes or more and adds at most 10. */
+		if (out == NULL && (out = malloc(n + (n / 16 + 1) *
+		    (sizeof(REDACTED) - 1) + 1)) == NULL)
 			err(EX_OSERR, "malloc");
 		memcpy(out + o, s + last, v - last);
 		o += v - last;
-		if (e - v >= sizeof(REDACTED) - 1) {	/* never longer */
-			memcpy(out + o, REDACTED, sizeof(REDACTED) - 1);
-			o += sizeof(REDACTED) - 1;
-		}
+		memcpy(out + o, REDACTED, sizeof(REDACTED) - 1);
+		o += sizeof(REDACTED) - 1;
 		last = e;
 		i = e > v ? e - 1 : v;
 	}
