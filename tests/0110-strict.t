@@ -103,6 +103,25 @@ tcase "nbf -1e400 refused" \
     "{\"iss\":\"$LK_KEY\",\"exp\":1767225900,\"nbf\":-1e400,\"sha256\":\"$sha\"}" \
     "nbf is out of range"
 
+# --- received_at is read strictly, else the clock stands in ---
+el_body=$V/elevenlabs_post_call_transcription.json
+el_hdr=$(cat "$V/elevenlabs_post_call_transcription.signature.txt")
+LATER=1767312000
+racase() {
+	jq -nc --arg ra "$2" --arg h "$el_hdr" --rawfile body "$el_body" \
+	    '{v:1, received_at:$ra, source:"elevenlabs", method:"POST",
+	    path:"/", query:"", remote:"127.0.0.1",
+	    headers:{"elevenlabs-signature":$h}, body:$body}' >"$T/ra"
+	CO_NOW=$LATER co-verify "$T/ra" >/dev/null 2>"$T/err"
+	check_same "received_at $2: $3" "$3" "$(cat "$T/err")"
+}
+racase "t+10 strict form" 2026-01-01T00:01:10.5Z ""
+racase "t+10 with an offset" 2026-01-01T01:01:10+01:00 ""
+for ra in 2026-1-1T0:1:10Z " 2026-01-01T00:01:10Z" 2026-01-01T00:01:10.Z \
+    2026-01-01T00:01:10+-1:00 2026-01-01T00:01:10+99:00; do
+	racase "$ra" "$ra" "co-verify: $T/ra:1: timestamp too old"
+done
+
 # --- conf_num: overflow is "too large", underflow "too small" ---
 t_run 64 'co-query -u t -n 99999999999999999999 calls' '' ''
 check_same "overflow named too large" \
