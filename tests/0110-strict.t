@@ -210,6 +210,26 @@ check_same "keys file 0604: one warning, still used" \
     "0|co-verify: $T/keys: readable or writable by group or others; chmod 600|1" \
     "$?|$(cat "$T/err")|$(wc -l <"$T/out" | tr -d ' ')"
 
+# A secret file is read whole: a NUL byte or more than 64 KiB is refused.
+printf 'lk-test-secret\000-NOT-REAL\n' >"$T/secret.nul"
+head -c 65537 /dev/zero | tr '\0' x >"$T/secret.big"
+head -c 65536 /dev/zero | tr '\0' x >"$T/secret.max"
+chmod 600 "$T/secret.nul" "$T/secret.big" "$T/secret.max"
+for f in nul big max; do
+	env -u LIVEKIT_API_SECRET LIVEKIT_API_SECRET_FILE=$T/secret.$f \
+	    CO_NOW=$LK_NOW co-verify "$T/lk.valid" >/dev/null 2>"$T/err.$f"
+	echo $? >>"$T/err.$f"
+done
+check_same "secret file with a NUL byte refused" \
+    "co-verify: $T/secret.nul: NUL byte in secret file|co-verify: webhook secrets are misconfigured|69" \
+    "$(paste -sd'|' "$T/err.nul")"
+check_same "secret file over 64 KiB refused" \
+    "co-verify: $T/secret.big: secret file larger than 65536 bytes|co-verify: webhook secrets are misconfigured|69" \
+    "$(paste -sd'|' "$T/err.big")"
+check_same "secret file of 64 KiB read (then the wrong secret)" \
+    "co-verify: $T/lk.valid:1: jwt signature invalid|65" \
+    "$(paste -sd'|' "$T/err.max")"
+
 # --- core dumps: off once a secret is read ---
 # A process that is not dumpable keeps even its own user out of
 # /proc/PID/environ (ptrace access rules); so run co-verify as nobody,
