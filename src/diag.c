@@ -182,7 +182,8 @@ redact(jv v)
 		    NULL)
 			return v;
 		jv_free(v);
-		v = jv_string_sized(t, (int)n);
+		v = n <= INT_MAX ? jv_string_sized(t, (int)n) :
+		    jv_string(REDACTED);
 		free(t);
 		return v;
 	case JV_KIND_ARRAY:
