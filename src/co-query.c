@@ -8,6 +8,7 @@
  * Another tenant's call looks exactly like no call.
  */
 #include <getopt.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,6 @@
 #include "db.h"
 #include "diag.h"
 #include "format.h"
-#include "qparse.h"
 
 /*
  * A call's place in time: lists' order, cursors and the indexes' key, as
@@ -34,6 +34,10 @@
 #define FIND	TENANT " AND (\"livekitRoomSid\" = $1 OR id = CASE WHEN " \
 	"$1 ~* '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$' THEN $1::uuid " \
 	"END)"
+
+#define RE_DATE	"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+#define RE_TIME	"[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?"
+#define RE_UUID	"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}"
 
 #define MAXPARAM 16
 #define MAXBY	6
@@ -488,11 +492,25 @@ cmd_events(struct query *q, char **argv)
 	return 0;
 }
 
+static int
+matches(const char *re, const char *s)
+{
+	regex_t x;
+	int rc;
+
+	if (regcomp(&x, re, REG_EXTENDED | REG_NOSUB) != 0)
+		errx(EX_SOFTWARE, "bad regex: %s", re);
+	rc = regexec(&x, s, 0, NULL, 0) == 0;
+	regfree(&x);
+	return rc;
+}
+
 /* A date (midnight in the --tz zone) or an RFC 3339 date-time. */
 static void
 check_time(const char *what, const char *s)
 {
-	if (s != NULL && qparse_time(s) == -1)
+	if (s != NULL && !matches("^" RE_DATE "([Tt ]" RE_TIME
+	    "([Zz]|[+-][0-9]{2}:[0-9]{2}))?$", s))
 		errx(EX_USAGE, "%s is not a date or an RFC 3339 time: %s",
 		    what, s);
 }
@@ -523,7 +541,7 @@ set_after(struct query *q, const char *s)
 {
 	char *slash;
 
-	if (qparse_cursor(s) == -1)
+	if (!matches("^" RE_DATE "T" RE_TIME "Z/" RE_UUID "$", s))
 		errx(EX_USAGE, "not a cursor: %s", s);
 	free(q->after);
 	if ((q->after = strdup(s)) == NULL)

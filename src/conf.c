@@ -168,10 +168,13 @@ void
 conf_rfc3339(char *buf, size_t sz, time_t t, long usec)
 {
 	struct tm tm;
-	char d[32];
+	char d[80];
 
 	gmtime_r(&t, &tm);
-	strftime(d, sizeof(d), "%Y-%m-%dT%H:%M:%S", &tm);
+	/* Not strftime's %Y: it does not pad the years before 1000. */
+	snprintf(d, sizeof(d), "%04d-%02d-%02dT%02d:%02d:%02d",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec);
 	if (usec >= 0)
 		snprintf(buf, sz, "%s.%06ldZ", d, usec);
 	else
