@@ -1,8 +1,8 @@
 /*
  * crypto.c - hashes, HMACs, base64 and hex on OpenSSL.
  */
-#include <limits.h>
 #include <string.h>
+#include <limits.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
