@@ -392,8 +392,8 @@ copy_line(char *dst, size_t sz, const char *src)
 		dst[i] = (unsigned char)src[i] < 0x20 || src[i] == 0x7f ?
 		    ' ' : src[i];
 	if (src[i] != '\0')
-		while (i > 0 && ((unsigned char)dst[i] & 0xc0) == 0x80)
-			i--;	/* dst[i] would start a cut sequence */
+		while (i > 0 && ((unsigned char)src[i] & 0xc0) == 0x80)
+			i--;	/* src[i] continues the sequence being cut */
 	dst[i] = '\0';
 }
 

@@ -22,6 +22,7 @@
 #include "db.h"
 #include "diag.h"
 #include "envelope.h"
+#include "fetchconv.h"
 #include "ndjson.h"
 #include "spool.h"
 
@@ -254,26 +255,15 @@ emit(jv env)
 static int
 conversation(struct api_req *q, const char *id)
 {
-	char why[160], *body;
-	const char *cid, *s;
+	char why[200], *body;
 	jv conv, b;
 
-	conv = ndjson_parse(q->body ? q->body : "", q->len, why, sizeof(why));
-	if (!jv_is_valid(conv)) {
-		warnx("%s: response: %s", id, why);
-		jv_free(conv);
+	switch (fetch_conv(q->body, q->len, id, &conv, why, sizeof(why))) {
+	case -1:
+		warnx("%s: %s", id, why);
 		return EX_DATAERR;
-	}
-	if ((cid = env_str(conv, "conversation_id", NULL)) == NULL ||
-	    strcmp(cid, id) != 0) {
-		warnx("%s: the response is another conversation's", id);
-		jv_free(conv);
-		return EX_DATAERR;
-	}
-	s = env_str(conv, "status", NULL);
-	if (s == NULL || (strcmp(s, "done") != 0 && strcmp(s, "failed") != 0)) {
+	case 0:
 		st.waiting++;
-		jv_free(conv);
 		return 0;	/* not over yet: a later run looks again */
 	}
 	body = make_body(q->body, q->len, conv);

@@ -7,6 +7,7 @@
 #define CO_CONF_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <time.h>
 
 /*
@@ -16,6 +17,17 @@
  */
 char	*conf_secret(const char *);
 void	 conf_free(char *);
+
+/*
+ * The pieces of a secret file: open it (core dumps off first, a warning
+ * when group or others have any permission on it: it is used anyway), and
+ * read the whole of it, one trailing newline stripped; NULL after a warning
+ * naming path: the file is empty, holds a NUL byte or is longer than
+ * CONF_SECRET_MAX.  The opener is also for LIVEKIT_KEYS_FILE.
+ */
+#define CONF_SECRET_MAX	65536
+FILE	*conf_secret_open(const char *);
+char	*conf_secret_read(FILE *, const char *);
 
 /* -s DIR, else $CO_SPOOL, else /var/spool/call-outcomes. */
 const char *conf_spool(const char *);
@@ -29,7 +41,11 @@ const char *conf_sharedir(void);
 /* strtonum(3)-like: errx(EX_USAGE) naming what when out of range. */
 long long conf_num(const char *, long long, long long, const char *);
 
-/* Parse an RFC 3339 date-time (any offset); -1 when it is not one. */
+/*
+ * Parse an RFC 3339 date-time as conf_rfc3339 writes it or with an offset
+ * (T and Z upper case, fields in range); -1 when it is not one (and for
+ * 1969-12-31T23:59:59Z).
+ */
 time_t	 conf_parse_rfc3339(const char *);
 
 /* Format t (unix seconds + microseconds) as RFC 3339 UTC into buf. */

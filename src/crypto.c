@@ -4,6 +4,7 @@
 #include <sys/uio.h>
 
 #include <string.h>
+#include <limits.h>
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -20,12 +21,23 @@ crypto_sha256(const void *p, size_t n, unsigned char out[SHA256_LEN])
 	EVP_Digest(p, n, out, &len, EVP_sha256(), NULL);
 }
 
+/*
+ * OpenSSL takes the key length as an int.  A key longer than the hash's
+ * block is replaced by its hash (RFC 2104 section 2), so hashing a key
+ * above INT_MAX ourselves gives the same MAC instead of a wrapped length.
+ */
 void
 crypto_hmac_sha256(const void *key, size_t klen, const void *p, size_t n,
     unsigned char out[SHA256_LEN])
 {
+	unsigned char kh[SHA256_LEN];
 	unsigned int len = SHA256_LEN;
 
+	if (klen > INT_MAX) {
+		crypto_sha256(key, klen, kh);
+		key = kh;
+		klen = sizeof(kh);
+	}
 	HMAC(EVP_sha256(), key, (int)klen, p, n, out, &len);
 }
 
@@ -33,8 +45,15 @@ void
 crypto_hmac_sha1(const void *key, size_t klen, const void *p, size_t n,
     unsigned char out[SHA1_LEN])
 {
+	unsigned char kh[SHA1_LEN];
 	unsigned int len = SHA1_LEN;
 
+	if (klen > INT_MAX) {
+		EVP_Digest(key, klen, kh, &len, EVP_sha1(), NULL);
+		key = kh;
+		klen = sizeof(kh);
+		len = SHA1_LEN;
+	}
 	HMAC(EVP_sha1(), key, (int)klen, p, n, out, &len);
 }
 
@@ -130,8 +149,11 @@ b64_decode(const char *in, size_t n, unsigned char *out, size_t cap, int url)
 	unsigned v = 0;
 	int bits = 0, d;
 
-	while (n > 0 && in[n - 1] == '=')
-		n--;
+	if (n > LONG_MAX)
+		return -1;
+	if (!url)
+		while (n > 0 && in[n - 1] == '=')
+			n--;
 	if (n % 4 == 1)
 		return -1;
 	for (i = 0; i < n; i++) {
@@ -145,6 +167,8 @@ b64_decode(const char *in, size_t n, unsigned char *out, size_t cap, int url)
 			out[o++] = (unsigned char)(v >> bits);
 		}
 	}
+	if (url && (v & ((1u << bits) - 1)) != 0)
+		return -1;	/* bits past the last byte must be zero */
 	return (long)o;
 }
 
@@ -179,7 +203,7 @@ hex_decode(const char *in, size_t n, unsigned char *out, size_t cap)
 	size_t i;
 	int hi, lo;
 
-	if (n % 2 != 0 || n / 2 > cap)
+	if (n % 2 != 0 || n / 2 > cap || n / 2 > LONG_MAX)
 		return -1;
 	for (i = 0; i < n; i += 2) {
 		if ((hi = hex_val((unsigned char)in[i])) < 0 ||

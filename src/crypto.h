@@ -25,8 +25,10 @@ int	crypto_equal(const void *, size_t, const void *, size_t);
 
 /*
  * Base64: url selects the URL alphabet; pad adds '='.  Encode writes a NUL;
- * out needs 4*ceil(n/3)+1 bytes.  Decode accepts input with or without
- * padding, returns the decoded length or -1 on a bad character.
+ * out needs 4*ceil(n/3)+1 bytes.  Decode returns the decoded length or -1
+ * on a bad character.  The standard alphabet may be padded or not; the URL
+ * one is strict, as JWTs (RFC 7515 section 2) are: no '=', and the bits
+ * after the last whole byte must be zero, so each value has one spelling.
  */
 size_t	b64_encode(const unsigned char *, size_t, char *, int, int);
 long	b64_decode(const char *, size_t, unsigned char *, size_t, int);

@@ -19,7 +19,20 @@ int	diag_worse(int, int);
 void	diag_rec(const char *, unsigned long, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 
-/* -r FILE: rejected records, each with a "reason" added. */
+/*
+ * Core dumps off for good (RLIMIT_CORE 0, PR_SET_DUMPABLE 0): called by
+ * conf.c before a secret is read, so every tool holding one is covered.
+ */
+void	diag_nocore(void);
+
+/*
+ * -r FILE: rejected records, each with a "reason" added.  The file is
+ * created 0600 and appended to.  A record never carries a secret: the
+ * string value of any key named authorization, x-livekit-signature,
+ * elevenlabs-signature, x-twilio-signature or turnPassword (any case), in
+ * the record or in a JSON text inside one of its strings (an envelope's
+ * body), is written as "[redacted]".
+ */
 struct reject {
 	FILE	*fp;
 	const char *name;

@@ -4,6 +4,7 @@
  * '...')"); that text may hold secrets, so it is cut before anyone sees it.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,6 +71,10 @@ ndjson_parse(const char *buf, size_t len, char *why, size_t whysz)
 	const char *m;
 	char *cut;
 
+	if (len > INT_MAX) {		/* jq takes an int length */
+		snprintf(why, whysz, "line too long");
+		return jv_invalid();
+	}
 	v = jv_parse_sized(buf, (int)len);
 	if (jv_is_valid(v)) {
 		if (jv_get_kind(v) == JV_KIND_OBJECT)

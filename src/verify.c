@@ -20,6 +20,7 @@
 #include "verify.h"
 
 #define JWT_MAX		8192	/* longer tokens are refused unparsed */
+#define JWT_TMAX	253402300799.0	/* 9999-12-31T23:59:59Z */
 #define EL_MAXV0	8	/* v0 values looked at in one header */
 
 struct el_header {
@@ -189,32 +190,39 @@ bad:
 	warnx("%s:%lu: malformed line, want \"key: secret\"", path, lineno);
 }
 
-static int
-load_keys_file(struct verifier *v)
+int
+verify_keys_read(struct verifier *v, FILE *fp, const char *path)
 {
-	const char *path;
-	FILE *fp;
 	char *line = NULL;
 	size_t cap = 0;
 	unsigned long lineno = 0;
 	int rc = 0;
 
-	if ((path = getenv("LIVEKIT_KEYS_FILE")) == NULL || *path == '\0')
-		return 0;
-	if ((fp = fopen(path, "r")) == NULL) {
-		warn("%s", path);
-		return -1;
-	}
 	while (getline(&line, &cap, fp) != -1)
 		keys_line(v, line, path, ++lineno);
 	if (ferror(fp)) {
 		warn("%s", path);
 		rc = -1;
 	}
-	fclose(fp);
 	if (line != NULL)
 		explicit_bzero(line, cap);
 	free(line);
+	return rc;
+}
+
+static int
+load_keys_file(struct verifier *v)
+{
+	const char *path;
+	FILE *fp;
+	int rc;
+
+	if ((path = getenv("LIVEKIT_KEYS_FILE")) == NULL || *path == '\0')
+		return 0;
+	if ((fp = conf_secret_open(path)) == NULL)
+		return -1;
+	rc = verify_keys_read(v, fp, path);
+	fclose(fp);
 	return rc;
 }
 
@@ -419,7 +427,11 @@ lk_secret(const struct verifier *v, jv claims)
 	return s;
 }
 
-/* 1 and *d when claim name is a number, 0 when absent, -1 otherwise. */
+/*
+ * 1 and *d when claim name is a number, 0 when absent, -1 when it is not
+ * a number, -2 when it is not a time: NaN, infinite, below 0 or past the
+ * year 9999 (jq reads "nan" and 1e400; such an exp would never expire).
+ */
 static int
 claim_num(jv claims, const char *name, double *d)
 {
@@ -429,7 +441,7 @@ claim_num(jv claims, const char *name, double *d)
 	c = jv_object_get(jv_copy(claims), jv_string(name));
 	if (jv_get_kind(c) == JV_KIND_NUMBER) {
 		*d = jv_number_value(c);
-		rc = 1;
+		rc = *d >= 0 && *d <= JWT_TMAX ? 1 : -2;	/* NaN: -2 */
 	} else
 		rc = jv_is_valid(c) ? -1 : 0;
 	jv_free(c);
@@ -447,12 +459,16 @@ jwt_times(const struct verifier *v, jv claims, char *why, size_t sz)
 		return fail(why, sz, "exp missing");
 	case -1:
 		return fail(why, sz, "exp is not a number");
+	case -2:
+		return fail(why, sz, "exp is out of range");
 	}
 	if (now >= exp + VERIFY_LEEWAY)
 		return fail(why, sz, "token expired");
 	switch (claim_num(claims, "nbf", &nbf)) {
 	case -1:
 		return fail(why, sz, "nbf is not a number");
+	case -2:
+		return fail(why, sz, "nbf is out of range");
 	case 1:
 		if (now + VERIFY_LEEWAY < nbf)
 			return fail(why, sz, "token not yet valid");
@@ -789,6 +805,8 @@ tw_other_url(const char *url)
 	end = host + strcspn(host, "/?#");
 	br = memchr(host, ']', (size_t)(end - host));
 	colon = memchr(br ? br : host, ':', (size_t)(end - (br ? br : host)));
+	if (end - url > INT_MAX)
+		return NULL;	/* %.*s takes an int */
 	if (colon != NULL) {
 		if (asprintf(&out, "%.*s%s", (int)(colon - url), url, end) == -1)
 			err(EX_OSERR, "asprintf");

@@ -10,6 +10,7 @@
 #define CO_VERIFY_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <time.h>
 
 #include <jv.h>
@@ -46,6 +47,8 @@ int	verify_init(struct verifier *);
 /* Load only the secrets of the VERIFY_* sources named; 0, or -1. */
 int	verify_init_some(struct verifier *, int);
 void	verify_free(struct verifier *);
+/* Add the "key: secret" lines of a livekit-server keys file; 0, or -1. */
+int	verify_keys_read(struct verifier *, FILE *, const char *);
 
 /* Is any secret configured for source ("livekit", "elevenlabs", ...)? */
 int	verify_configured(const struct verifier *, const char *);

@@ -148,6 +148,7 @@ $LK_KEY:   $LK_SECRET
 EOF
 { cat "$T/keys"; echo 'this line has no colon'; echo 'APInosecret:'; } \
     >"$T/keys.bad"
+chmod 600 "$T/secret" "$T/elsecret" "$T/keys" "$T/keys.bad"
 VENV="-u LIVEKIT_API_KEY -u LIVEKIT_API_SECRET LIVEKIT_KEYS_FILE=$T/keys"
 vcase "keys file: vector key found by iss" $LK_NOW "$T/lk.valid" ""
 envelope livekit authorization "$("$SIGN/lk-sign" APIsecond \

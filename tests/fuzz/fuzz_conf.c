@@ -1,0 +1,75 @@
+/*
+ * fuzz_conf.c - libFuzzer target for the secret readers: a secret file
+ * (conf_secret_read), a livekit-server keys file (verify_keys_read), and
+ * the secrets and CO_PUBLIC_URL taken from the environment by
+ * verify_init (the ElevenLabs comma list, the key/secret pair).
+ * Rule: whatever the bytes, no crash, no leak, no read past the input, and
+ * a key read from a keys file is never empty.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "verify.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+static FILE *
+fz_open(const uint8_t *data, size_t size)
+{
+	static char empty[1];
+	FILE *fp;
+
+	/* fmemopen refuses a size of 0; an empty file reads as one. */
+	if ((fp = fmemopen(size ? (void *)data : empty, size ? size : 1,
+	    "r")) == NULL)
+		abort();
+	if (size == 0)
+		fgetc(fp);
+	return fp;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct verifier v;
+	FILE *fp;
+	char *s, *str;
+	size_t i;
+
+	fp = fz_open(data, size);
+	s = conf_secret_read(fp, "fuzz-secret");
+	fclose(fp);
+	if (s != NULL && (*s == '\0' || strlen(s) > CONF_SECRET_MAX))
+		abort();
+	conf_free(s);
+
+	memset(&v, 0, sizeof(v));
+	fp = fz_open(data, size);
+	(void)verify_keys_read(&v, fp, "fuzz-keys");
+	fclose(fp);
+	for (i = 0; i < v.nlk; i++)
+		if (*v.lk[i].key == '\0' || *v.lk[i].secret == '\0')
+			abort();
+	verify_free(&v);
+
+	/* The same bytes, up to a NUL, as the environment's secrets. */
+	if ((str = malloc(size + 1)) == NULL)
+		abort();
+	memcpy(str, data, size);
+	str[size] = '\0';
+	setenv("ELEVENLABS_WEBHOOK_SECRET", str, 1);
+	setenv("CO_PUBLIC_URL", str, 1);
+	setenv("LIVEKIT_API_KEY", str, 1);
+	setenv("LIVEKIT_API_SECRET", str, 1);
+	if (verify_init(&v) == 0 && *str != '\0' && v.nel == 0)
+		abort();	/* a set secret list gives a secret or fails */
+	for (i = 0; i < v.nel; i++)
+		if (*v.el[i] == '\0' || strchr(v.el[i], ',') != NULL)
+			abort();
+	verify_free(&v);
+	free(str);
+	return 0;
+}
