@@ -38,6 +38,8 @@ date(const char **p)
 	if ((y = digits(p, 4)) < 0 || *(*p)++ != '-' ||
 	    (m = digits(p, 2)) < 0 || *(*p)++ != '-' || (d = digits(p, 2)) < 0)
 		return "not a date YYYY-MM-DD";
+	if (y == 0)
+		return "year 0000 is not a year";	/* PostgreSQL refuses it too */
 	if (m < 1 || m > 12)
 		return "month out of range";
 	if (d < 1 || d > mdays(y, m))

@@ -49,7 +49,7 @@ check_same "unknown zone: one line" 1 "$(wc -l <"$T/err")"
 # --- dates: refused before any query (there is no server at that socket) --
 for d in 2026-13-01 2026-02-29 2026-04-31 2026-01-01T24:00:00Z \
     2026-01-01T10:00:00 2026-01-01T10:00:00+05:60 2026-1-1 \
-    '2026-01-01T10:00:00Zjunk'; do
+    '2026-01-01T10:00:00Zjunk' 0000-01-01; do
 	t_run 64 "co-query -d 'host=/nonexistent' -u acme stats --since '$d'" '' ''
 	check_same "--since $d: one line" 1 "$(wc -l <"$T/err")"
 done
