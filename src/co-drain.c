@@ -43,17 +43,26 @@
 #define STALE_SECS	60	/* age of a cur/.new.* directory left behind */
 #define PENDING_MODE	0400	/* a file once pending; mtime: since when */
 
+/* A record that crashed a worker, and how. */
+struct poison {
+	char	 file[NAME_MAX + 1];
+	unsigned long line;
+	int	 sig;
+};
+
 /*
  * What the worker is doing, in memory shared with its parent: while
  * active, the record at file:line is in its verify, transform or classify
- * stage, so a crash then is that record's.
+ * stage, so a crash then is that record's.  The parent lists such records
+ * for the next worker, which rejects them without running their stages.
  */
 struct inflight {
 	volatile sig_atomic_t active;
 	unsigned long line;
-	long long claimed;		/* files claimed by earlier workers */
 	char	 cur[200];
 	char	 file[NAME_MAX + 1];
+	int	 npoison;
+	struct poison poison[MAXCRASH];
 };
 
 struct sfile {
@@ -503,11 +512,13 @@ emit(void *arg, jv ev)
 		d->status = diag_worse(d->status, rc);
 }
 
+static int	poisoned(struct drain *, struct sfile *, unsigned long);
+
 static int
 fatal(const struct drain *d)
 {
 	return d->status == EX_TEMPFAIL || d->status == EX_UNAVAILABLE ||
-	    d->status == EX_SOFTWARE;
+	    d->status == EX_SOFTWARE || d->status == EX_IOERR;
 }
 
 /*
@@ -544,6 +555,8 @@ record(struct drain *d, struct sfile *f, char *line, size_t len,
 	d->nrecords++;
 	d->curfile = f;
 	d->curline = n;
+	if (poisoned(d, f, n))
+		return;
 	risky(d, 1);
 	env = ndjson_parse(line, len, why, sizeof(why));
 	if (!jv_is_valid(env)) {
@@ -642,11 +655,8 @@ process(struct drain *d, struct sfile *f)
 static int
 claim(struct drain *d, const char *from, const char *name)
 {
-	if (spool_move(d->root, from, d->cur, name) == 0) {
-		if (d->in != NULL)
-			d->in->claimed++;
+	if (spool_move(d->root, from, d->cur, name) == 0)
 		return 0;
-	}
 	if (errno != ENOENT) {
 		warn("%s/%s", from, name);
 		d->status = diag_worse(d->status, EX_IOERR);
@@ -886,50 +896,65 @@ crash_signal(int sig)
 }
 
 /*
- * The worker died of sig inside a record's own stages: that record's file
- * goes to failed/ with the reason; its other claims go back to new/.
- * 0, or -1 when it could not be done (someone else took them back).
+ * The worker died of sig inside a record's own stages: the record is
+ * listed for the next worker, and the dead one's claims go back to new/
+ * (unless another run took them back first).
  */
-static int
-quarantine(const char *root, const struct inflight *in, int sig)
+static void
+quarantine(const char *root, struct inflight *in, int sig)
 {
-	char why[300], sub[PATH_MAX];
+	struct poison *p;
 	const char *dir;
 	int fd;
 
+	p = &in->poison[in->npoison++];
+	snprintf(p->file, sizeof(p->file), "%s", in->file);
+	p->line = in->line;
+	p->sig = sig;
 	dir = in->cur + strlen("cur/");
-	if (strncmp(in->cur, "cur/", 4) != 0 || in->file[0] == '\0' ||
-	    (fd = lock_orphan(root, dir)) == -1)
-		return -1;
-	snprintf(why, sizeof(why), "%lu: %s (signal %d, %s)", in->line,
-	    sig == SIGALRM ? "verify, transform or classify did not finish" :
-	    "verify, transform or classify crashed", sig, strsignal(sig));
-	diag_rec(in->file, in->line, "%s", why + strcspn(why, " ") + 1);
-	if (spool_write_reason(root, in->file, why) == -1 ||
-	    spool_move(root, in->cur, "failed", in->file) == -1) {
-		snprintf(sub, sizeof(sub), "%s/%s", in->cur, in->file);
-		warn("%s", sub);
+	if (strncmp(in->cur, "cur/", 4) == 0 &&
+	    (fd = lock_orphan(root, dir)) != -1) {
+		take_back(root, dir);
 		close(fd);
-		return -1;
 	}
-	spool_sync(root, "failed");
-	take_back(root, dir);
-	close(fd);
-	return 0;
+}
+
+/* Did record file:line crash an earlier worker?  Then reject it. */
+static int
+poisoned(struct drain *d, struct sfile *f, unsigned long n)
+{
+	char why[200];
+	int i, sig;
+
+	if (d->in == NULL)
+		return 0;
+	for (i = 0; i < d->in->npoison; i++)
+		if (d->in->poison[i].line == n &&
+		    strcmp(d->in->poison[i].file, f->name) == 0)
+			break;
+	if (i == d->in->npoison)
+		return 0;
+	sig = d->in->poison[i].sig;
+	snprintf(why, sizeof(why), "verify, transform or classify %s "
+	    "(signal %d, %s)", sig == SIGALRM ? "did not finish" : "crashed",
+	    sig, strsignal(sig));
+	reject(d, f, n, why);
+	return 1;
 }
 
 /*
  * Run the work in a worker process and wait for it.  A worker that dies
- * inside a record's own stages costs that record's file (to failed/), and
- * a new worker carries on, at most MAXCRASH times.  In the worker, returns
- * -1 (it goes on to run()); in the parent, the run's exit status.
+ * inside a record's own stages costs that record (rejected: its file goes
+ * to failed/), and a new worker carries on, at most MAXCRASH times.  In
+ * the worker, returns -1 (it goes on to run()); in the parent, the run's
+ * exit status.
  */
 static int
-supervise(struct drain *d, long long *max)
+supervise(struct drain *d)
 {
 	struct inflight *in;
-	int st, status = 0, crashes = 0;
-	pid_t pid;
+	int st, crashes = 0;
+	pid_t pid, parent = getpid();
 
 	in = mmap(NULL, sizeof(*in), PROT_READ | PROT_WRITE,
 	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -943,32 +968,27 @@ supervise(struct drain *d, long long *max)
 		if (pid == 0) {
 			/* The worker goes with its parent (kill -9, OOM). */
 			if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 ||
-			    getppid() == 1)
+			    getppid() != parent)
 				_exit(EX_OSERR);
 			d->in = in;
-			*max = *max == LLONG_MAX ? *max : *max - in->claimed;
 			return -1;
 		}
 		while (waitpid(pid, &st, 0) == -1)
 			if (errno != EINTR)
 				err(EX_OSERR, "waitpid");
 		if (WIFEXITED(st))
-			return diag_worse(status, WEXITSTATUS(st));
+			return WEXITSTATUS(st);
 		if (!crash_signal(WTERMSIG(st)) || !in->active) {
 			warnx("worker died of signal %d (%s)", WTERMSIG(st),
 			    strsignal(WTERMSIG(st)));
 			return EX_SOFTWARE;
 		}
-		/* Not quarantined: another run took the claims back first. */
-		if (quarantine(d->root, in, WTERMSIG(st)) == 0)
-			status = diag_worse(status, EX_DATAERR);
 		if (++crashes >= MAXCRASH) {
 			warnx("%d records crashed the worker: giving up",
 			    crashes);
 			return EX_SOFTWARE;
 		}
-		if (*max != LLONG_MAX && in->claimed >= *max)
-			return status;
+		quarantine(d->root, in, WTERMSIG(st));
 	}
 }
 
@@ -999,7 +1019,7 @@ main(int argc, char *argv[])
 	if (spool_check(d.root, why, sizeof(why)) == -1)
 		errx(EX_CONFIG, "%s", why);
 	nkids = spawn(d.jobs, kids);
-	if ((status = supervise(&d, &max)) == -1)
+	if ((status = supervise(&d)) == -1)
 		return run(&d, &lo, max, conninfo);	/* the worker */
 	return reap(kids, nkids, status);
 }
