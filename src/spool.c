@@ -23,12 +23,16 @@ spool_init(const char *root)
 {
 	char path[PATH_MAX];
 	int i;
+	struct stat st;
 
-	if (mkdir(root, 0700) == -1 && errno != EEXIST)
+	if (stat(root, &st) == -1 && mkdir(root, 0700) == -1 &&
+	    errno != EEXIST)
 		return -1;
+	/* No mkdir(2) where there is a directory: a kill test counts them. */
 	for (i = 0; subdirs[i] != NULL; i++) {
 		snprintf(path, sizeof(path), "%s/%s", root, subdirs[i]);
-		if (mkdir(path, 0700) == -1 && errno != EEXIST)
+		if (stat(path, &st) == -1 && mkdir(path, 0700) == -1 &&
+		    errno != EEXIST)
 			return -1;
 	}
 	return 0;
