@@ -91,6 +91,9 @@ struct drain {
 	int	 status;
 	int	 unavailable;		/* a scheme had no secret */
 	int	 jobs;			/* -j: drains run side by side */
+	int	 verbose;		/* -v: a summary even when idle */
+	int	 tty;			/* stderr is a terminal: progress */
+	struct timespec t0, shown;	/* start, last progress line */
 	struct sfile *curfile;
 	unsigned long curline;
 	struct inflight *in;
@@ -99,7 +102,7 @@ struct drain {
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: co-drain [-b size] [-d conninfo] "
+	fprintf(stderr, "usage: co-drain [-v] [-b size] [-d conninfo] "
 	    "[-f [source=]file] [-j jobs] [-n maxfiles] [-p maxage] [-R seconds] "
 	    "[-s spool] [-u user]\n");
 	exit(EX_USAGE);
@@ -139,7 +142,7 @@ list(const char *root, const char *sub, long due_after, size_t max,
 	size_t cap = 0;
 	struct dirent *e;
 	struct stat st;
-	time_t now = conf_now();
+	time_t now = time(NULL);	/* ctime is the kernel's: not CO_NOW */
 	DIR *d;
 
 	/* The clock the kernel stamps files with, so "before" is exact. */
@@ -689,6 +692,31 @@ summary(const struct drain *d)
 	    st.rejected + d->nrejected + d->naged);
 }
 
+static double
+since(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) +
+	    (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/* On a terminal, once a second: files, records/s, time left for the chunk. */
+static void
+progress(struct drain *d, size_t left)
+{
+	struct timespec now;
+	double el, rate;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (since(&d->shown, &now) < 1.0)
+		return;
+	d->shown = now;
+	el = since(&d->t0, &now);
+	rate = el > 0 ? (double)d->nclaimed / el : 0;
+	fprintf(stderr, "\rco-drain: %zu files, %.0f records/s, %zu more listed, "
+	    "ETA %.0f s\033[K", d->nclaimed, el > 0 ? (double)d->nrecords / el :
+	    0, left, rate > 0 ? (double)left / rate : 0);
+}
+
 /*
  * Candidates: up to CHUNK names from new/, or when new/ is empty, from
  * due retry/ files, in name order (oldest first).  They are claimed one at
@@ -751,6 +779,8 @@ drain_chunk(struct drain *d, long long max)
 		d->nclaimed++;
 		n++;
 		process(d, &d->files[i]);
+		if (d->tty)
+			progress(d, d->nfiles - i - 1);
 	}
 	if (!fatal(d)) {
 		/* fate() may raise d->status meanwhile: read it after. */
@@ -768,8 +798,11 @@ setup(struct drain *d, int argc, char **argv, struct loader_opts *lo,
 {
 	int ch;
 
-	while ((ch = getopt(argc, argv, "b:d:f:j:n:p:R:s:u:")) != -1) {
+	while ((ch = getopt(argc, argv, "b:d:f:j:n:p:R:s:u:v")) != -1) {
 		switch (ch) {
+		case 'v':
+			d->verbose = 1;
+			break;
 		case 'b':
 			lo->batch = (size_t)conf_num(optarg, 1, 1000000,
 			    "batch size");
@@ -862,6 +895,8 @@ run(struct drain *d, struct loader_opts *lo, long long max,
 	if ((c = db_connect(conninfo, &status)) == NULL)
 		return status;
 	d->l = loader_new(c, lo);
+	d->tty = isatty(STDERR_FILENO);
+	clock_gettime(CLOCK_MONOTONIC, &d->t0);
 	make_claim_dir(d);
 	adopt_orphans(d);
 	while (!fatal(d) && (long long)d->nclaimed < max && collect(d) > 0) {
@@ -870,7 +905,11 @@ run(struct drain *d, struct loader_opts *lo, long long max,
 		if (n == 0)
 			break;		/* nothing could be claimed: no progress */
 	}
-	summary(d);
+	if (d->tty)
+		fputs("\r\033[K", stderr);
+	/* Silent when idle: cron mails nothing, logs get no noise. */
+	if (d->nclaimed > 0 || d->verbose)
+		summary(d);
 	spool_sync(d->root, "done");
 	spool_sync(d->root, "new");
 	spool_sync(d->root, "retry");
