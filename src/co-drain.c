@@ -18,6 +18,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -42,6 +43,17 @@
 #define MAXCRASH	100	/* records that crash the worker, per run */
 #define STALE_SECS	60	/* age of a cur/.new.* directory left behind */
 #define PENDING_MODE	0400	/* a file once pending; mtime: since when */
+
+/* One job's last run, for --metrics; in memory shared by the jobs. */
+#define NSOURCES	3
+static const char *sources[NSOURCES] = { "livekit", "elevenlabs", "twilio" };
+struct runstats {
+	int	 ran;
+	unsigned long files[3];		/* done, retry, failed */
+	unsigned long rec[4];		/* inserted, duplicate, pending, rejected */
+	unsigned long events[NSOURCES];
+	unsigned long nrecords;
+};
 
 /* A record that crashed a worker, and how. */
 struct poison {
@@ -97,12 +109,15 @@ struct drain {
 	struct sfile *curfile;
 	unsigned long curline;
 	struct inflight *in;
+	struct runstats *stats;		/* --metrics: this job's slot */
 };
+
+static int jobno;			/* 0: the first job, which reports */
 
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: co-drain [-v] [-b size] [-d conninfo] "
+	fprintf(stderr, "usage: co-drain [-v] [--metrics file] [-b size] [-d conninfo] "
 	    "[-f [source=]file] [-j jobs] [-n maxfiles] [-p maxage] [-R seconds] "
 	    "[-s spool] [-u user]\n");
 	exit(EX_USAGE);
@@ -499,6 +514,17 @@ risky(struct drain *d, int on)
 	}
 }
 
+static void
+count_source(struct runstats *st, jv ev)
+{
+	const char *src = env_str(ev, "source", NULL);
+	int i;
+
+	for (i = 0; src != NULL && i < NSOURCES; i++)
+		if (strcmp(src, sources[i]) == 0)
+			st->events[i]++;
+}
+
 /* transform_run's callback: classify and queue one event. */
 static void
 emit(void *arg, jv ev)
@@ -508,6 +534,8 @@ emit(void *arg, jv ev)
 
 	ev = classify_event(&d->co, ev);
 	d->curfile->outstanding++;
+	if (d->stats != NULL)
+		count_source(d->stats, ev);
 	risky(d, 0);		/* the loader's faults are not the record's */
 	rc = loader_add(d->l, ev, d->curfile->name, d->curline, fate, d);
 	risky(d, 1);
@@ -792,14 +820,24 @@ drain_chunk(struct drain *d, long long max)
 	return n;
 }
 
+static const char *metrics;		/* --metrics FILE */
+
 static void
 setup(struct drain *d, int argc, char **argv, struct loader_opts *lo,
     long long *max, const char **conninfo)
 {
+	static const struct option longopts[] = {
+		{ "metrics", required_argument, NULL, 'M' },
+		{ NULL, 0, NULL, 0 }
+	};
 	int ch;
 
-	while ((ch = getopt(argc, argv, "b:d:f:j:n:p:R:s:u:v")) != -1) {
+	while ((ch = getopt_long(argc, argv, "b:d:f:j:n:p:R:s:u:v", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
+		case 'M':
+			metrics = optarg;
+			break;
 		case 'v':
 			d->verbose = 1;
 			break;
@@ -857,8 +895,10 @@ spawn(int jobs, pid_t *kids)
 			warn("fork");
 			break;
 		}
-		if (pid == 0)
+		if (pid == 0) {
+			jobno = i;
 			return 0;
+		}
 		kids[n++] = pid;
 	}
 	return n;
@@ -877,6 +917,151 @@ reap(pid_t *kids, int n, int status)
 		    EX_SOFTWARE);
 	}
 	return status;
+}
+
+static void
+keep_stats(struct drain *d)
+{
+	struct loader_stats st;
+	struct runstats *r = d->stats;
+
+	loader_stats(d->l, &st);
+	r->ran = 1;
+	r->files[0] = d->ndone;
+	r->files[1] = d->nretry;
+	r->files[2] = d->nfailed;
+	r->rec[0] = st.inserted;
+	r->rec[1] = st.duplicate;
+	r->rec[2] = st.pending - d->naged;
+	r->rec[3] = st.rejected + d->nrejected + d->naged;
+	r->nrecords = d->nrecords;
+}
+
+/* Files in root/sub (and its subdirectories, for cur/), oldest mtime. */
+static void
+dir_census(const char *root, const char *sub, unsigned long *n,
+    time_t *oldest, int *pending_only)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	struct stat st;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "%s/%s", root, sub);
+	if ((dir = opendir(path)) == NULL)
+		return;
+	while ((e = readdir(dir)) != NULL) {
+		if (e->d_name[0] == '.' || strstr(e->d_name, ".reason") ||
+		    fstatat(dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) ==
+		    -1)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			snprintf(path, sizeof(path), "%s/%s", sub, e->d_name);
+			if (strcmp(sub, "cur") == 0)
+				dir_census(root, path, n, oldest, pending_only);
+			continue;
+		}
+		if (pending_only != NULL && (st.st_mode & 07777) != PENDING_MODE)
+			continue;
+		(*n)++;
+		if (*oldest == 0 || st.st_mtime < *oldest)
+			*oldest = st.st_mtime;
+	}
+	closedir(dir);
+}
+
+/*
+ * --metrics FILE: a Prometheus textfile (node_exporter's textfile
+ * collector), written whole: FILE.tmp, fsync, rename.
+ */
+static int
+write_metrics(const char *file, const char *root, struct runstats *rs,
+    int jobs, double secs, int status)
+{
+	static const char *dirs[] = { "new", "retry", "failed", "cur" };
+	static const char *to[] = { "done", "retry", "failed" };
+	static const char *fates[] = { "inserted", "duplicate", "pending",
+	    "rejected" };
+	struct runstats sum = { 0 };
+	char tmp[PATH_MAX];
+	unsigned long n;
+	time_t oldest, now = time(NULL);
+	FILE *fp;
+	int i, j, one = 1, fd;
+
+	for (j = 0; j < jobs; j++) {
+		for (i = 0; i < 3; i++)
+			sum.files[i] += rs[j].files[i];
+		for (i = 0; i < 4; i++)
+			sum.rec[i] += rs[j].rec[i];
+		for (i = 0; i < NSOURCES; i++)
+			sum.events[i] += rs[j].events[i];
+		sum.nrecords += rs[j].nrecords;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp", file);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	    O_CLOEXEC, 0644)) == -1 || (fp = fdopen(fd, "w")) == NULL)
+		return -1;
+	fprintf(fp, "# HELP co_drain_spool_files Files in a spool directory "
+	    "after the last run.\n# TYPE co_drain_spool_files gauge\n");
+	for (i = 0; i < 4; i++) {
+		n = 0;
+		oldest = 0;
+		dir_census(root, dirs[i], &n, &oldest, NULL);
+		fprintf(fp, "co_drain_spool_files{dir=\"%s\"} %lu\n", dirs[i], n);
+		fprintf(fp, "co_drain_spool_oldest_age_seconds{dir=\"%s\"} "
+		    "%lld\n", dirs[i], (long long)(n ? now - oldest : 0));
+	}
+	n = 0;
+	oldest = 0;
+	dir_census(root, "retry", &n, &oldest, &one);
+	fprintf(fp, "# HELP co_drain_pending_files Files waiting in retry/.\n"
+	    "# TYPE co_drain_pending_files gauge\n"
+	    "co_drain_pending_files %lu\n"
+	    "# HELP co_drain_pending_oldest_age_seconds Since the first "
+	    "pending attempt of the oldest.\n"
+	    "# TYPE co_drain_pending_oldest_age_seconds gauge\n"
+	    "co_drain_pending_oldest_age_seconds %lld\n", n,
+	    (long long)(n ? now - oldest : 0));
+	fprintf(fp, "# HELP co_drain_last_run_files Files the last run filed."
+	    "\n# TYPE co_drain_last_run_files gauge\n");
+	for (i = 0; i < 3; i++)
+		fprintf(fp, "co_drain_last_run_files{to=\"%s\"} %lu\n", to[i],
+		    sum.files[i]);
+	fprintf(fp, "# HELP co_drain_last_run_records Records of the last "
+	    "run by fate.\n# TYPE co_drain_last_run_records gauge\n");
+	for (i = 0; i < 4; i++)
+		fprintf(fp, "co_drain_last_run_records{fate=\"%s\"} %lu\n",
+		    fates[i], sum.rec[i]);
+	fprintf(fp, "# HELP co_drain_last_run_events Events of the last run "
+	    "by provider.\n# TYPE co_drain_last_run_events gauge\n");
+	for (i = 0; i < NSOURCES; i++)
+		fprintf(fp, "co_drain_last_run_events{source=\"%s\"} %lu\n",
+		    sources[i], sum.events[i]);
+	fprintf(fp, "# HELP co_drain_last_run_duration_seconds Wall time.\n"
+	    "# TYPE co_drain_last_run_duration_seconds gauge\n"
+	    "co_drain_last_run_duration_seconds %.3f\n"
+	    "# HELP co_drain_last_run_records_per_second Throughput.\n"
+	    "# TYPE co_drain_last_run_records_per_second gauge\n"
+	    "co_drain_last_run_records_per_second %.1f\n"
+	    "# HELP co_drain_last_run_exit_status See co-drain(1).\n"
+	    "# TYPE co_drain_last_run_exit_status gauge\n"
+	    "co_drain_last_run_exit_status %d\n"
+	    "# HELP co_drain_last_run_timestamp_seconds When it ended.\n"
+	    "# TYPE co_drain_last_run_timestamp_seconds gauge\n"
+	    "co_drain_last_run_timestamp_seconds %lld\n", secs,
+	    secs > 0 ? (double)sum.nrecords / secs : 0.0, status,
+	    (long long)now);
+	if (fflush(fp) == EOF || fsync(fd) == -1) {
+		fclose(fp);
+		unlink(tmp);
+		return -1;
+	}
+	if (fclose(fp) == EOF || rename(tmp, file) == -1) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -922,6 +1107,8 @@ run(struct drain *d, struct loader_opts *lo, long long max,
 	PQfinish(c);
 	if (d->unavailable)
 		d->status = diag_worse(d->status, EX_UNAVAILABLE);
+	if (d->stats != NULL)
+		keep_stats(d);
 	return d->status;
 }
 
@@ -1041,6 +1228,8 @@ main(int argc, char *argv[])
 	const char *conninfo = NULL;
 	long long max = LLONG_MAX;
 	char why[PATH_MAX + 100];
+	struct runstats *rs = NULL;
+	struct timespec t0, t1;
 	int status;
 
 	d.retry_after = 300;
@@ -1057,8 +1246,24 @@ main(int argc, char *argv[])
 		err(EX_IOERR, "%s", d.root);
 	if (spool_check(d.root, why, sizeof(why)) == -1)
 		errx(EX_CONFIG, "%s", why);
+	if (metrics != NULL && (rs = mmap(NULL, MAXJOBS * sizeof(*rs),
+	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)) ==
+	    MAP_FAILED)
+		err(EX_OSERR, "mmap");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	nkids = spawn(d.jobs, kids);
+	if (rs != NULL)
+		d.stats = &rs[jobno];
 	if ((status = supervise(&d)) == -1)
 		return run(&d, &lo, max, conninfo);	/* the worker */
-	return reap(kids, nkids, status);
+	status = reap(kids, nkids, status);
+	if (rs != NULL && jobno == 0) {
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (write_metrics(metrics, d.root, rs, d.jobs ? d.jobs : 1,
+		    since(&t0, &t1), status) == -1) {
+			warn("%s", metrics);
+			status = diag_worse(status, EX_IOERR);
+		}
+	}
+	return status;
 }
