@@ -19,14 +19,22 @@ def num:
 	elif type == "string" then (try tonumber catch null)
 	else null end;
 
-# Whole seconds, 0 or more, or null.
-def secs: num | if . == null or . < 0 then null else floor end;
+# A time in seconds that gmtime can convert (about 2 million years either
+# way), else null: on NaN or beyond, jq 1.6's todate aborts the whole
+# process (livekit.jq guards the same way).  NaN fails both comparisons.
+def in_range: if -6.7e16 < . then if . < 6.7e16 then . else null end
+	else null end;
+
+# Whole seconds, 0 or more and in range, or null.
+def secs: num | if . == null then null else in_range
+	| if . == null or . < 0 then null else floor end end;
 
 # An id that may come as a string or a number (a dynamic variable).
 def id_str: if type == "number" then tostring else str end;
 
-# Whole Unix seconds to RFC 3339 UTC.
-def rfc3339: if . == null then null else floor | todate end;
+# Whole Unix seconds to RFC 3339 UTC; null for null or out of range.
+def rfc3339: if . == null then null else in_range
+	| if . == null then null else floor | todate end end;
 
 # event_timestamp: Unix seconds as a number (every example) or a string
 # (the old docs' table); a string may also be an RFC 3339 time in UTC.

@@ -6,15 +6,21 @@
  * Rule: a file moves only by rename, and only after its records' batch has
  * committed; a run killed at any instant leaves every file in one directory
  * and the next run finishes the work.
+ * The work runs in a child process watched by its parent, so a record that
+ * crashes it (libjq 1.6 aborts on some inputs) fails its file, not the run.
  */
 #include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +40,43 @@
 
 #define CHUNK	20000		/* files listed at a time */
 #define MAXJOBS	64
+#define RECORD_SECS	60	/* longest a record's own stages may take */
+#define MAXCRASH	100	/* records that crash the worker, per run */
+#define STALE_SECS	60	/* age of a cur/.new.* directory left behind */
+#define PENDING_MODE	0400	/* a file once pending; mtime: since when */
+
+/* One job's last run, for --metrics; in memory shared by the jobs. */
+#define NSOURCES	3
+static const char *sources[NSOURCES] = { "livekit", "elevenlabs", "twilio" };
+struct runstats {
+	int	 ran;
+	unsigned long files[3];		/* done, retry, failed */
+	unsigned long rec[4];		/* inserted, duplicate, pending, rejected */
+	unsigned long events[NSOURCES];
+	unsigned long nrecords;
+};
+
+/* A record that crashed a worker, and how. */
+struct poison {
+	char	 file[NAME_MAX + 1];
+	unsigned long line;
+	int	 sig;
+};
+
+/*
+ * What the worker is doing, in memory shared with its parent: while
+ * active, the record at file:line is in its verify, transform or classify
+ * stage, so a crash then is that record's.  The parent lists such records
+ * for the next worker, which rejects them without running their stages.
+ */
+struct inflight {
+	volatile sig_atomic_t active;
+	unsigned long line;
+	char	 cur[200];
+	char	 file[NAME_MAX + 1];
+	int	 npoison;
+	struct poison poison[MAXCRASH];
+};
 
 struct sfile {
 	char	*name;
@@ -41,6 +84,8 @@ struct sfile {
 	int	 outstanding;		/* records sent to the loader */
 	int	 read;			/* all its lines were read */
 	int	 pending, rejected, unavailable;
+	int	 marked;		/* mode PENDING_MODE: since is kept */
+	time_t	 since;			/* its first pending attempt */
 	char	*reason;			/* of its rejected records, or NULL */
 };
 
@@ -54,18 +99,26 @@ struct drain {
 	struct classify_opts co;
 	struct loader *l;
 	long	 retry_after;
-	unsigned long ndone, nretry, nfailed, nrecords, nrejected;
+	long	 max_age;		/* -p: pending or unavailable */
+	unsigned long ndone, nretry, nfailed, nrecords, nrejected, naged;
 	int	 status;
 	int	 unavailable;		/* a scheme had no secret */
 	int	 jobs;			/* -j: drains run side by side */
+	int	 verbose;		/* -v: a summary even when idle */
+	int	 tty;			/* stderr is a terminal: progress */
+	struct timespec t0, shown;	/* start, last progress line */
 	struct sfile *curfile;
 	unsigned long curline;
+	struct inflight *in;
+	struct runstats *stats;		/* --metrics: this job's slot */
 };
+
+static int jobno;			/* 0: the first job, which reports */
 
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: co-drain [-b size] [-d conninfo] "
+	fprintf(stderr, "usage: co-drain [-v] [--metrics file] [-b size] [-d conninfo] "
 	    "[-f [source=]file] [-j jobs] [-n maxfiles] [-p maxage] [-R seconds] "
 	    "[-s spool] [-u user]\n");
 	exit(EX_USAGE);
@@ -92,7 +145,9 @@ keep_oldest(char **v, size_t *n, size_t max)
  * The max oldest names of entries of root/sub, sorted, in memory bounded
  * by max whatever the directory's size; with due_after >= 0 only
  * files last moved there due_after seconds ago, and before this run began
- * (so a file this run put back is not taken again).
+ * (so a file this run put back is not taken again).  "Moved there" is the
+ * change time (ctime) that settle() sets; the mtime of a retry file is its
+ * first pending attempt.
  */
 static char **
 list(const char *root, const char *sub, long due_after, size_t max,
@@ -103,7 +158,7 @@ list(const char *root, const char *sub, long due_after, size_t max,
 	size_t cap = 0;
 	struct dirent *e;
 	struct stat st;
-	time_t now = conf_now();
+	time_t now = time(NULL);	/* ctime is the kernel's: not CO_NOW */
 	DIR *d;
 
 	/* The clock the kernel stamps files with, so "before" is exact. */
@@ -116,11 +171,12 @@ list(const char *root, const char *sub, long due_after, size_t max,
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.' || strstr(e->d_name, ".reason") != NULL)
 			continue;
-		if (due_after >= 0 && (fstatat(dirfd(d), e->d_name, &st, 0) ==
-		    -1 || st.st_mtime + due_after > now ||
-		    st.st_mtim.tv_sec > began.tv_sec ||
-		    (st.st_mtim.tv_sec == began.tv_sec &&
-		    st.st_mtim.tv_nsec >= began.tv_nsec)))
+		if (due_after >= 0 && (fstatat(dirfd(d), e->d_name, &st,
+		    AT_SYMLINK_NOFOLLOW) == -1 ||
+		    st.st_ctime + due_after > now ||
+		    st.st_ctim.tv_sec > began.tv_sec ||
+		    (st.st_ctim.tv_sec == began.tv_sec &&
+		    st.st_ctim.tv_nsec >= began.tv_nsec)))
 			continue;
 		if (*n == cap && (v = reallocarray(v, cap = cap ? 2 * cap :
 		    1024, sizeof(*v))) == NULL)
@@ -136,40 +192,100 @@ list(const char *root, const char *sub, long due_after, size_t max,
 }
 
 /*
+ * Lock cur/NAME when no live run holds it; the open descriptor, or -1.
+ * Never follows a symlink, never blocks on a FIFO.
+ */
+static int
+lock_orphan(const char *root, const char *name)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/cur/%s", root, name);
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_NONBLOCK | O_CLOEXEC)) == -1)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Hand the files of the locked cur/NAME back to new/ and remove it. */
+static void
+take_back(const char *root, const char *name)
+{
+	char sub[PATH_MAX], **files;
+	size_t j, nf;
+
+	snprintf(sub, sizeof(sub), "cur/%s", name);
+	files = list(root, sub, -1, SIZE_MAX, &nf);
+	for (j = 0; j < nf; j++) {
+		if (spool_move(root, sub, "new", files[j]) == -1)
+			warn("%s/%s", sub, files[j]);
+		free(files[j]);
+	}
+	free(files);
+	snprintf(sub, sizeof(sub), "%s/cur/%s", root, name);
+	if (rmdir(sub) == 0 && nf > 0)
+		warnx("took back %zu files of a run that died", nf);
+}
+
+/*
+ * cur/.new.XXXXXX directories of runs killed between mkdtemp and rename:
+ * removed once unlocked and STALE_SECS old (a younger one may be a run
+ * between its mkdtemp and its flock).
+ */
+static void
+reap_new_dirs(const char *root)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	struct stat st;
+	DIR *dir;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/cur", root);
+	if ((dir = opendir(path)) == NULL)
+		return;
+	while ((e = readdir(dir)) != NULL) {
+		if (strncmp(e->d_name, ".new.", 5) != 0 ||
+		    fstatat(dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) ==
+		    -1 || !S_ISDIR(st.st_mode) ||
+		    st.st_mtime + STALE_SECS > time(NULL))
+			continue;
+		if ((fd = lock_orphan(root, e->d_name)) != -1) {
+			take_back(root, e->d_name);
+			close(fd);
+		}
+	}
+	closedir(dir);
+}
+
+/*
  * Give back the claims of runs that died: their cur/<id> directory is no
  * longer locked.  Their files go back to new/ to be claimed again.
  */
 static void
 adopt_orphans(struct drain *d)
 {
-	char sub[PATH_MAX], **dirs, **files;
-	size_t i, j, nd, nf;
+	char sub[PATH_MAX], **dirs;
+	size_t i, nd;
+	struct stat st;
 	int fd;
 
+	reap_new_dirs(d->root);
 	dirs = list(d->root, "cur", -1, SIZE_MAX, &nd);
 	for (i = 0; i < nd; i++) {
 		snprintf(sub, sizeof(sub), "%s/cur/%s", d->root, dirs[i]);
-		if ((fd = open(sub, O_RDONLY | O_DIRECTORY)) == -1) {
+		if (lstat(sub, &st) == 0 && !S_ISDIR(st.st_mode)) {
 			/* A file left in cur/ itself: hand it back too. */
-			if (errno == ENOTDIR)
-				spool_move(d->root, "cur", "new", dirs[i]);
-			free(dirs[i]);
-			continue;
+			spool_move(d->root, "cur", "new", dirs[i]);
+		} else if ((fd = lock_orphan(d->root, dirs[i])) != -1) {
+			take_back(d->root, dirs[i]);
+			close(fd);
 		}
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
-			snprintf(sub, sizeof(sub), "cur/%s", dirs[i]);
-			files = list(d->root, sub, -1, SIZE_MAX, &nf);
-			for (j = 0; j < nf; j++) {
-				if (spool_move(d->root, sub, "new", files[j]) == -1)
-					warn("%s/%s", sub, files[j]);
-				free(files[j]);
-			}
-			free(files);
-			snprintf(sub, sizeof(sub), "%s/cur/%s", d->root, dirs[i]);
-			if (rmdir(sub) == 0)
-				warnx("took back %zu files of a run that died", nf);
-		}
-		close(fd);
 		free(dirs[i]);
 	}
 	free(dirs);
@@ -177,8 +293,9 @@ adopt_orphans(struct drain *d)
 
 /*
  * Make and lock cur/<id>; the lock lives as long as this process.  It is
- * made under a dot name and renamed once locked, so no other run can take
- * it for an orphan in between.
+ * made by mkdtemp under a dot name and renamed once locked, so no other
+ * run can take it for an orphan in between; a dot directory a killed run
+ * left is removed by reap_new_dirs().
  */
 static void
 make_claim_dir(struct drain *d)
@@ -189,15 +306,17 @@ make_claim_dir(struct drain *d)
 	if (gethostname(host, sizeof(host)) == -1)
 		strcpy(host, "localhost");
 	host[sizeof(host) - 1] = '\0';
-	snprintf(d->cur, sizeof(d->cur), "cur/drain.%.64s.%ld.%lld", host,
-	    (long)getpid(), (long long)time(NULL));
-	snprintf(tmp, sizeof(tmp), "%s/cur/.new.%ld", d->root, (long)getpid());
-	snprintf(path, sizeof(path), "%s/%s", d->root, d->cur);
-	if (mkdir(tmp, 0700) == -1)
+	snprintf(tmp, sizeof(tmp), "%s/cur/.new.XXXXXX", d->root);
+	if (mkdtemp(tmp) == NULL)
 		err(EX_IOERR, "%s", tmp);
+	snprintf(d->cur, sizeof(d->cur), "cur/drain.%.64s.%ld.%lld.%s", host,
+	    (long)getpid(), (long long)time(NULL), strrchr(tmp, '.') + 1);
+	snprintf(path, sizeof(path), "%s/%s", d->root, d->cur);
 	if ((fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
 	    flock(fd, LOCK_EX) == -1 || rename(tmp, path) == -1)
 		err(EX_IOERR, "%s", path);
+	if (d->in != NULL)
+		snprintf(d->in->cur, sizeof(d->in->cur), "%s", d->cur);
 }
 
 static struct sfile *
@@ -233,50 +352,70 @@ note(struct sfile *f, unsigned long line, const char *why)
 	sprintf(p + n, "%s%lu: %s", n ? "; " : "", line, why);
 }
 
+/*
+ * Before a file goes to retry/: the first time, its mtime becomes this
+ * attempt's time and its mode PENDING_MODE, which says the mtime is kept.
+ * A file leaving retry/ for good gets its usual mode back.  In that order,
+ * a crash in between leaves at worst a later first attempt, never an
+ * earlier one.
+ */
 static void
-write_reason(struct drain *d, struct sfile *f)
+mark(struct drain *d, struct sfile *f, int pending)
 {
+	struct timespec ts[2] = { { 0, UTIME_OMIT }, { 0, 0 } };
 	char path[PATH_MAX];
-	FILE *fp;
 
-	snprintf(path, sizeof(path), "%s/failed/%s.reason", d->root, f->name);
-	if ((fp = fopen(path, "w")) == NULL) {
-		warn("%s", path);
+	if (pending == f->marked)
 		return;
-	}
-	fprintf(fp, "%s\n", f->reason ? f->reason : "rejected");
-	fclose(fp);
+	snprintf(path, sizeof(path), "%s/%s/%s", d->root, d->cur, f->name);
+	if (pending) {
+		ts[1].tv_sec = f->since;
+		if (utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW) == -1 ||
+		    chmod(path, PENDING_MODE) == -1)
+			warn("%s", path);
+	} else if (chmod(path, 0600) == -1)
+		warn("%s", path);
 }
 
 /* File a spool file whose records all have their fate. */
 static void
 settle(struct drain *d, struct sfile *f)
 {
+	struct timespec now[2] = { { 0, UTIME_NOW }, { 0, UTIME_OMIT } };
 	const char *to;
 	char path[PATH_MAX];
 
-	if (f->rejected) {
+	if (f->rejected)
 		to = "failed";
-		write_reason(d, f);
-		d->nfailed++;
-	} else if (f->pending || f->unavailable) {
+	else if (f->pending || f->unavailable)
 		to = "retry";
-		d->nretry++;
-	} else {
+	else
 		to = "done";
-		d->ndone++;
+	mark(d, f, *to == 'r');
+	if (f->rejected && spool_write_reason(d->root, f->name, f->reason ?
+	    f->reason : "rejected") == -1) {
+		/* Its fate is not told: it is taken again next run. */
+		warn("%s/failed/%s.reason", d->root, f->name);
+		to = "new";
 	}
 	if (spool_move(d->root, d->cur, to, f->name) == -1) {
 		warn("%s/%s", d->cur, f->name);
 		d->status = diag_worse(d->status, EX_IOERR);
-	} else if (strcmp(to, "retry") == 0) {
-		/* The retry clock starts now. */
+	} else if (*to == 'r') {
+		/* The retry clock starts now: ctime, on every filesystem. */
 		snprintf(path, sizeof(path), "%s/retry/%s", d->root, f->name);
-		utimensat(AT_FDCWD, path, NULL, 0);
+		utimensat(AT_FDCWD, path, now, AT_SYMLINK_NOFOLLOW);
 	}
 	f->outstanding = -1;
-	if (f->rejected)
+	if (*to == 'n')
+		d->status = diag_worse(d->status, EX_IOERR);
+	else if (f->rejected) {
+		d->nfailed++;
 		d->status = diag_worse(d->status, EX_DATAERR);
+	} else if (*to == 'r')
+		d->nretry++;
+	else
+		d->ndone++;
 }
 
 static void
@@ -284,6 +423,33 @@ maybe_settle(struct drain *d, struct sfile *f)
 {
 	if (f->read && f->outstanding == 0)
 		settle(d, f);
+}
+
+/* Pending (or without a secret) for longer than -p since the first try? */
+static int
+aged(const struct drain *d, const struct sfile *f)
+{
+	return conf_now() - f->since > d->max_age;
+}
+
+/* A pending record that waited too long: rejected, with what it lacked. */
+static void
+age_out(struct drain *d, struct sfile *f, jv fv, const char *what,
+    const char *dflt)
+{
+	char why[300];
+	const char *r;
+	jv line;
+
+	line = jv_object_get(jv_copy(fv), jv_string("line"));
+	r = env_str(fv, "reason", NULL);
+	snprintf(why, sizeof(why), "%s for more than %ld s: %s", what,
+	    d->max_age, r != NULL ? r : dflt);
+	diag_rec(f->name, (unsigned long)jv_number_value(line), "%s", why);
+	note(f, (unsigned long)jv_number_value(line), why);
+	jv_free(line);
+	f->rejected++;
+	d->naged++;
 }
 
 /* The loader's word on one record. */
@@ -301,7 +467,9 @@ fate(void *arg, jv fv)
 		jv_free(fv);
 		return;
 	}
-	if (strcmp(status, "pending") == 0)
+	if (strcmp(status, "pending") == 0 && aged(d, f))
+		age_out(d, f, fv, "pending", "no call or tenant");
+	else if (strcmp(status, "pending") == 0)
 		f->pending++;
 	else if (strcmp(status, "rejected") == 0) {
 		line = jv_object_get(jv_copy(fv), jv_string("line"));
@@ -328,6 +496,36 @@ reject(struct drain *d, struct sfile *f, unsigned long line, const char *why)
 	f->rejected++;
 }
 
+/*
+ * Enter (on) or leave the stages that read the record itself: a crash or
+ * a hang (RECORD_SECS, then SIGALRM) inside them is the record's.
+ */
+static void
+risky(struct drain *d, int on)
+{
+	if (d->in == NULL)
+		return;
+	if (on) {
+		d->in->line = d->curline;
+		d->in->active = 1;
+		alarm(RECORD_SECS);
+	} else {
+		alarm(0);
+		d->in->active = 0;
+	}
+}
+
+static void
+count_source(struct runstats *st, jv ev)
+{
+	const char *src = env_str(ev, "source", NULL);
+	int i;
+
+	for (i = 0; src != NULL && i < NSOURCES; i++)
+		if (strcmp(src, sources[i]) == 0)
+			st->events[i]++;
+}
+
 /* transform_run's callback: classify and queue one event. */
 static void
 emit(void *arg, jv ev)
@@ -337,16 +535,45 @@ emit(void *arg, jv ev)
 
 	ev = classify_event(&d->co, ev);
 	d->curfile->outstanding++;
+	if (d->stats != NULL)
+		count_source(d->stats, ev);
+	risky(d, 0);		/* the loader's faults are not the record's */
 	rc = loader_add(d->l, ev, d->curfile->name, d->curline, fate, d);
+	risky(d, 1);
 	if (rc != 0 && rc != EX_DATAERR)
 		d->status = diag_worse(d->status, rc);
 }
+
+static int	poisoned(struct drain *, struct sfile *, unsigned long);
 
 static int
 fatal(const struct drain *d)
 {
 	return d->status == EX_TEMPFAIL || d->status == EX_UNAVAILABLE ||
-	    d->status == EX_SOFTWARE;
+	    d->status == EX_SOFTWARE || d->status == EX_IOERR;
+}
+
+/*
+ * A record whose scheme has no secret here waits in retry/ like a pending
+ * one, and like one fails once it waited longer than -p.
+ */
+static void
+unavailable(struct drain *d, struct sfile *f, unsigned long n,
+    const char *why)
+{
+	char buf[300];
+
+	if (aged(d, f)) {
+		snprintf(buf, sizeof(buf), "unavailable for more than %ld s: %s",
+		    d->max_age, why);
+		reject(d, f, n, buf);
+		d->nrejected--;
+		d->naged++;
+		return;
+	}
+	diag_rec(f->name, n, "%s", why);
+	f->unavailable++;
+	d->unavailable = 1;
 }
 
 static void
@@ -358,50 +585,88 @@ record(struct drain *d, struct sfile *f, char *line, size_t len,
 	int rc;
 
 	d->nrecords++;
+	d->curfile = f;
+	d->curline = n;
+	if (poisoned(d, f, n))
+		return;
+	risky(d, 1);
 	env = ndjson_parse(line, len, why, sizeof(why));
 	if (!jv_is_valid(env)) {
+		risky(d, 0);
 		reject(d, f, n, why);
 		return;
 	}
 	env = jv_object_set(env, jv_string("spool_file"), jv_string(f->name));
 	if (env_check(env, why, sizeof(why)) == -1 ||
 	    (rc = verify_envelope(&d->v, env, why, sizeof(why))) == EX_DATAERR) {
+		risky(d, 0);
 		jv_free(env);
 		reject(d, f, n, why);
 		return;
 	}
 	if (rc == EX_UNAVAILABLE) {
+		risky(d, 0);
 		jv_free(env);
-		diag_rec(f->name, n, "%s", why);
-		f->unavailable++;
-		d->unavailable = 1;
+		unavailable(d, f, n, why);
 		return;
 	}
-	d->curfile = f;
-	d->curline = n;
-	if ((rc = transform_run(d->t, env, emit, d, why, sizeof(why))) != 0) {
+	rc = transform_run(d->t, env, emit, d, why, sizeof(why));
+	risky(d, 0);
+	if (rc != 0) {
 		reject(d, f, n, why);
 		if (rc != EX_DATAERR)
 			d->status = diag_worse(d->status, rc);
 	}
 }
 
+/*
+ * Open a claimed file: only a regular file is read (never through a
+ * symlink, never blocking on a FIFO).  Its first pending attempt: kept in
+ * its mtime once marked, else this one.  The stream, or NULL: the file is
+ * rejected (not a regular file) or unavailable (I/O error).
+ */
+static FILE *
+open_claimed(struct drain *d, struct sfile *f)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	FILE *fp;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", d->root, d->cur, f->name);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd == -1 && errno != ELOOP) {
+		warn("%s", path);
+		d->status = diag_worse(d->status, EX_IOERR);
+		f->unavailable++;
+		return NULL;
+	}
+	if (fd == -1 || fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		reject(d, f, 0, "not a regular file");
+		if (fd != -1)
+			close(fd);
+		return NULL;
+	}
+	f->marked = (st.st_mode & 07777) == PENDING_MODE;
+	f->since = f->marked ? st.st_mtime : conf_now();
+	if (fcntl(fd, F_SETFL, 0) == -1 || (fp = fdopen(fd, "r")) == NULL)
+		err(EX_OSERR, "%s", path);
+	return fp;
+}
+
 /* Read one claimed file and hand each of its lines to record(). */
 static void
 process(struct drain *d, struct sfile *f)
 {
-	char path[PATH_MAX], *line = NULL;
+	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
 	unsigned long n = 0;
 	FILE *fp;
 
-	snprintf(path, sizeof(path), "%s/%s/%s", d->root, d->cur, f->name);
-	if ((fp = fopen(path, "r")) == NULL) {
-		warn("%s", path);
-		d->status = diag_worse(d->status, EX_IOERR);
-		f->unavailable++;
-	} else {
+	if (d->in != NULL)
+		snprintf(d->in->file, sizeof(d->in->file), "%s", f->name);
+	if ((fp = open_claimed(d, f)) != NULL) {
 		while (!fatal(d) && (len = getline(&line, &cap, fp)) != -1) {
 			n++;
 			if (len > 0 && line[len - 1] == '\n')
@@ -452,8 +717,33 @@ summary(const struct drain *d)
 	fprintf(stderr, "co-drain: %zu files: %lu done, %lu retry, %lu failed; "
 	    "%lu records: %lu inserted, %lu duplicate, %lu pending, "
 	    "%lu rejected\n", d->nclaimed, d->ndone, d->nretry, d->nfailed,
-	    d->nrecords, st.inserted, st.duplicate, st.pending,
-	    st.rejected + d->nrejected);
+	    d->nrecords, st.inserted, st.duplicate, st.pending - d->naged,
+	    st.rejected + d->nrejected + d->naged);
+}
+
+static double
+since(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) +
+	    (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/* On a terminal, once a second: files, records/s, time left for the chunk. */
+static void
+progress(struct drain *d, size_t left)
+{
+	struct timespec now;
+	double el, rate;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (since(&d->shown, &now) < 1.0)
+		return;
+	d->shown = now;
+	el = since(&d->t0, &now);
+	rate = el > 0 ? (double)d->nclaimed / el : 0;
+	fprintf(stderr, "\rco-drain: %zu files, %.0f records/s, %zu more listed, "
+	    "ETA %.0f s\033[K", d->nclaimed, el > 0 ? (double)d->nrecords / el :
+	    0, left, rate > 0 ? (double)left / rate : 0);
 }
 
 /*
@@ -518,6 +808,8 @@ drain_chunk(struct drain *d, long long max)
 		d->nclaimed++;
 		n++;
 		process(d, &d->files[i]);
+		if (d->tty)
+			progress(d, d->nfiles - i - 1);
 	}
 	if (!fatal(d)) {
 		/* fate() may raise d->status meanwhile: read it after. */
@@ -529,14 +821,27 @@ drain_chunk(struct drain *d, long long max)
 	return n;
 }
 
+static const char *metrics;		/* --metrics FILE */
+
 static void
 setup(struct drain *d, int argc, char **argv, struct loader_opts *lo,
     long long *max, const char **conninfo)
 {
+	static const struct option longopts[] = {
+		{ "metrics", required_argument, NULL, 'M' },
+		{ NULL, 0, NULL, 0 }
+	};
 	int ch;
 
-	while ((ch = getopt(argc, argv, "b:d:f:j:n:p:R:s:u:")) != -1) {
+	while ((ch = getopt_long(argc, argv, "b:d:f:j:n:p:R:s:u:v", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
+		case 'M':
+			metrics = optarg;
+			break;
+		case 'v':
+			d->verbose = 1;
+			break;
 		case 'b':
 			lo->batch = (size_t)conf_num(optarg, 1, 1000000,
 			    "batch size");
@@ -555,8 +860,8 @@ setup(struct drain *d, int argc, char **argv, struct loader_opts *lo,
 			*max = conf_num(optarg, 1, LLONG_MAX, "file count");
 			break;
 		case 'p':
-			lo->pending_max_age = (long)conf_num(optarg, 1,
-			    LONG_MAX, "pending age");
+			d->max_age = (long)conf_num(optarg, 1, LONG_MAX / 2,
+			    "pending age");
 			break;
 		case 'R':
 			d->retry_after = (long)conf_num(optarg, 0, LONG_MAX,
@@ -591,8 +896,10 @@ spawn(int jobs, pid_t *kids)
 			warn("fork");
 			break;
 		}
-		if (pid == 0)
+		if (pid == 0) {
+			jobno = i;
 			return 0;
+		}
 		kids[n++] = pid;
 	}
 	return n;
@@ -613,11 +920,311 @@ reap(pid_t *kids, int n, int status)
 	return status;
 }
 
+static void
+keep_stats(struct drain *d)
+{
+	struct loader_stats st;
+	struct runstats *r = d->stats;
+
+	loader_stats(d->l, &st);
+	r->ran = 1;
+	r->files[0] = d->ndone;
+	r->files[1] = d->nretry;
+	r->files[2] = d->nfailed;
+	r->rec[0] = st.inserted;
+	r->rec[1] = st.duplicate;
+	r->rec[2] = st.pending - d->naged;
+	r->rec[3] = st.rejected + d->nrejected + d->naged;
+	r->nrecords = d->nrecords;
+}
+
+/* Files in root/sub (and its subdirectories, for cur/), oldest mtime. */
+static void
+dir_census(const char *root, const char *sub, unsigned long *n,
+    time_t *oldest, int *pending_only)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	struct stat st;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "%s/%s", root, sub);
+	if ((dir = opendir(path)) == NULL)
+		return;
+	while ((e = readdir(dir)) != NULL) {
+		if (e->d_name[0] == '.' || strstr(e->d_name, ".reason") ||
+		    fstatat(dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) ==
+		    -1)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			snprintf(path, sizeof(path), "%s/%s", sub, e->d_name);
+			if (strcmp(sub, "cur") == 0)
+				dir_census(root, path, n, oldest, pending_only);
+			continue;
+		}
+		if (pending_only != NULL && (st.st_mode & 07777) != PENDING_MODE)
+			continue;
+		(*n)++;
+		if (*oldest == 0 || st.st_mtime < *oldest)
+			*oldest = st.st_mtime;
+	}
+	closedir(dir);
+}
+
+/*
+ * --metrics FILE: a Prometheus textfile (node_exporter's textfile
+ * collector), written whole: FILE.tmp, fsync, rename.
+ */
+static int
+write_metrics(const char *file, const char *root, struct runstats *rs,
+    int jobs, double secs, int status)
+{
+	static const char *dirs[] = { "new", "retry", "failed", "cur" };
+	static const char *to[] = { "done", "retry", "failed" };
+	static const char *fates[] = { "inserted", "duplicate", "pending",
+	    "rejected" };
+	struct runstats sum = { 0 };
+	char tmp[PATH_MAX];
+	unsigned long n;
+	time_t oldest, now = time(NULL);
+	FILE *fp;
+	int i, j, one = 1, fd;
+
+	for (j = 0; j < jobs; j++) {
+		for (i = 0; i < 3; i++)
+			sum.files[i] += rs[j].files[i];
+		for (i = 0; i < 4; i++)
+			sum.rec[i] += rs[j].rec[i];
+		for (i = 0; i < NSOURCES; i++)
+			sum.events[i] += rs[j].events[i];
+		sum.nrecords += rs[j].nrecords;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp", file);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	    O_CLOEXEC, 0644)) == -1 || (fp = fdopen(fd, "w")) == NULL)
+		return -1;
+	fprintf(fp, "# HELP co_drain_spool_files Files in a spool directory "
+	    "after the last run.\n# TYPE co_drain_spool_files gauge\n");
+	for (i = 0; i < 4; i++) {
+		n = 0;
+		oldest = 0;
+		dir_census(root, dirs[i], &n, &oldest, NULL);
+		fprintf(fp, "co_drain_spool_files{dir=\"%s\"} %lu\n", dirs[i], n);
+		fprintf(fp, "co_drain_spool_oldest_age_seconds{dir=\"%s\"} "
+		    "%lld\n", dirs[i], (long long)(n ? now - oldest : 0));
+	}
+	n = 0;
+	oldest = 0;
+	dir_census(root, "retry", &n, &oldest, &one);
+	fprintf(fp, "# HELP co_drain_pending_files Files waiting in retry/.\n"
+	    "# TYPE co_drain_pending_files gauge\n"
+	    "co_drain_pending_files %lu\n"
+	    "# HELP co_drain_pending_oldest_age_seconds Since the first "
+	    "pending attempt of the oldest.\n"
+	    "# TYPE co_drain_pending_oldest_age_seconds gauge\n"
+	    "co_drain_pending_oldest_age_seconds %lld\n", n,
+	    (long long)(n ? now - oldest : 0));
+	fprintf(fp, "# HELP co_drain_last_run_files Files the last run filed."
+	    "\n# TYPE co_drain_last_run_files gauge\n");
+	for (i = 0; i < 3; i++)
+		fprintf(fp, "co_drain_last_run_files{to=\"%s\"} %lu\n", to[i],
+		    sum.files[i]);
+	fprintf(fp, "# HELP co_drain_last_run_records Records of the last "
+	    "run by fate.\n# TYPE co_drain_last_run_records gauge\n");
+	for (i = 0; i < 4; i++)
+		fprintf(fp, "co_drain_last_run_records{fate=\"%s\"} %lu\n",
+		    fates[i], sum.rec[i]);
+	fprintf(fp, "# HELP co_drain_last_run_events Events of the last run "
+	    "by provider.\n# TYPE co_drain_last_run_events gauge\n");
+	for (i = 0; i < NSOURCES; i++)
+		fprintf(fp, "co_drain_last_run_events{source=\"%s\"} %lu\n",
+		    sources[i], sum.events[i]);
+	fprintf(fp, "# HELP co_drain_last_run_duration_seconds Wall time.\n"
+	    "# TYPE co_drain_last_run_duration_seconds gauge\n"
+	    "co_drain_last_run_duration_seconds %.3f\n"
+	    "# HELP co_drain_last_run_records_per_second Throughput.\n"
+	    "# TYPE co_drain_last_run_records_per_second gauge\n"
+	    "co_drain_last_run_records_per_second %.1f\n"
+	    "# HELP co_drain_last_run_exit_status See co-drain(1).\n"
+	    "# TYPE co_drain_last_run_exit_status gauge\n"
+	    "co_drain_last_run_exit_status %d\n"
+	    "# HELP co_drain_last_run_timestamp_seconds When it ended.\n"
+	    "# TYPE co_drain_last_run_timestamp_seconds gauge\n"
+	    "co_drain_last_run_timestamp_seconds %lld\n", secs,
+	    secs > 0 ? (double)sum.nrecords / secs : 0.0, status,
+	    (long long)now);
+	if (fflush(fp) == EOF || fsync(fd) == -1) {
+		fclose(fp);
+		unlink(tmp);
+		return -1;
+	}
+	if (fclose(fp) == EOF || rename(tmp, file) == -1) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * One run's work, in the worker process: connect, claim, drain, file.
+ * Its exit status.
+ */
+static int
+run(struct drain *d, struct loader_opts *lo, long long max,
+    const char *conninfo)
+{
+	char path[PATH_MAX];
+	PGconn *c;
+	size_t n;
+	int status;
+
+	if ((c = db_connect_loader(conninfo, &status)) == NULL)
+		return status;
+	d->l = loader_new(c, lo);
+	d->tty = isatty(STDERR_FILENO);
+	clock_gettime(CLOCK_MONOTONIC, &d->t0);
+	make_claim_dir(d);
+	adopt_orphans(d);
+	while (!fatal(d) && (long long)d->nclaimed < max && collect(d) > 0) {
+		n = drain_chunk(d, max);
+		free_chunk(d);
+		if (n == 0)
+			break;		/* nothing could be claimed: no progress */
+	}
+	if (d->tty)
+		fputs("\r\033[K", stderr);
+	/* Silent when idle: cron mails nothing, logs get no noise. */
+	if (d->nclaimed > 0 || d->verbose)
+		summary(d);
+	spool_sync(d->root, "done");
+	spool_sync(d->root, "new");
+	spool_sync(d->root, "retry");
+	spool_sync(d->root, "failed");
+	snprintf(path, sizeof(path), "%s/%s", d->root, d->cur);
+	rmdir(path);
+	loader_free(d->l);
+	transform_free(d->t);
+	verify_free(&d->v);
+	PQfinish(c);
+	if (d->unavailable)
+		d->status = diag_worse(d->status, EX_UNAVAILABLE);
+	if (d->stats != NULL)
+		keep_stats(d);
+	return d->status;
+}
+
+/* Signals that mean the worker crashed (or hung: SIGALRM). */
+static int
+crash_signal(int sig)
+{
+	return sig == SIGABRT || sig == SIGSEGV || sig == SIGBUS ||
+	    sig == SIGFPE || sig == SIGILL || sig == SIGALRM ||
+	    sig == SIGTRAP || sig == SIGSYS;
+}
+
+/*
+ * The worker died of sig inside a record's own stages: the record is
+ * listed for the next worker, and the dead one's claims go back to new/
+ * (unless another run took them back first).
+ */
+static void
+quarantine(const char *root, struct inflight *in, int sig)
+{
+	struct poison *p;
+	const char *dir;
+	int fd;
+
+	p = &in->poison[in->npoison++];
+	snprintf(p->file, sizeof(p->file), "%s", in->file);
+	p->line = in->line;
+	p->sig = sig;
+	dir = in->cur + strlen("cur/");
+	if (strncmp(in->cur, "cur/", 4) == 0 &&
+	    (fd = lock_orphan(root, dir)) != -1) {
+		take_back(root, dir);
+		close(fd);
+	}
+}
+
+/* Did record file:line crash an earlier worker?  Then reject it. */
+static int
+poisoned(struct drain *d, struct sfile *f, unsigned long n)
+{
+	char why[200];
+	int i, sig;
+
+	if (d->in == NULL)
+		return 0;
+	for (i = 0; i < d->in->npoison; i++)
+		if (d->in->poison[i].line == n &&
+		    strcmp(d->in->poison[i].file, f->name) == 0)
+			break;
+	if (i == d->in->npoison)
+		return 0;
+	sig = d->in->poison[i].sig;
+	snprintf(why, sizeof(why), "verify, transform or classify %s "
+	    "(signal %d, %s)", sig == SIGALRM ? "did not finish" : "crashed",
+	    sig, strsignal(sig));
+	reject(d, f, n, why);
+	return 1;
+}
+
+/*
+ * Run the work in a worker process and wait for it.  A worker that dies
+ * inside a record's own stages costs that record (rejected: its file goes
+ * to failed/), and a new worker carries on, at most MAXCRASH times.  In
+ * the worker, returns -1 (it goes on to run()); in the parent, the run's
+ * exit status.
+ */
+static int
+supervise(struct drain *d)
+{
+	struct inflight *in;
+	int st, crashes = 0;
+	pid_t pid, parent = getpid();
+
+	in = mmap(NULL, sizeof(*in), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (in == MAP_FAILED)
+		err(EX_OSERR, "mmap");
+	for (;;) {
+		in->active = 0;
+		in->cur[0] = in->file[0] = '\0';
+		if ((pid = fork()) == -1)
+			err(EX_OSERR, "fork");
+		if (pid == 0) {
+			/* The worker goes with its parent (kill -9, OOM). */
+			if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 ||
+			    getppid() != parent)
+				_exit(EX_OSERR);
+			d->in = in;
+			return -1;
+		}
+		while (waitpid(pid, &st, 0) == -1)
+			if (errno != EINTR)
+				err(EX_OSERR, "waitpid");
+		if (WIFEXITED(st))
+			return WEXITSTATUS(st);
+		if (!crash_signal(WTERMSIG(st)) || !in->active) {
+			warnx("worker died of signal %d (%s)", WTERMSIG(st),
+			    strsignal(WTERMSIG(st)));
+			return EX_SOFTWARE;
+		}
+		if (++crashes >= MAXCRASH) {
+			warnx("%d records crashed the worker: giving up",
+			    crashes);
+			return EX_SOFTWARE;
+		}
+		quarantine(d->root, in, WTERMSIG(st));
+	}
+}
+
 static const char help[] =
-	    "usage: co-drain [-b size] [-d conninfo] [-f [source=]file]"
+	    "usage: co-drain [-v] [-b size] [-d conninfo] [-f [source=]file]"
 	    " [-j jobs]\n"
 	    "                [-n maxfiles] [-p maxage] [-R seconds] [-s"
 	    " spool] [-u user]\n"
+	    "                [--metrics file]\n"
 	    "Claim spooled webhooks and verify, transform, classify and"
 	    " load them.\n"
 	    "  -b size             records per database batch (default"
@@ -635,6 +1242,8 @@ static const char help[] =
 	    "  -s spool            the spool root (default CO_SPOOL,\n"
 	    "                      /var/spool/call-outcomes)\n"
 	    "  -u user             the default tenant, as co-load -u\n"
+	    "  -v                  a summary even when there was nothing to do\n"
+	    "  --metrics file      write a Prometheus textfile after the run\n"
 	    "  --help              this help\n"
 	    "  --version           the version\n";
 
@@ -647,46 +1256,45 @@ main(int argc, char *argv[])
 	struct loader_opts lo = { 0 };
 	const char *conninfo = NULL;
 	long long max = LLONG_MAX;
-	char path[PATH_MAX];
-	PGconn *c;
-	size_t n;
+	char why[PATH_MAX + 100];
+	struct runstats *rs = NULL;
+	struct timespec t0, t1;
 	int status;
 
 	cli_std(argc, argv, help);
 
 	d.retry_after = 300;
+	d.max_age = 86400;
 	d.t = transform_new();
 	classify_defaults(&d.co);
 	setup(&d, argc, argv, &lo, &max, &conninfo);
+	/* Pending age runs from the first pending attempt: ours to judge. */
+	lo.pending_max_age = LONG_MAX;
 	d.root = conf_spool(d.root);
 	if (verify_init(&d.v) == -1)
 		return EX_UNAVAILABLE;
 	if (spool_init(d.root) == -1)
 		err(EX_IOERR, "%s", d.root);
+	if (spool_check(d.root, why, sizeof(why)) == -1)
+		errx(EX_CONFIG, "%s", why);
+	if (metrics != NULL && (rs = mmap(NULL, MAXJOBS * sizeof(*rs),
+	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)) ==
+	    MAP_FAILED)
+		err(EX_OSERR, "mmap");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	nkids = spawn(d.jobs, kids);
-	if ((c = db_connect_loader(conninfo, &status)) == NULL)
-		return reap(kids, nkids, status);
-	d.l = loader_new(c, &lo);
-	make_claim_dir(&d);
-	adopt_orphans(&d);
-	while (!fatal(&d) && (long long)d.nclaimed < max && collect(&d) > 0) {
-		n = drain_chunk(&d, max);
-		free_chunk(&d);
-		if (n == 0)
-			break;		/* nothing could be claimed: no progress */
+	if (rs != NULL)
+		d.stats = &rs[jobno];
+	if ((status = supervise(&d)) == -1)
+		return run(&d, &lo, max, conninfo);	/* the worker */
+	status = reap(kids, nkids, status);
+	if (rs != NULL && jobno == 0) {
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (write_metrics(metrics, d.root, rs, d.jobs ? d.jobs : 1,
+		    since(&t0, &t1), status) == -1) {
+			warn("%s", metrics);
+			status = diag_worse(status, EX_IOERR);
+		}
 	}
-	summary(&d);
-	spool_sync(d.root, "done");
-	spool_sync(d.root, "new");
-	spool_sync(d.root, "retry");
-	spool_sync(d.root, "failed");
-	snprintf(path, sizeof(path), "%s/%s", d.root, d.cur);
-	rmdir(path);
-	loader_free(d.l);
-	transform_free(d.t);
-	verify_free(&d.v);
-	PQfinish(c);
-	if (d.unavailable)
-		d.status = diag_worse(d.status, EX_UNAVAILABLE);
-	return reap(kids, nkids, d.status);
+	return status;
 }

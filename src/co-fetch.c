@@ -27,6 +27,7 @@
 #include "spool.h"
 
 #define CONV_PATH	"/v1/convai/conversations/"
+#define TIME_LIMIT	6.7e16	/* seconds gmtime converts (as the .jq guards) */
 
 struct stats {
 	unsigned long calls, written, waiting, failed;
@@ -136,7 +137,11 @@ event_time(jv conv)
 	}
 	s = jv_object_get(jv_copy(m), jv_string("start_time_unix_secs"));
 	d = jv_object_get(m, jv_string("call_duration_secs"));
-	if (jv_get_kind(s) == JV_KIND_NUMBER && jv_get_kind(d) == JV_KIND_NUMBER)
+	/* Only times gmtime can convert: a cast of NaN or 1e300 is UB. */
+	if (jv_get_kind(s) == JV_KIND_NUMBER && jv_get_kind(d) ==
+	    JV_KIND_NUMBER && jv_number_value(s) > -TIME_LIMIT &&
+	    jv_number_value(s) < TIME_LIMIT && jv_number_value(d) >= 0 &&
+	    jv_number_value(d) < TIME_LIMIT)
 		t = (long long)jv_number_value(s) +
 		    (long long)jv_number_value(d);
 	jv_free(s);

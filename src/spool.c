@@ -23,12 +23,16 @@ spool_init(const char *root)
 {
 	char path[PATH_MAX];
 	int i;
+	struct stat st;
 
-	if (mkdir(root, 0700) == -1 && errno != EEXIST)
+	if (stat(root, &st) == -1 && mkdir(root, 0700) == -1 &&
+	    errno != EEXIST)
 		return -1;
+	/* No mkdir(2) where there is a directory: a kill test counts them. */
 	for (i = 0; subdirs[i] != NULL; i++) {
 		snprintf(path, sizeof(path), "%s/%s", root, subdirs[i]);
-		if (mkdir(path, 0700) == -1 && errno != EEXIST)
+		if (stat(path, &st) == -1 && mkdir(path, 0700) == -1 &&
+		    errno != EEXIST)
 			return -1;
 	}
 	return 0;
@@ -159,4 +163,77 @@ spool_name_time(const char *name)
 	if (errno != 0 || end == name || *end != '.' || t < 0)
 		return -1;
 	return t;
+}
+
+/*
+ * A whole, private NAME.reason in failed/: written under tmp/ (O_EXCL |
+ * O_NOFOLLOW, 0600, so nothing planted there is followed or reused),
+ * fsync'ed, then renamed in.  0, or -1 + errno with nothing left behind.
+ */
+int
+spool_write_reason(const char *root, const char *name, const char *text)
+{
+	char tmp[PATH_MAX], dst[PATH_MAX];
+	int fd, e, tries;
+
+	snprintf(tmp, sizeof(tmp), "%s/tmp/%s.reason", root, name);
+	snprintf(dst, sizeof(dst), "%s/failed/%s.reason", root, name);
+	for (tries = 0; ; tries++) {
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0600);
+		if (fd != -1 || errno != EEXIST || tries > 0)
+			break;
+		unlink(tmp);		/* left by a run that died */
+	}
+	if (fd == -1)
+		return -1;
+	if (spool_write_all(fd, text, strlen(text)) == -1 ||
+	    spool_write_all(fd, "\n", 1) == -1 || fsync(fd) == -1) {
+		e = errno;
+		close(fd);
+		goto fail;
+	}
+	if (close(fd) == -1 || rename(tmp, dst) == -1) {
+		e = errno;
+		goto fail;
+	}
+	return 0;
+fail:
+	unlink(tmp);
+	errno = e;
+	return -1;
+}
+
+/*
+ * The spool's root and subdirectories are directories (the subdirectories
+ * not symlinks) that only their owner can write.  0, or -1 with why set.
+ */
+int
+spool_check(const char *root, char *why, size_t whysz)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int i;
+
+	for (i = -1; i == -1 || subdirs[i] != NULL; i++) {
+		if (i == -1)
+			snprintf(path, sizeof(path), "%s", root);
+		else
+			snprintf(path, sizeof(path), "%s/%s", root, subdirs[i]);
+		if ((i == -1 ? stat(path, &st) : lstat(path, &st)) == -1) {
+			snprintf(why, whysz, "%s: %s", path, strerror(errno));
+			return -1;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			snprintf(why, whysz, "%s: not a directory", path);
+			return -1;
+		}
+		if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+			snprintf(why, whysz, "%s: writable by group or others "
+			    "(mode %03o); chmod go-w it", path,
+			    (unsigned)(st.st_mode & 0777));
+			return -1;
+		}
+	}
+	return 0;
 }

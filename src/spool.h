@@ -40,4 +40,16 @@ int	spool_writable(const char *);
 /* The receive time encoded at the start of a spool file name; -1 if none. */
 long long spool_name_time(const char *);
 
+/*
+ * Write failed/NAME.reason whole: tmp/ file opened O_EXCL|O_NOFOLLOW 0600,
+ * written, fsync'ed and renamed in.  0, or -1 + errno (nothing left).
+ */
+int	spool_write_reason(const char *, const char *, const char *);
+
+/*
+ * Root and subdirectories are directories only their owner can write;
+ * 0, or -1 with a one-line reason (naming the directory) in why.
+ */
+int	spool_check(const char *, char *, size_t);
+
 #endif

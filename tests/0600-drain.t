@@ -69,13 +69,17 @@ q "INSERT INTO users (id) VALUES ('usr_new')"
 CO_NOW=$((now + 1)) co-drain -s "$S" -R 0 2>"$T/err"
 check_same "due retry loads" "0 5" "$(count retry) $(count done)"
 
-# Pending too long becomes failed, with the reason.
+# Pending too long becomes failed, with the reason; the age runs from the
+# first pending attempt, not from the time in the name.
 sed 's/usr_42/usr_gone/; s/RM_Out/RM_Old/' "$F/out_room_finished.json" >"$T/old.json"
-drop $now.000008.1.old.test "$(co-gen envelope -t 1767225608 "$T/old.json")"
+drop $((now - 3 * 86400)).000008.1.old.test "$(co-gen envelope -t 1767225608 "$T/old.json")"
+co-drain -s "$S" -R 0 2>"$T/err"
+check_same "a 3-day-old file pending for the first time waits" \
+    "0 $((now - 3 * 86400)).000008.1.old.test" "$? $(ls "$S/retry")"
 CO_NOW=$((now + 2 * 86400)) co-drain -s "$S" -R 0 2>"$T/err"
 check_same "aged-out pending fails" 65 "$?"
 check "its reason" grep -q "pending for more than 86400 s" \
-    "$S/failed/$now.000008.1.old.test.reason"
+    "$S/failed/$((now - 3 * 86400)).000008.1.old.test.reason"
 
 # Many files: the database stops mid-run; exit 75, nothing half-done;
 # a rerun finishes with every event once.

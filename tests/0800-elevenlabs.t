@@ -362,6 +362,9 @@ el_env "$F/transcription.json" >"$S/new/$now.000002.1.tr"
 el_env "$F/transcription.json" >"$S/new/$now.000003.1.tr-again"
 el_env "$V/elevenlabs_call_initiation_failure.json" 1767225721 \
     >"$S/new/$((now - 90000)).000004.1.old"
+# Pending since a first attempt 25 hours ago, as co-drain(1) marks it.
+chmod 400 "$S/new/$((now - 90000)).000004.1.old"
+touch -d @$((now - 90000)) "$S/new/$((now - 90000)).000004.1.old"
 dial EL_drv7_1767229190 conv_life_0001
 co-drain -s "$S" 2>"$T/err"
 check_same "co-drain exits 65: the aged-out file failed" 65 "$?"
@@ -371,7 +374,7 @@ check_same "the webhook and its second delivery in done/" \
     "$now.000002.1.tr $now.000003.1.tr-again" \
     "$(ls "$S/done" | tr '\n' ' ' | sed 's/ $//')"
 check_same "pending for more than a day: failed/, with the reason" \
-    "1: pending for more than 86400 s: no call" \
+    "1: pending for more than 86400 s: no call for conversation_id conv_01jvectortest0000000000001 yet" \
     "$(cat "$S/failed/$((now - 90000)).000004.1.old.reason")"
 check_same "summary" \
     "co-drain: 4 files: 2 done, 1 retry, 1 failed; 4 records: 1 inserted, 1 duplicate, 1 pending, 1 rejected" \

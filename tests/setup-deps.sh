@@ -7,7 +7,8 @@
 # exits 69.  Without dpkg-query (not Debian) it checks nothing and exits 0:
 # the build then names what it lacks.
 pkgs="build-essential pkg-config libjq-dev jq libcurl4-openssl-dev
-	libssl-dev libpq-dev postgresql mandoc socat curl perl python3 librsvg2-bin $*"
+	libssl-dev libpq-dev postgresql mandoc socat curl perl python3 librsvg2-bin
+	strace python3-prometheus-client $*"
 
 command -v dpkg-query >/dev/null 2>&1 || exit 0
 missing=

@@ -1,0 +1,100 @@
+#!/bin/sh
+# co-drain killed at exact instants (issue 8, "also prove"): strace
+# injects SIGKILL at the Nth rename, fsync and mkdir of co-drain (its
+# parent and its worker), the claim directory's mkdtemp and rename among
+# them.  After each kill a rerun finishes the work: every event is in the
+# database exactly once, the rows are those of a clean drain, and every
+# spool file is whole in exactly one place.
+. "$(dirname "$0")/lib.sh"
+# Skip where strace cannot inject (no strace, or no ptrace in a sandbox).
+strace -f -qq -o /dev/null -e trace=mkdir -e inject=mkdir:signal=KILL:when=1 \
+    mkdir "$T/probe" >/dev/null 2>&1
+if [ -d "$T/probe" ] || ! command -v strace >/dev/null; then
+	echo "1..0 # SKIP strace cannot inject signals here"
+	exit 0
+fi
+pg_start || exit 1
+co-migrate up >/dev/null || exit 1
+q "INSERT INTO users (id) SELECT 'tenant-' || lpad(i::text, 2, '0')
+   FROM generate_series(0, 49) i"
+export LIVEKIT_API_KEY=APIvecTest01
+export LIVEKIT_API_SECRET=lk-test-secret-NOT-REAL-4f1d9c2a7e8b6d5c3a1f0e9d8c7b6a59
+unset CO_NOW 2>/dev/null
+S=$T/spool
+REF=$T/ref
+co-gen calls -c 6 "$REF" >/dev/null
+now=$(date +%s)
+# A file that fails (reason: fsync + rename) and one that waits (retry/).
+echo '{"v":1, "source":"livekit", "body":' >"$REF/new/$now.000001.1.bad"
+sed 's/usr_42/usr_none/' "$TESTDIR/fixtures/livekit/out_room_finished.json" \
+    >"$T/pend.json"
+co-gen envelope -t 1767225607 "$T/pend.json" >"$REF/new/$now.000002.1.pend"
+(cd "$REF/new" && md5sum * | sort) >"$T/sums"
+total=$(wc -l <"$T/sums")
+uniq=$(cat "$REF"/new/*.vm | jq -r .body | jq -r .id | sort -u | wc -l)
+
+rows() { q "SELECT \"userId\", \"livekitRoomSid\", duration, status, outcome,
+    \"recordingUrl\", (SELECT count(*) FROM livekit_call_events)
+    FROM call_logs ORDER BY 2"; }
+# finish: rerun until nothing is left to retry now (at most 3 runs).
+finish() {
+	for _i in 1 2 3; do
+		co-drain -s "$S" -R 0 2>>"$T/err"
+		[ "$(ls "$S/new" | wc -l)" -eq 0 ] && break
+	done
+}
+# where: every spool file's name and sum, wherever it lies.
+where() {
+	(cd "$S" && find new cur done failed retry -type f ! -name '*.reason' \
+	    -exec md5sum {} + | sed 's|  [a-z]*/\(.*/\)*|  |' | sort)
+}
+
+rm -rf "$S"
+cp -rp "$REF" "$S"
+finish
+clean=$(rows)
+check_same "a clean drain loads every event once" "$uniq" \
+    "$(q 'SELECT count(*) FROM livekit_call_events')"
+
+# kill SYSCALLS N: SIGKILL at the Nth call of any of SYSCALLS.
+kill_at() {
+	q "TRUNCATE call_logs CASCADE"
+	rm -rf "$S"
+	cp -rp "$REF" "$S"
+	strace -f -qq -o /dev/null -e trace="$1" \
+	    -e inject="$1":signal=KILL:when="$2" co-drain -s "$S" 2>"$T/err"
+	echo $? >"$T/rc"
+	cp "$T/err" "$T/err.kill"
+	finish
+	_got="$(rows) | $(where) | $(find "$S/cur" -type f | wc -l)"
+	_want="$clean | $(cat "$T/sums") | 0"
+	if [ "$_got" = "$_want" ]; then
+		ok "killed at $1 #$2 (exit $(cat "$T/rc")): rerun gives all, once"
+	else
+		not_ok "killed at $1 #$2 (exit $(cat "$T/rc")): rerun gives all, once"
+		diag "$(diff -u "$(printf '%s\n' "$_want" >"$T/w"; echo "$T/w")" \
+		    "$(printf '%s\n' "$_got" >"$T/g"; echo "$T/g")" | head -20)"
+		diag "$(tail -5 "$T/err")"
+	fi
+}
+
+# strace counts each process's calls: the parent makes none of these
+# when the spool exists, so N counts the worker's.  Its mkdir #1 is the
+# claim directory's mkdtemp, its rename #1 that directory's rename.
+kill_at mkdir,mkdirat 1
+check_same "killed in mkdtemp: the worker died, the run says so (70)" 70 \
+    "$(cat "$T/rc")"
+check "one line for it" grep -q "^co-drain: worker died of signal 9" \
+    "$T/err.kill"
+kill_at mkdir,mkdirat 2
+n=1
+while [ $n -le 16 ]; do
+	kill_at rename,renameat,renameat2 $n
+	n=$((n + 1))
+done
+n=1
+while [ $n -le 6 ]; do
+	kill_at fsync,fdatasync $n
+	n=$((n + 1))
+done
+done_testing
