@@ -141,10 +141,11 @@ check_same "up again: the owner is a loader again and sees all" 30 \
 # and regains its grants, the roles and their members stay.
 export PGDATABASE=co
 co-migrate down 3 >/dev/null
-check_same "down: 002's indexes gone, 001's outcome index back" \
-    "call_logs_userId_outcome_idx" \
+check_same "down: 002's indexes gone, the seed's outcome index stays" \
+    "idx_call_logs_user_outcome" \
     "$(q "SELECT string_agg(indexname, ' ' ORDER BY indexname) FROM pg_indexes
-    WHERE tablename = 'call_logs' AND indexname LIKE 'call_logs_userId_%'
+    WHERE tablename = 'call_logs' AND (indexname LIKE 'call_logs_userId_%'
+    OR indexname LIKE '%user_outcome')
     AND indexname <> 'call_logs_userId_startedAt_idx'")"
 PGUSER=ana q 'SELECT count(*) FROM call_logs' >/dev/null 2>"$T/err"
 check "down: the analyst's grant is gone" grep -q 'permission denied' "$T/err"
