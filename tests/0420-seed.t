@@ -206,4 +206,112 @@ check_same "no SIP participant: the seed's rules; SIP: ours" \
     '%-sip-%') FROM call_logs WHERE \"livekitRoomName\" LIKE 'judge-%'
     GROUP BY substring(\"livekitRoomName\" FROM '[0-9]+\$')::int ORDER BY
     substring(\"livekitRoomName\" FROM '[0-9]+\$')::int")"
+
+# --- two writers: the seed's code and co-drain on one call -----------------
+# The application made the call's row before dialing (what only it knows:
+# direction, start, agent, SIP call id, cost); LiveKit's events go both to
+# the seed's route and to co-drain.  The seed's code path for its event is
+# reproduced in SQL: insert the event first (its "eventId" UNIQUE is the
+# idempotency check: a duplicate rolls the whole transaction back), then
+# UPDATE call_logs with what it computed, in one transaction.
+TW=sip-2025550143__1730000000__tw
+jq -n --arg r "$TW" '{id: "EV_tw1", event: "room_started",
+    createdAt: "2025-10-29T12:34:10Z",
+    room: {name: $r, sid: "RM_tw", creationTime: "2025-10-29T12:34:10Z"}}' \
+    >"$T/tw1"
+jq -n --arg r "$TW" '{id: "evt_tw2", event: "participant_left",
+    createdAt: "2025-10-29T12:34:56Z",
+    room: {name: $r, sid: "RM_tw", creationTime: "2025-10-29T12:34:10Z"},
+    participant: {sid: "PA_tw", identity: "agent",
+    disconnectReason: "CLIENT_INITIATED"}}' >"$T/tw2"
+jq -n --arg r "$TW" '{id: "EV_tw3", event: "egress_ended",
+    createdAt: "1761741320", egressInfo: {egressId: "EG_tw", roomId: "RM_tw",
+    roomName: $r, status: "EGRESS_COMPLETE",
+    startedAt: "1761741251000000000", endedAt: "1761741318000000000",
+    fileResults: [{location: "https://rec.example.com/tw.ogg"}]}}' >"$T/tw3"
+jq -n --arg r "$TW" '{id: "EV_tw4", event: "room_finished",
+    createdAt: "2025-10-29T12:35:10Z",
+    room: {name: $r, sid: "RM_tw", creationTime: "2025-10-29T12:34:10Z"}}' \
+    >"$T/tw4"
+tw_reset() {
+	qs "DELETE FROM call_logs WHERE \"livekitRoomName\" = '$TW';
+	    INSERT INTO call_logs (id, \"userId\", \"agentConfigId\",
+	    \"livekitRoomName\", direction, \"sipCallId\", \"startedAt\", status,
+	    cost) VALUES ('tw-1', 'user_456', 'agent_789', '$TW', 'inbound',
+	    'sip-call-uuid', '2025-10-29 12:34:09', 'active', '0.05')"
+}
+seed_writer() {
+	PGDATABASE=seed psql -X -q -v ON_ERROR_STOP=1 -o /dev/null \
+	    -v body="$(cat "$T/tw2")" -v pause="${1:-0}" >/dev/null 2>&1 <<'SQL'
+BEGIN;
+INSERT INTO livekit_call_events (id, "userId", "callLogId", "eventId", event,
+    "roomName", "roomSid", "participantIdentity", "participantSid", timestamp,
+    "rawPayload")
+    VALUES ('seed-ev-tw2', 'user_456', 'tw-1', 'evt_tw2', 'participant_left',
+    'sip-2025550143__1730000000__tw', 'RM_tw', 'agent', 'PA_tw', 1761741296,
+    :'body');
+SELECT pg_sleep(:pause);
+UPDATE call_logs SET status = 'ended', outcome = 'completed', duration = 46,
+    "endedAt" = '2025-10-29 12:34:56', metadata = '{"disconnect_reason":
+    "CLIENT_INITIATED", "participant_sid": "PA_tw"}', "updatedAt" = NOW()
+    WHERE id = 'tw-1' AND "userId" = 'user_456';
+COMMIT;
+SQL
+}
+# drain N: co-drain one spool file holding event N.
+drain() {
+	mkdir -p "$T/sp/new"
+	co-gen envelope -t $((1767225600 + $1)) "$T/tw$1" \
+	    >"$T/sp/new/$((1767225600 + $1)).00000$1.1.1.test"
+	PGDATABASE=seed co-drain -s "$T/sp" -u user_456 2>>"$T/drain.err"
+}
+tw_row() {
+	qs "SELECT id, \"userId\", \"agentConfigId\", \"livekitRoomSid\",
+	    direction, \"phoneNumber\", \"sipCallId\", duration, \"startedAt\",
+	    \"endedAt\", status, outcome, \"recordingUrl\", metadata, cost
+	    FROM call_logs WHERE \"livekitRoomName\" = '$TW'"
+}
+tw_reset
+for e in 1 2 3 4; do drain $e; done
+alone=$(tw_row)
+check_same "co-drain alone keeps what the application wrote, fills and refines the rest" \
+    'tw-1|user_456|agent_789|RM_tw|inbound|+12025550143|sip-call-uuid|46|2025-10-29 12:34:10|2025-10-29 12:34:56|ended|completed|https://rec.example.com/tw.ogg|{"participant_sid": "PA_tw", "disconnect_reason": "CLIENT_INITIATED"}|0.05' \
+    "$alone"
+bad=0 runs=0
+for order in "1 2 3 4" "4 3 2 1" "2 4 1 3" "3 1 4 2"; do
+	for k in 0 1 2 3 4; do
+		tw_reset
+		i=0
+		[ $k -eq 0 ] && seed_writer
+		for e in $order; do
+			drain $e
+			i=$((i + 1))
+			[ $i -eq $k ] && seed_writer
+		done
+		runs=$((runs + 1))
+		got=$(tw_row)
+		[ "$got" = "$alone" ] || { bad=$((bad + 1));
+		    diag "order $order, seed after $k: $got"; }
+	done
+done
+check_same "20 interleavings of the seed's code and co-drain: one row" "20 0" \
+    "$runs $bad"
+# At once: the seed's transaction holds its new "eventId" while co-drain
+# loads the same event (it waits on the unique index, then finds the
+# seed's row and completes it), and the other events.
+tw_reset
+drain 1
+seed_writer 2 &
+sleep 0.5
+drain 2
+wait
+drain 3
+drain 4
+check_same "the seed's insert-first and co-drain at the same instant" \
+    "$alone" "$(tw_row)"
+check_same "the event the seed stored first got co-drain's fields" \
+    "seed-ev-tw2|t|PA_tw|1" \
+    "$(qs "SELECT id, \"occurredAt\" IS NOT NULL, \"participantSid\",
+    (SELECT count(*) FROM livekit_call_events WHERE \"eventId\" = 'evt_tw2')
+    FROM livekit_call_events WHERE \"eventId\" = 'evt_tw2'")"
 done_testing
