@@ -314,4 +314,46 @@ check_same "the event the seed stored first got co-drain's fields" \
     "$(qs "SELECT id, \"occurredAt\" IS NOT NULL, \"participantSid\",
     (SELECT count(*) FROM livekit_call_events WHERE \"eventId\" = 'evt_tw2')
     FROM livekit_call_events WHERE \"eventId\" = 'evt_tw2'")"
+
+# --- down removes only what up added ---------------------------------------
+n=$(ls "$CO_MIGRATIONS"/*.up.sql | wc -l)
+createdb seed2 || exit 1
+PGDATABASE=seed2 psql -X -q -v ON_ERROR_STOP=1 -f "$FX/seed-schema.sql" \
+    >/dev/null 2>&1
+PGDATABASE=seed2 q "INSERT INTO users (id) VALUES ('user_456');
+    INSERT INTO call_logs (id, \"userId\", \"livekitRoomName\", direction,
+    \"startedAt\", cost) VALUES ('abc-123-def', 'user_456', 'r', 'inbound',
+    '2025-10-29 12:34:10', '0.05')"
+dump seed2 >"$T/rows2.before"
+PGDATABASE=seed2 co-migrate up >/dev/null 2>&1
+PGDATABASE=seed2 co-migrate down "$n" >/dev/null 2>"$T/err"
+check_same "down $n of an adoption: exit 0, no warning" "0 " "$? $(cat "$T/err")"
+check_same "down: the seed's columns exactly as before, NOT NULL back" \
+    "$(cat "$T/shape.before")" "$(shape seed2)"
+check_same "down: the seed's indexes exactly as before" \
+    "$(cat "$T/idx.before")" "$(indexes seed2)"
+check_same "down: the seed's rows as before" "$(cat "$T/rows2.before")" \
+    "$(dump seed2)"
+check_same "down: no table of ours left" "" \
+    "$(PGDATABASE=seed2 q "SELECT string_agg(tablename, ' ') FROM pg_tables
+    WHERE schemaname = 'public' AND tablename NOT IN ('users',
+    'agent_configs', 'call_logs', 'livekit_call_events', 'schema_migrations')")"
+check_same "down: row security off again" "0" \
+    "$(PGDATABASE=seed2 q "SELECT count(*) FROM pg_class WHERE relrowsecurity
+    AND relname IN ('users', 'agent_configs', 'call_logs', 'livekit_call_events')")"
+PGDATABASE=seed2 co-migrate up >/dev/null 2>&1
+check_same "up again after down" "$n" \
+    "$(PGDATABASE=seed2 q 'SELECT count(*) FROM schema_migrations')"
+# With rows co-load made from events (no direction known): the tables
+# stay with every row, direction stays nullable, and down says so.
+rows=$(qs "SELECT count(*) FROM call_logs")
+PGDATABASE=seed co-migrate down "$n" >/dev/null 2>"$T/err"
+check_same "down with co-load's rows: exit 0" 0 "$?"
+check "down warns that direction stays nullable" \
+    grep -q 'call_logs.direction stays nullable' "$T/err"
+check_same "down keeps the seed's tables and every row" "$rows 5" \
+    "$(qs "SELECT count(*) FROM call_logs") $(qs "SELECT count(*) FROM
+    information_schema.tables WHERE table_schema = 'public'")"
+check_same "down dropped the columns up added" "" \
+    "$(shape seed | grep -vxFf "$T/shape.before" | grep -v '^call_logs\.direction \|^call_logs\.startedAt ')"
 done_testing
