@@ -110,6 +110,68 @@
 	"THEN 'recording URL longer than call_logs.\"recordingUrl\" holds: " \
 	"kept in this event only' END"
 
+/* The calls this batch changed. */
+#define LOAD_TOUCHED \
+	"(SELECT call_id FROM co_stage WHERE status = 'inserted')"
+
+/*
+ * campaign_calls (migration 006) in step with the touched calls of a
+ * campaign: one row a call, locked by (tenant, campaign, number) so that
+ * concurrent loaders count attempts right; a row made beforehand for the
+ * number is taken by its first call; attempts is how many calls the
+ * campaign made to the number.
+ */
+#define LOAD_SQL_CAMPAIGN \
+	"SELECT count(pg_advisory_xact_lock(hashtext('co-campaign:' || k))) " \
+	"FROM (SELECT DISTINCT c.\"userId\" || '/' || c.\"campaignId\" || " \
+	"'/' || coalesce(c.\"phoneNumber\", '') k FROM call_logs c " \
+	"WHERE c.id IN " LOAD_TOUCHED " AND c.\"campaignId\" IS NOT NULL " \
+	"ORDER BY 1) x; " \
+	"UPDATE campaign_calls t SET \"callLogId\" = m.cid FROM (SELECT " \
+	"DISTINCT ON (x.tid) x.tid, x.cid FROM (SELECT DISTINCT ON (c.id) " \
+	"t.id tid, c.id cid FROM call_logs c JOIN campaign_calls t " \
+	"ON t.\"callLogId\" IS NULL AND t.\"userId\" = c.\"userId\" " \
+	"AND t.\"campaignId\" = c.\"campaignId\" " \
+	"AND t.\"phoneNumber\" = c.\"phoneNumber\" WHERE c.id IN " \
+	LOAD_TOUCHED " AND NOT EXISTS (SELECT 1 FROM campaign_calls y " \
+	"WHERE y.\"callLogId\" = c.id) ORDER BY c.id, t.\"createdAt\", t.id) " \
+	"x ORDER BY x.tid, x.cid) m WHERE t.id = m.tid; " \
+	"INSERT INTO campaign_calls (id, \"userId\", \"campaignId\", " \
+	"\"callLogId\", \"phoneNumber\", status, outcome, attempts, " \
+	"\"startedAt\", \"endedAt\", \"createdAt\", \"updatedAt\") " \
+	"SELECT gen_random_uuid()::text, c.\"userId\", c.\"campaignId\", " \
+	"c.id, c.\"phoneNumber\", c.status, c.outcome, 1, c.\"startedAt\", " \
+	"c.\"endedAt\", now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC' " \
+	"FROM call_logs c WHERE c.id IN " LOAD_TOUCHED " " \
+	"AND c.\"campaignId\" IS NOT NULL ORDER BY c.id " \
+	"ON CONFLICT (\"callLogId\") DO UPDATE SET \"campaignId\" = " \
+	"EXCLUDED.\"campaignId\", \"phoneNumber\" = coalesce(" \
+	"EXCLUDED.\"phoneNumber\", campaign_calls.\"phoneNumber\"), " \
+	"status = EXCLUDED.status, outcome = coalesce(EXCLUDED.outcome, " \
+	"campaign_calls.outcome), \"startedAt\" = coalesce(" \
+	"EXCLUDED.\"startedAt\", campaign_calls.\"startedAt\"), " \
+	"\"endedAt\" = coalesce(EXCLUDED.\"endedAt\", " \
+	"campaign_calls.\"endedAt\"), \"updatedAt\" = EXCLUDED.\"updatedAt\" " \
+	"WHERE (campaign_calls.\"campaignId\", campaign_calls.\"phoneNumber\", " \
+	"campaign_calls.status, campaign_calls.outcome, " \
+	"campaign_calls.\"startedAt\", campaign_calls.\"endedAt\") " \
+	"IS DISTINCT FROM (EXCLUDED.\"campaignId\", coalesce(" \
+	"EXCLUDED.\"phoneNumber\", campaign_calls.\"phoneNumber\"), " \
+	"EXCLUDED.status, coalesce(EXCLUDED.outcome, " \
+	"campaign_calls.outcome), coalesce(EXCLUDED.\"startedAt\", " \
+	"campaign_calls.\"startedAt\"), coalesce(EXCLUDED.\"endedAt\", " \
+	"campaign_calls.\"endedAt\")); " \
+	"UPDATE campaign_calls t SET attempts = n.k FROM (SELECT " \
+	"a.\"userId\", a.\"campaignId\", a.\"phoneNumber\", " \
+	"count(a.\"callLogId\")::integer k FROM campaign_calls a " \
+	"WHERE (a.\"userId\", a.\"campaignId\", a.\"phoneNumber\") IN " \
+	"(SELECT c.\"userId\", c.\"campaignId\", c.\"phoneNumber\" " \
+	"FROM call_logs c WHERE c.id IN " LOAD_TOUCHED ") " \
+	"GROUP BY 1, 2, 3) n WHERE t.\"userId\" = n.\"userId\" " \
+	"AND t.\"campaignId\" = n.\"campaignId\" " \
+	"AND t.\"phoneNumber\" = n.\"phoneNumber\" " \
+	"AND t.attempts IS DISTINCT FROM n.k; "
+
 #define LOAD_SQL_BATCH \
 	/* Rooms known by name only have no unique key to meet on: lock \
 	 * their names, in order, so no two loaders create one twice. */ \
@@ -301,6 +363,7 @@
 	"v.campaign_id, v.direction, v.phone_number, v.sip_call_id, " \
 	"v.duration, v.started_at, v.ended_at, v.status, v.outcome, " \
 	"v.recording_url, v.metadata); " \
+	LOAD_SQL_CAMPAIGN \
 	"SELECT seq, status, CASE WHEN status <> 'pending' THEN NULL " \
 	"WHEN reason IS NOT NULL THEN reason " \
 	"WHEN tenant IS NULL THEN 'no call for this room yet, and no tenant " \
