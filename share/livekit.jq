@@ -93,9 +93,11 @@ def iso:
 		| if $z == "Z" or $z == "z" then $s
 		elif ($z | length) == 6 and $z[3:4] == ":"
 		    and ($z[0:1] == "+" or $z[0:1] == "-") then
-			(($z[1:3] | tonumber) * 3600 + ($z[4:6] | tonumber)
-			    * 60) as $o
-			| if $z[0:1] == "+" then $s - $o else $s + $o end
+			($z[1:3] | tonumber) as $h | ($z[4:6] | tonumber) as $m
+			| if $h < 24 and $m < 60 then ($h * 3600 + $m * 60)
+			    as $o | if $z[0:1] == "+" then $s - $o
+			    else $s + $o end
+			else null end
 		else null end)
 		catch null
 	else null end else null end;

@@ -171,6 +171,25 @@ check_same "co-query events: event, timestamp, processed, processedAt" \
     "$(PGDATABASE=seed co-query events RM_test123 -u user_456 -o ndjson |
     jq -r '"\(.event) \(.timestamp) \(.processed) \(.processedAt != null)"')"
 
+# ISO 8601 as the seed's payloads may write it: a fraction, an offset;
+# anything else is no time (the receive time stands in for createdAt).
+for t in 2025-10-29T12:34:56Z 2025-10-29T12:34:56.250Z \
+    2025-10-29T14:34:56+02:00 2025-10-29T07:34:56-05:00 \
+    2025-10-29T12:34:56+24:00 2025-13-29T12:34:56Z 2025-10-29 garbage; do
+	jq -nc --arg t "$t" '{v: 1, received_at: "2026-01-01T00:00:00Z",
+	    source: "livekit", body: ({id: "e", event: "room_started",
+	    createdAt: $t, room: {name: "r", creationTime: $t}} | tojson)}'
+done | co-transform | jq -r '"\(.occurred_at) \(.started_at)"' >"$T/iso"
+check_same "ISO 8601 times: Z, fraction, offsets; the rest absent" \
+    "2025-10-29T12:34:56Z 2025-10-29T12:34:56Z
+2025-10-29T12:34:56Z 2025-10-29T12:34:56Z
+2025-10-29T12:34:56Z 2025-10-29T12:34:56Z
+2025-10-29T12:34:56Z 2025-10-29T12:34:56Z
+2026-01-01T00:00:00Z null
+2026-01-01T00:00:00Z null
+2026-01-01T00:00:00Z null
+2026-01-01T00:00:00Z null" "$(cat "$T/iso")"
+
 # A room without a SIP participant is judged by the seed's rules on its
 # participant_left; one with a SIP participant by ours (co-classify(1)).
 # case: reason seconds no-SIP-outcome SIP-outcome
