@@ -10,7 +10,10 @@
 -- number.  A row made beforehand for a number (no "callLogId" yet) is
 -- taken by the campaign's first call to it.
 --
--- Row-level security as in 002: ENABLE + FORCE, co_tenant and co_loader.
+-- Row-level security as in 002: ENABLE + FORCE, co_tenant and co_loader;
+-- where 005_tenant_acl is applied, its pattern instead (co_tenant_table:
+-- co_tenant() in the policy, co_reader), which is what runs once 005 is
+-- merged below this migration.
 
 INSERT INTO co_adopted (relname)
 	SELECT 'campaign_calls' WHERE to_regclass('campaign_calls') IS NOT NULL;
@@ -73,3 +76,11 @@ CREATE POLICY co_tenant ON campaign_calls
 	WITH CHECK ("userId" = nullif(current_setting('co.tenant', true), ''));
 CREATE POLICY co_loader ON campaign_calls TO co_loader
 	USING (true) WITH CHECK (true);
+
+DO $$
+BEGIN
+	IF to_regprocedure('co_tenant_table(regclass, name)') IS NOT NULL THEN
+		CALL co_tenant_table('campaign_calls', 'userId');
+	END IF;
+END
+$$;
