@@ -1,17 +1,45 @@
 # call-outcomes: plain make, no autotools.  See README.md.
+VERSION = 0.2.0
 PREFIX ?= /usr/local
 DESTDIR ?=
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 SHAREDIR ?= $(PREFIX)/share/call-outcomes
+DOCDIR ?= $(PREFIX)/share/doc/call-outcomes
 
+# CPPFLAGS, CFLAGS, LDFLAGS and LDLIBS are the builder's (dpkg-buildflags
+# hardening works); ours come first so that the builder's win.  WERROR is
+# empty in the default build; make check and CI set it to -Werror.
 CC ?= cc
 CFLAGS ?= -O2 -g
+WERROR ?=
 PKGS = libpq libcurl openssl
-override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
-	$(shell pkg-config --cflags $(PKGS)) \
-	-DCO_SHAREDIR='"$(SHAREDIR)"' -DCO_MIGRATIONS='"$(SHAREDIR)/migrations"'
-LDLIBS += $(shell pkg-config --libs $(PKGS)) -ljq -lm
+CO_CPPFLAGS = -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
+	-DCO_SHAREDIR='"$(SHAREDIR)"' -DCO_MIGRATIONS='"$(SHAREDIR)/migrations"' \
+	-DCO_VERSION='"$(VERSION)"'
+CO_CFLAGS = -std=c11 -Wall -Wextra $(WERROR)
+ALL_CFLAGS = $(CO_CPPFLAGS) $(CPPFLAGS) $(CO_CFLAGS) $(CFLAGS)
+CO_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ljq -lm
+
+# co-receive takes the shared libcrypto, so that OpenSSL's security updates
+# reach it; STATIC_CRYPTO=1 links libcrypto.a instead (see co-receive(1)
+# for what each costs at start-up).
+STATIC_CRYPTO ?=
+ifeq ($(STATIC_CRYPTO),1)
+CRYPTO_LIBS = $(shell pkg-config --variable=libdir libcrypto)/libcrypto.a
+else
+CRYPTO_LIBS = $(shell pkg-config --libs libcrypto 2>/dev/null)
+endif
+
+# .build-config records what the objects were built with (PREFIX among
+# it): when any of it changes, everything is rebuilt, so "make install
+# PREFIX=/usr" after "make" installs tools that look under /usr.
+BUILD_CONFIG = $(CC) $(ALL_CFLAGS) | $(LDFLAGS) | $(LDLIBS) | $(CRYPTO_LIBS)
+ifeq ($(filter clean uninstall deps check check-asan demo,$(MAKECMDGOALS)),)
+ifneq ($(file <.build-config),$(BUILD_CONFIG))
+$(file >.build-config,$(BUILD_CONFIG))
+endif
+endif
 
 # Each tool is one src/co-NAME.c with its main.
 TOOLS = $(patsubst src/%.c,%,$(wildcard src/co-*.c))
@@ -20,73 +48,101 @@ BINS = $(TOOLS:%=bin/%)
 # Every src/*.c that is not a tool's main belongs to the library.
 LIBSRC = $(filter-out src/co-%.c,$(wildcard src/*.c))
 LIBOBJ = $(LIBSRC:.c=.o)
-HDRS = $(wildcard src/*.h)
+HDRS = $(wildcard src/*.h) .build-config
 
 all: $(BINS) tests/bin/co-gen
 
 # Test data generator; not installed.
 tests/bin/co-gen: tests/gen/co-gen.c libco.a $(HDRS)
 	@mkdir -p tests/bin
-	$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ tests/gen/co-gen.c libco.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -Isrc $(LDFLAGS) -o $@ tests/gen/co-gen.c libco.a \
+	    $(CO_LIBS) $(LDLIBS)
 
 libco.a: $(LIBOBJ)
+	rm -f $@
 	$(AR) rcs $@ $(LIBOBJ)
 
 src/%.o: src/%.c $(HDRS)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 bin/co-%: src/co-%.o libco.a
 	@mkdir -p bin
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< libco.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< libco.a $(CO_LIBS) $(LDLIBS)
 
-# co-receive is started once per request; resolving libcrypto.so's symbols
-# is a sixth of its CPU, so it takes libcrypto.a where there is one.
-CRYPTO_A = $(wildcard $(shell pkg-config --variable=libdir libcrypto)/libcrypto.a)
-bin/co-receive: LDLIBS = $(or $(CRYPTO_A),-lcrypto) -ljq -lm
+bin/co-receive: CO_LIBS = $(CRYPTO_LIBS) -ljq -lm
 
-check: all
+# The unsupported launcher and cron examples, installed as documentation.
+CONTRIB = $(shell find contrib -type f 2>/dev/null | sort)
+
+# Installs what is missing on Debian when root, else names the command.
+deps:
+	@sh tests/setup-deps.sh
+
+check: deps
+	$(MAKE) WERROR=-Werror all
 	mandoc -Tlint -Wwarning man/*.[1-8]
 	CO_SHARE=$$PWD/share CO_MIGRATIONS=$$PWD/migrations \
 	    PATH=$$PWD/bin:$$PWD/tests/bin:$$PATH prove -j2 tests/*.t
 
 # The whole suite again, built with AddressSanitizer and UBSan.
+ASAN = CC=clang CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all'
 check-asan:
 	$(MAKE) clean
-	$(MAKE) all CC=clang CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all'
-	ASAN_OPTIONS=detect_leaks=0 $(MAKE) check
+	ASAN_OPTIONS=detect_leaks=0 $(MAKE) check $(ASAN)
 	$(MAKE) clean
 
 # libFuzzer targets, each run for FUZZTIME seconds.
 FUZZTIME ?= 20
 FUZZERS = $(patsubst tests/fuzz/%.c,tests/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-FUZZFLAGS = -O1 -g -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE \
-	-Isrc $(shell pkg-config --cflags $(PKGS))
+FUZZFLAGS = -O1 -g -fsanitize=fuzzer,address,undefined -std=c11 \
+	-Isrc $(CO_CPPFLAGS)
 fuzz: $(FUZZERS)
 	for f in $(FUZZERS); do \
 		mkdir -p $$f.corpus; \
 		$$f -max_total_time=$(FUZZTIME) -max_len=65536 $$f.corpus tests/fuzz/seeds || exit 1; \
 	done
 tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIBSRC) $(HDRS)
-	clang $(FUZZFLAGS) -o $@ $< $(LIBSRC) $(LDLIBS)
+	clang $(FUZZFLAGS) -o $@ $< $(LIBSRC) $(CO_LIBS)
 
-demo: all
+demo: deps
+	$(MAKE) all
 	sh tests/demo.sh
 
 bench: all
 	sh tests/bench/bench.sh
 
-install: all
+install: $(BINS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(SHAREDIR)/migrations
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
 	install -m 644 share/*.jq $(DESTDIR)$(SHAREDIR)
 	install -m 644 migrations/*.sql $(DESTDIR)$(SHAREDIR)/migrations
-	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1
-	install -m 644 man/*.7 $(DESTDIR)$(MANDIR)/man7
+	for m in man/*.[17]; do \
+		sed -e 's|/usr/local/share/call-outcomes|$(SHAREDIR)|g' \
+		    -e 's|/usr/local/share/doc/call-outcomes|$(DOCDIR)|g' $$m \
+		    >$(DESTDIR)$(MANDIR)/man$${m##*.}/$${m#man/} || exit 1; \
+		chmod 644 $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m#man/}; \
+	done
+	for f in $(CONTRIB); do \
+		install -D -m $$(test -x $$f && echo 755 || echo 644) $$f \
+		    $(DESTDIR)$(DOCDIR)/examples/$${f#contrib/} || exit 1; \
+	done
+
+# Removes what install put there, and the share directory when empty.
+uninstall:
+	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR)/%)
+	rm -f $(patsubst share/%,$(DESTDIR)$(SHAREDIR)/%,$(wildcard share/*.jq))
+	rm -f $(patsubst %,$(DESTDIR)$(SHAREDIR)/%,$(wildcard migrations/*.sql))
+	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(wildcard man/*.1))
+	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man7/%,$(wildcard man/*.7))
+	rm -f $(CONTRIB:contrib/%=$(DESTDIR)$(DOCDIR)/examples/%)
+	-rmdir $(DESTDIR)$(SHAREDIR)/migrations $(DESTDIR)$(SHAREDIR)
+	-test ! -d $(DESTDIR)$(DOCDIR) || \
+	    find $(DESTDIR)$(DOCDIR) -depth -type d -empty -delete
 
 clean:
-	rm -f src/*.o libco.a $(BINS) $(FUZZERS) tests/bin/co-gen
+	rm -f src/*.o libco.a $(BINS) $(FUZZERS) tests/bin/co-gen .build-config
 	rm -rf tests/fuzz/*.corpus
 
-.PHONY: all check check-asan fuzz demo bench install clean
+.PHONY: all deps check check-asan fuzz demo bench install uninstall clean
 .SECONDARY:

@@ -1,7 +1,9 @@
 #!/bin/sh
 # co-receive behind socat: one co-receive per connection on port 8080.
 # Unsupported example (contrib/README).  Run it as the spool's owner, with
-# the secrets in the environment (or in files named by NAME_FILE), e.g.
+# the secrets in the environment (or in files named by NAME_FILE) of the
+# providers the site uses only (a provider with nothing set answers 404, one
+# whose *_FILE is missing 503), e.g.
 #	LIVEKIT_KEYS_FILE=/etc/call-outcomes/livekit.keys \
 #	ELEVENLABS_WEBHOOK_SECRET_FILE=/etc/call-outcomes/elevenlabs.secret \
 #	sh co-receive-socat.sh

@@ -29,12 +29,23 @@
 
 DO $$
 BEGIN
-	IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'co_analyst') THEN
-		CREATE ROLE co_analyst NOLOGIN;
-	END IF;
-	IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'co_loader') THEN
-		CREATE ROLE co_loader NOLOGIN;
-	END IF;
+	BEGIN
+		IF NOT EXISTS (SELECT FROM pg_roles
+		    WHERE rolname = 'co_analyst') THEN
+			CREATE ROLE co_analyst NOLOGIN;
+		END IF;
+		IF NOT EXISTS (SELECT FROM pg_roles
+		    WHERE rolname = 'co_loader') THEN
+			CREATE ROLE co_loader NOLOGIN;
+		END IF;
+	EXCEPTION WHEN insufficient_privilege THEN
+		RAISE EXCEPTION 'roles co_analyst and co_loader are missing '
+		    'and % may not create them', current_user
+		    USING HINT = format('as a superuser or a CREATEROLE role: '
+		    'CREATE ROLE co_analyst NOLOGIN; CREATE ROLE co_loader '
+		    'NOLOGIN; GRANT co_loader TO %I; then co-migrate up again',
+		    current_user);
+	END;
 	IF NOT pg_has_role(current_user, 'co_loader', 'USAGE') THEN
 		BEGIN
 			GRANT co_loader TO CURRENT_USER;

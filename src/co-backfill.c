@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "conf.h"
 #include "db.h"
 #include "diag.h"
@@ -597,11 +598,25 @@ run(void)
 	return EX_TEMPFAIL;
 }
 
+static const char help[] =
+	    "usage: co-backfill [-n] [-b size] [-d conninfo] [-T seconds]\n"
+	    "Give legacy calls rows their call_sid, in bounded batches.\n"
+	    "  -b size      rows per batch, 1 to 100000 (default 1000)\n"
+	    "  -d conninfo  the database (conninfo or postgresql:// URI)\n"
+	    "  -n           dry run: change nothing, print the call_sid"
+	    " each row would get\n"
+	    "  -T seconds   the longest a batch's statement may take, 1"
+	    " to 3600\n"
+	    "  --help       this help\n"
+	    "  --version    the version\n";
+
 int
 main(int argc, char *argv[])
 {
 	const char *conninfo = NULL;
 	int ch, rc;
+
+	cli_std(argc, argv, help);
 
 	while ((ch = getopt(argc, argv, "b:d:nT:")) != -1) {
 		switch (ch) {

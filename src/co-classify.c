@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "classify.h"
+#include "cli.h"
 #include "conf.h"
 #include "diag.h"
 #include "ndjson.h"
@@ -16,6 +17,20 @@
 #define MAX_SECS	86400	/* thresholds above a day are a typo */
 
 static void	usage(void);
+
+static const char help[] =
+	    "usage: co-classify [-f seconds] [-n seconds] [-r"
+	    " rejectfile] [file ...]\n"
+	    "Decide each event's outcome: completed, no_answer, busy,"
+	    " failed, voicemail.\n"
+	    "  -f seconds     a call shorter than this failed (rule"
+	    " \"short\")\n"
+	    "  -n seconds     a call at least -f but shorter than this"
+	    " was not answered\n"
+	    "  -r rejectfile  append rejected lines, with a \"reason\", to"
+	    " rejectfile\n"
+	    "  --help         this help\n"
+	    "  --version      the version\n";
 
 int
 main(int argc, char *argv[])
@@ -26,6 +41,8 @@ main(int argc, char *argv[])
 	const char *rejfile = NULL;
 	jv ev;
 	int ch, rc, status = 0;
+
+	cli_std(argc, argv, help);
 
 	classify_defaults(&o);
 	while ((ch = getopt(argc, argv, "f:n:r:")) != -1) {

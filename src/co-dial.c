@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "cli.h"
 #include "conf.h"
 #include "db.h"
 #include "diag.h"
@@ -420,6 +421,23 @@ done(struct api_req *q)
 	api_req_free(q);
 }
 
+static const char help[] =
+	    "usage: co-dial [-c concurrency] [-d conninfo] [-R retries]"
+	    " [-r rejectfile]\n"
+	    "               [-t timeout] [file ...]\n"
+	    "Place ElevenLabs outbound calls, committing each call's row"
+	    " first.\n"
+	    "  -c concurrency  calls in flight at once, 1 to 64 (default 4)\n"
+	    "  -d conninfo     the database (conninfo or postgresql:// URI)\n"
+	    "  -R retries      attempts after the first, 0 to 10"
+	    " (default 2)\n"
+	    "  -r rejectfile   append rejected requests, with a"
+	    " \"reason\", to rejectfile\n"
+	    "  -t timeout      seconds one attempt may take, 1 to 600"
+	    " (default 30)\n"
+	    "  --help          this help\n"
+	    "  --version       the version\n";
+
 int
 main(int argc, char *argv[])
 {
@@ -429,6 +447,8 @@ main(int argc, char *argv[])
 	long long conc = 4, retries = 2, timeout = 30;
 	jv rec;
 	int ch, rc, eof = 0;
+
+	cli_std(argc, argv, help);
 
 	while ((ch = getopt(argc, argv, "c:d:R:r:t:")) != -1) {
 		switch (ch) {

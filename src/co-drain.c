@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "classify.h"
+#include "cli.h"
 #include "conf.h"
 #include "db.h"
 #include "diag.h"
@@ -612,6 +613,31 @@ reap(pid_t *kids, int n, int status)
 	return status;
 }
 
+static const char help[] =
+	    "usage: co-drain [-b size] [-d conninfo] [-f [source=]file]"
+	    " [-j jobs]\n"
+	    "                [-n maxfiles] [-p maxage] [-R seconds] [-s"
+	    " spool] [-u user]\n"
+	    "Claim spooled webhooks and verify, transform, classify and"
+	    " load them.\n"
+	    "  -b size             records per database batch (default"
+	    " 2000)\n"
+	    "  -d conninfo         the database (conninfo or"
+	    " postgresql:// URI)\n"
+	    "  -f [source=]file    replace a transform program, as"
+	    " co-transform -f\n"
+	    "  -j jobs             drains side by side, 1 to 64\n"
+	    "  -n maxfiles         claim at most maxfiles files in this run\n"
+	    "  -p maxage           seconds a pending record may wait"
+	    " before it is rejected\n"
+	    "  -R seconds          how long a file waits in retry/"
+	    " (default 300)\n"
+	    "  -s spool            the spool root (default CO_SPOOL,\n"
+	    "                      /var/spool/call-outcomes)\n"
+	    "  -u user             the default tenant, as co-load -u\n"
+	    "  --help              this help\n"
+	    "  --version           the version\n";
+
 int
 main(int argc, char *argv[])
 {
@@ -626,6 +652,8 @@ main(int argc, char *argv[])
 	size_t n;
 	int status;
 
+	cli_std(argc, argv, help);
+
 	d.retry_after = 300;
 	d.t = transform_new();
 	classify_defaults(&d.co);
@@ -636,7 +664,7 @@ main(int argc, char *argv[])
 	if (spool_init(d.root) == -1)
 		err(EX_IOERR, "%s", d.root);
 	nkids = spawn(d.jobs, kids);
-	if ((c = db_connect(conninfo, &status)) == NULL)
+	if ((c = db_connect_loader(conninfo, &status)) == NULL)
 		return reap(kids, nkids, status);
 	d.l = loader_new(c, &lo);
 	make_claim_dir(&d);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "cli.h"
 #include "conf.h"
 #include "crypto.h"
 #include "db.h"
@@ -351,6 +352,28 @@ calls(const char *conninfo, long long age, long long max, char ***ids,
 	return rc;
 }
 
+static const char help[] =
+	    "usage: co-fetch [-a age] [-c concurrency] [-d conninfo] [-n"
+	    " max] [-R retries]\n"
+	    "                [-s spooldir] [-t timeout]\n"
+	    "Fetch ElevenLabs conversations whose webhook never came, as"
+	    " signed envelopes.\n"
+	    "  -a age          calls created more than age seconds ago"
+	    " (default 1800)\n"
+	    "  -c concurrency  requests in flight at once, 1 to 64"
+	    " (default 4)\n"
+	    "  -d conninfo     the database (conninfo or postgresql:// URI)\n"
+	    "  -n max          fetch at most max calls, the oldest"
+	    " (default 1000)\n"
+	    "  -R retries      attempts after the first on 408, 429,"
+	    " 5xx, transport errors\n"
+	    "  -s spooldir     write each envelope into spooldir/new/"
+	    " (default: stdout)\n"
+	    "  -t timeout      seconds one attempt may take, 1 to 600"
+	    " (default 30)\n"
+	    "  --help          this help\n"
+	    "  --version       the version\n";
+
 int
 main(int argc, char *argv[])
 {
@@ -359,6 +382,8 @@ main(int argc, char *argv[])
 	char **ids = NULL;
 	size_t i, n = 0;
 	int ch, rc;
+
+	cli_std(argc, argv, help);
 
 	while ((ch = getopt(argc, argv, "a:c:d:n:R:s:t:")) != -1) {
 		switch (ch) {

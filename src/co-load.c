@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "conf.h"
 #include "db.h"
 #include "diag.h"
@@ -75,6 +76,22 @@ summary(const struct loader *l, unsigned long n, unsigned long bad)
 	    st.pending, st.rejected + bad);
 }
 
+static const char help[] =
+	    "usage: co-load [-b size] [-d conninfo] [-r rejectfile] [-u"
+	    " user] [file ...]\n"
+	    "Load classified events into PostgreSQL, idempotently; each"
+	    " record's fate on\n"
+	    "    stdout.\n"
+	    "  -b size        records per batch and transaction, 1 to"
+	    " 1000000 (default 2000)\n"
+	    "  -d conninfo    the database (conninfo or postgresql:// URI)\n"
+	    "  -r rejectfile  append rejected records, with a \"reason\","
+	    " to rejectfile\n"
+	    "  -u user        the tenant of new calls whose metadata"
+	    " names none\n"
+	    "  --help         this help\n"
+	    "  --version      the version\n";
+
 int
 main(int argc, char *argv[])
 {
@@ -86,6 +103,8 @@ main(int argc, char *argv[])
 	PGconn *c;
 	jv ev;
 	int ch, r, status = 0;
+
+	cli_std(argc, argv, help);
 
 	while ((ch = getopt(argc, argv, "b:d:r:u:")) != -1) {
 		switch (ch) {
@@ -108,7 +127,7 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if ((c = db_connect(conninfo, &status)) == NULL)
+	if ((c = db_connect_loader(conninfo, &status)) == NULL)
 		return status;
 	reject_open(&rej, rfile);
 	l = loader_new(c, &o);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "conf.h"
 #include "db.h"
 #include "diag.h"
@@ -189,6 +190,19 @@ cmd_status(void)
 	return 0;
 }
 
+static const char help[] =
+	    "usage: co-migrate [-d conninfo] [-m dir] up | down [n] |"
+	    " status\n"
+	    "Apply or undo the SQL migrations.\n"
+	    "  up           apply every migration not yet applied\n"
+	    "  down [n]     undo the last n migrations (default 1)\n"
+	    "  status       list the migrations, applied or not\n"
+	    "  -d conninfo  the database (conninfo or postgresql:// URI)\n"
+	    "  -m dir       the migrations (default CO_MIGRATIONS, else"
+	    " the installed ones)\n"
+	    "  --help       this help\n"
+	    "  --version    the version\n";
+
 int
 main(int argc, char *argv[])
 {
@@ -196,6 +210,8 @@ main(int argc, char *argv[])
 	long long n = 1;
 	PGconn *c;
 	int ch, rc, status;
+
+	cli_std(argc, argv, help);
 
 	if ((dir = getenv("CO_MIGRATIONS")) == NULL || *dir == '\0')
 		dir = CO_MIGRATIONS;
@@ -213,6 +229,13 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
+	if (argc < 1)
+		warnx("no subcommand: up, down or status");
+	else if (strcmp(argv[0], "up") != 0 && strcmp(argv[0], "down") != 0 &&
+	    strcmp(argv[0], "status") != 0)
+		warnx("unknown subcommand: %s", argv[0]);
+	else if (argc > (strcmp(argv[0], "down") == 0 ? 2 : 1))
+		warnx("too many arguments");
 	if (argc < 1 || argc > 2)
 		usage();
 	if (strcmp(argv[0], "down") == 0 && argc == 2)

@@ -14,10 +14,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "conf.h"
 #include "db.h"
 #include "diag.h"
 #include "format.h"
+#include "rfc3339.h"
 
 /*
  * A call's place in time: lists' order, cursors and the indexes' key, as
@@ -519,10 +521,11 @@ matches(const char *re, const char *s)
 static void
 check_time(const char *what, const char *s)
 {
-	if (s != NULL && !matches("^" RE_DATE "([Tt ]" RE_TIME
-	    "([Zz]|[+-][0-9]{2}:[0-9]{2}))?$", s))
-		errx(EX_USAGE, "%s is not a date or an RFC 3339 time: %s",
-		    what, s);
+	const char *why;
+
+	if (s != NULL && (why = rfc3339_check(s, RFC3339_DATE, NULL)) != NULL)
+		errx(EX_USAGE, "%s %s: %s (want YYYY-MM-DD or an RFC 3339 "
+		    "time)", what, s, why);
 }
 
 static void
@@ -549,9 +552,11 @@ check_list(const char *what, const char *list, const char *const *allowed)
 static void
 set_after(struct query *q, const char *s)
 {
+	const char *end;
 	char *slash;
 
-	if (!matches("^" RE_DATE "T" RE_TIME "Z/" RE_ID "$", s))
+	if (!matches("^" RE_DATE "T" RE_TIME "Z/" RE_ID "$", s) ||
+	    rfc3339_check(s, RFC3339_UTC, &end) != NULL || *end != '/')
 		errx(EX_USAGE, "not a cursor: %s", s);
 	free(q->after);
 	if ((q->after = strdup(s)) == NULL)
@@ -659,7 +664,6 @@ options(struct query *q, int argc, char **argv, const char **conninfo,
 			break;
 		case 'z':
 			q->zone = optarg;
-			tsfmt = FMT_TZ;
 			break;
 		default:
 			if (!filter_opt(&q->f, ch, optarg))
@@ -678,7 +682,75 @@ find_cmd(const char *name)
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (strcmp(name, cmds[i].name) == 0)
 			return &cmds[i];
+	warnx("unknown subcommand: %s", name);
 	usage(NULL);
+}
+
+/* What is wrong with the subcommand's options and arguments, if anything. */
+static void
+misuse(const struct query *q, const struct cmd *c, int nargs)
+{
+	if ((q->opts & ~c->opts) != 0)
+		warnx("%s does not take that option", c->name);
+	else if (nargs != c->nargs)
+		warnx(c->nargs ? "%s takes a call_id" : "%s takes no argument",
+		    c->name);
+	else if (q->tenant == NULL || *q->tenant == '\0')
+		warnx("-u user is required");
+	else
+		return;
+	usage(c);
+}
+
+/*
+ * --tz as PostgreSQL's TimeZone: an IANA name passes as it is (PostgreSQL
+ * refuses unknown ones); an ISO 8601 offset +HH[:MM] (east is +), which
+ * PostgreSQL would read as a POSIX rule (west is +), becomes the POSIX rule
+ * that means it, "<+0530>-05:30".  Without --tz: TZ, else PGTZ, else UTC.
+ */
+static void
+set_zone(struct query *q)
+{
+	static char buf[64];
+	const char *z = q->zone;
+	int h, m = 0;
+
+	if (z == NULL && ((z = getenv("TZ")) == NULL || *z == '\0') &&
+	    ((z = getenv("PGTZ")) == NULL || *z == '\0'))
+		return;
+	if (*z == ':' && z[1] != '\0')
+		z++;			/* TZ=:Europe/Paris */
+	if (*z == '\0')
+		errx(EX_USAGE, "empty time zone");
+	if ((*z == '+' || *z == '-') && matches("^[+-][0-9]{2}(:[0-9]{2})?$",
+	    z)) {
+		h = atoi(z + 1);
+		if (z[3] == ':')
+			m = atoi(z + 4);
+		if (h > 23 || m > 59)
+			errx(EX_USAGE, "--tz %s: offset out of range", z);
+		snprintf(buf, sizeof(buf), "<%c%02d%02d>%c%02d:%02d", *z, h, m,
+		    *z == '+' ? '-' : '+', h, m);
+		z = buf;
+	} else if (*z == '+' || *z == '-')
+		errx(EX_USAGE, "--tz %s: not an offset +HH:MM", z);
+	q->zone = z;
+	tsfmt = FMT_TZ;
+}
+
+/* -o chart and svg: stats per day (the default) or per week. */
+static void
+chart_args(struct query *q, const struct cmd *c)
+{
+	if (q->fmt != FMT_CHART && q->fmt != FMT_SVG)
+		return;
+	if (c->run != cmd_stats)
+		errx(EX_USAGE, "-o chart and -o svg are for stats");
+	if (q->nby == 0)
+		add_by(q, "day");
+	else if (q->nby > 1 || (strcmp(q->by[0]->name, "day") != 0 &&
+	    strcmp(q->by[0]->name, "week") != 0))
+		errx(EX_USAGE, "-o chart and -o svg: --by day or week only");
 }
 
 static void
@@ -689,14 +761,56 @@ check_args(struct query *q, const char *fmt)
 	if ((rc = format_parse(fmt)) == -1)
 		errx(EX_USAGE, "unknown output format: %s", fmt);
 	q->fmt = (enum format)rc;
-	if (q->zone != NULL && *q->zone == '\0')
-		errx(EX_USAGE, "empty time zone");
+	set_zone(q);
 	check_time("--since", q->f.since);
 	check_time("--until", q->f.until);
 	check_list("outcome", q->f.outcome, outcomes);
 	check_list("direction", q->f.direction, directions);
 	check_list("status", q->f.status, statuses);
 }
+
+static const char help[] =
+	    "usage: co-query [-d conninfo] [-o format] [-z zone] -u user\n"
+	    "                outcome | calls | stats | events ...\n"
+	    "Answer questions about one tenant's calls.\n"
+	    "  outcome call_id        one call's outcome\n"
+	    "  calls [-a cursor] [-n limit] [filter ...]\n"
+	    "                         calls, newest first, a page at a time\n"
+	    "  stats [-b key[,key ...]] [filter ...]\n"
+	    "                         counts, answer rate and durations,"
+	    " per group\n"
+	    "  events [-r] call_id    a call's stored events\n"
+	    "  -a, --after cursor     (calls) start after cursor, as"
+	    " printed after \"next:\"\n"
+	    "  -b, --by key[,key ...] (stats) group by day, week,"
+	    " outcome, direction,\n"
+	    "                         campaign, agent\n"
+	    "  -d, --dbname conninfo  the database (conninfo or"
+	    " postgresql:// URI)\n"
+	    "  -n, --limit limit      (calls) calls per page, 1 to 10000"
+	    " (default 50)\n"
+	    "  -o, --output format    ndjson, csv, tsv, table; chart or"
+	    " svg (stats per day\n"
+	    "                         or week)\n"
+	    "  -r, --raw              (events) add rawPayload\n"
+	    "  -u, --user user        the tenant (required)\n"
+	    "  -z, --tz zone          times in zone: an IANA name or"
+	    " +HH:MM (east is +);\n"
+	    "                         default TZ, else PGTZ, else UTC\n"
+	    "filters (calls, stats):\n"
+	    "  --since time           calls that start at or after time"
+	    " (RFC 3339, or a\n"
+	    "                         date: its midnight)\n"
+	    "  --until time           calls that start before time\n"
+	    "  --outcome list         completed, no_answer, busy,"
+	    " failed, voicemail, none\n"
+	    "  --direction list       inbound, outbound\n"
+	    "  --status list          active, ended\n"
+	    "  --phone number         the far end's number, as stored\n"
+	    "  --campaign id          the campaign id\n"
+	    "  --agent id             the agent config id\n"
+	    "  --help                 this help\n"
+	    "  --version              the version\n";
 
 int
 main(int argc, char *argv[])
@@ -706,14 +820,17 @@ main(int argc, char *argv[])
 	const char *conninfo = NULL, *fmt = NULL;
 	int i, rc, status;
 
+	cli_std(argc, argv, help);
+
 	i = options(&q, argc, argv, &conninfo, &fmt);
-	if (i == argc)
+	if (i == argc) {
+		warnx("no subcommand: outcome, calls, stats or events");
 		usage(NULL);
+	}
 	c = find_cmd(argv[i]);
-	if ((q.opts & ~c->opts) != 0 || argc - i - 1 != c->nargs ||
-	    q.tenant == NULL || *q.tenant == '\0')
-		usage(c);
+	misuse(&q, c, argc - i - 1);
 	check_args(&q, fmt);
+	chart_args(&q, c);
 	if ((q.conn = db_connect(conninfo, &status)) == NULL)
 		return status;
 	rc = c->run(&q, argv + i + 1);

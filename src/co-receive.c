@@ -8,24 +8,32 @@
  */
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/time.h>
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <jv.h>
 #include <openssl/crypto.h>
 
+#include "cli.h"
 #include "conf.h"
 #include "diag.h"
+#include "envelope.h"
 #include "http.h"
 #include "spool.h"
 #include "verify.h"
@@ -34,10 +42,20 @@
 #define MAX_BODY_EL	(16LL << 20)	/* ElevenLabs default: audio */
 #define LINGER_MS	1000		/* draining input after an error */
 
+/* The sources, in the order of srcname; the state of each. */
+enum { LIVEKIT, ELEVENLABS, TWILIO, NSRC };
+enum { P_OFF, P_OK, P_BROKEN };
+
+static const char *const srcname[NSRC] = { "livekit", "elevenlabs", "twilio" };
+static const int srcbit[NSRC] = { VERIFY_LIVEKIT, VERIFY_ELEVENLABS,
+    VERIFY_TWILIO };
+static const char *const pname[] = { "not configured", "ok", "unusable" };
+
 struct route {
 	const char *path;
-	const char *method;
-	const char *source;		/* NULL: the health route */
+	const char *allow;		/* its methods, as Allow says them */
+	int	 src;			/* index into srcname; -1: health */
+	int	 seed;			/* health: the seed's answer */
 	long long max;
 };
 
@@ -45,6 +63,7 @@ struct route {
 struct answer {
 	int	 status;
 	int	 exit;
+	int	 head;			/* HEAD: headers only */
 	const char *ctype;
 	const char *allow;
 	const char *why;		/* logged, never a secret */
@@ -53,41 +72,49 @@ struct answer {
 };
 
 static const struct route routes[] = {
-	{ "/api/webhooks/call_completed", "POST", "livekit", MAX_BODY },
-	{ "/webhooks/livekit", "POST", "livekit", MAX_BODY },
-	{ "/api/webhooks/elevenlabs", "POST", "elevenlabs", MAX_BODY_EL },
-	{ "/webhooks/elevenlabs", "POST", "elevenlabs", MAX_BODY_EL },
-	{ "/webhooks/twilio", "POST", "twilio", MAX_BODY },
-	{ "/api/webhooks/call_completed/health", "GET", NULL, 0 },
-	{ "/healthz", "GET", NULL, 0 },
+	{ "/api/webhooks/call_completed", "POST", LIVEKIT, 0, MAX_BODY },
+	{ "/webhooks/livekit", "POST", LIVEKIT, 0, MAX_BODY },
+	{ "/api/webhooks/elevenlabs", "POST", ELEVENLABS, 0, MAX_BODY_EL },
+	{ "/webhooks/elevenlabs", "POST", ELEVENLABS, 0, MAX_BODY_EL },
+	{ "/webhooks/twilio", "POST", TWILIO, 0, MAX_BODY },
+	{ "/api/webhooks/call_completed/health", "GET, HEAD", -1, 1, 0 },
+	{ "/healthz", "GET, HEAD", -1, 0, 0 },
 };
 
 static long long mflag = -1;		/* -m: body limit on every route */
 static const char *spool;
 static struct timespec deadline;
+static struct timeval started;
 static char remote[64];
+static struct verifier ver;
+static int use_syslog;
 
 static void	usage(void);
+static ssize_t	log_write(void *, const char *, size_t);
+static void	log_init(const char *);
 static long	ms_left(void);
 static long	ms_since(const struct timespec *);
 static ssize_t	fd_read(void *, void *, size_t);
 static void	peer(void);
 static void	refuse(struct answer *, int, const char *);
-static void	copy_id(char *, size_t, const char *, size_t);
-static int	form_value(const struct http_req *, const char *, char *,
-		    size_t);
-static jv	member(jv, const char *, const char *);
-static void	accepted(const char *, struct answer *);
+static void	load(int);
+static int	pstate(int);
+static int	provider(int, struct answer *);
+static int	has_sig(int, const struct http_req *);
+static void	accepted(int, struct answer *);
 static void	clean(char *, size_t, const char *);
 static const struct route *route(const struct http_req *, struct answer *);
-static void	health(struct answer *);
-static int	check_sig(const char *, const struct http_buf *,
+static int	probe(char *, size_t);
+static long long free_bytes(void);
+static void	backlog(struct answer *);
+static void	health_body(const struct route *, struct answer *,
+		    const int *, int, long long, long long);
+static void	health(const struct route *, struct answer *);
+static jv	head_env(const struct http_req *, int, const char *);
+static int	check_sig(int, const struct http_req *, const char *,
 		    struct answer *);
-static void	event_id(const char *, const struct http_req *, jv, char *,
-		    size_t);
-static int	check_body(const char *, const struct http_req *,
-		    struct answer *);
-static void	accept_req(const char *, struct http_req *, struct answer *);
+static int	check_body(int, const struct http_req *, struct answer *);
+static void	accept_req(int, struct http_req *, struct answer *);
 static void	serve(struct http_in *, struct http_req *, struct answer *);
 static int	respond(const struct answer *);
 static int	unread(void);
@@ -98,9 +125,75 @@ static void	logline(const struct http_req *, const struct answer *,
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: co-receive [-m bytes] [-s spool] "
-	    "[-t seconds]\n");
+	fprintf(stderr, "usage: co-receive [-l stderr|syslog] [-m bytes] "
+	    "[-s spool] [-t seconds]\n");
 	exit(EX_USAGE);
+}
+
+/*
+ * Standard error in syslog mode: each line, without the program name that
+ * warn(3) puts first, becomes one syslog message.
+ */
+static ssize_t
+log_write(void *arg, const char *buf, size_t n)
+{
+	static char line[1024];
+	static size_t len;
+	const char *msg;
+	size_t i;
+
+	(void)arg;
+	for (i = 0; i < n; i++) {
+		if (buf[i] != '\n' && len + 1 < sizeof(line)) {
+			line[len++] = buf[i];
+			continue;
+		}
+		line[len] = '\0';
+		msg = strncmp(line, "co-receive: ", 12) == 0 ? line + 12 : line;
+		if (*msg != '\0')
+			syslog(LOG_ERR, "%s", msg);
+		len = 0;
+		if (buf[i] != '\n')
+			line[len++] = buf[i];
+	}
+	return (ssize_t)n;
+}
+
+/*
+ * Where diagnostics go: syslog(3) with -l syslog, or by default when
+ * standard error is a socket (inetd and xinetd hand the connection over
+ * as fds 0, 1 and 2), so that nothing but the answer reaches the client.
+ * Then fd 2 is /dev/null and stderr a stream into syslog.
+ */
+static void
+log_init(const char *lflag)
+{
+	static const cookie_io_functions_t io = { NULL, log_write, NULL, NULL };
+	struct stat st;
+	FILE *fp;
+	int fd;
+
+	if (lflag == NULL)
+		use_syslog = fstat(STDERR_FILENO, &st) == 0 &&
+		    S_ISSOCK(st.st_mode);
+	else if (strcmp(lflag, "syslog") == 0)
+		use_syslog = 1;
+	else if (strcmp(lflag, "stderr") != 0) {
+		warnx("-l: want stderr or syslog");
+		usage();
+	}
+	if (!use_syslog)
+		return;
+	openlog("co-receive", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	if ((fp = fopencookie(NULL, "w", io)) == NULL)
+		err(EX_OSERR, "fopencookie");
+	setvbuf(fp, NULL, _IOLBF, 0);
+	stderr = fp;
+	if ((fd = open("/dev/null", O_WRONLY | O_CLOEXEC)) != -1 &&
+	    fd != STDERR_FILENO) {
+		dup2(fd, STDERR_FILENO);
+		close(fd);
+	}
 }
 
 static long
@@ -181,14 +274,21 @@ peer(void)
 	strcpy(remote, v);
 }
 
+/* A refusal; 5xx answers say no more than that, the log says why. */
 static void
 refuse(struct answer *a, int status, const char *why)
 {
+	const char *say = why;
+
+	if (status == 503)
+		say = "service unavailable";
+	else if (status == 500)
+		say = "internal error";
 	a->status = status;
 	a->why = why;
 	a->body.len = 0;
 	http_buf_str(&a->body, "{\"status\":\"error\",\"error\":");
-	http_buf_json(&a->body, why, strlen(why));
+	http_buf_json(&a->body, say, strlen(say));
 	http_buf_str(&a->body, "}");
 	if (status == 503)
 		a->exit = diag_worse(a->exit, EX_TEMPFAIL);
@@ -207,9 +307,11 @@ route(const struct http_req *r, struct answer *a)
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		if (strcmp(r->path, routes[i].path) != 0)
 			continue;
-		if (strcmp(r->method, routes[i].method) == 0)
+		if (strcmp(r->method, "POST") == 0 ? routes[i].src >= 0 :
+		    routes[i].src < 0 && (a->head ||
+		    strcmp(r->method, "GET") == 0))
 			return &routes[i];
-		a->allow = routes[i].method;
+		a->allow = routes[i].allow;
 		refuse(a, 405, "method not allowed");
 		return NULL;
 	}
@@ -217,66 +319,282 @@ route(const struct http_req *r, struct answer *a)
 	return NULL;
 }
 
-/* Spool writable and which secrets are set; never their values. */
+/*
+ * The secrets of the sources named (VERIFY_* bits); why one is unusable
+ * has been logged by verify_init_some, or is logged here.
+ */
 static void
-health(struct answer *a)
+load(int which)
 {
-	static const char *src[] = { "livekit", "elevenlabs", "twilio" };
-	struct verifier v;
-	int ok, i;
+	(void)verify_init_some(&ver, which);
+	if ((which & VERIFY_TWILIO) && ver.tw_token != NULL &&
+	    ver.tw_url == NULL && !(ver.broken & VERIFY_TWILIO))
+		warnx("TWILIO_AUTH_TOKEN is set but CO_PUBLIC_URL is not");
+}
 
-	ok = spool_writable(spool) ||
-	    (spool_init(spool) == 0 && spool_writable(spool));
-	(void)verify_init(&v);
-	http_buf_str(&a->body, ok ? "{\"status\":\"healthy\"" :
-	    "{\"status\":\"unhealthy\"");
-	http_buf_str(&a->body, ok ? ",\"spool_writable\":true" :
-	    ",\"spool_writable\":false");
-	http_buf_str(&a->body, ",\"webhook_secret_configured\":{");
-	for (i = 0; i < 3; i++) {
-		http_buf_str(&a->body, i > 0 ? ",\"" : "\"");
-		http_buf_str(&a->body, src[i]);
-		http_buf_str(&a->body, verify_configured(&v, src[i]) ?
-		    "\":true" : "\":false");
+/* The state of source i after load(). */
+static int
+pstate(int i)
+{
+	if (ver.broken & srcbit[i])
+		return P_BROKEN;
+	if (i == TWILIO && ver.tw_token != NULL && ver.tw_url == NULL)
+		return P_BROKEN;
+	return verify_configured(&ver, srcname[i]) ? P_OK : P_OFF;
+}
+
+/*
+ * Load the secrets of the route's source alone.  None configured: the
+ * route does not exist here (404).  Configured but unusable (a missing or
+ * unreadable file, half a LiveKit key pair, a Twilio token without
+ * CO_PUBLIC_URL): 503, and EX_CONFIG.
+ */
+static int
+provider(int i, struct answer *a)
+{
+	static char why[96];
+
+	load(srcbit[i]);
+	switch (pstate(i)) {
+	case P_OK:
+		return 0;
+	case P_OFF:
+		refuse(a, 404, "no such route");
+		snprintf(why, sizeof(why), "no %s secret configured",
+		    srcname[i]);
+		a->why = why;
+		return -1;
+	default:
+		snprintf(why, sizeof(why), "%s secret configuration unusable",
+		    srcname[i]);
+		refuse(a, 503, why);
+		a->exit = EX_CONFIG;
+		return -1;
 	}
-	http_buf_str(&a->body, "}}");
-	verify_free(&v);
-	a->status = ok ? 200 : 503;
-	if (!ok) {
-		a->why = "spool not writable";
-		a->exit = EX_TEMPFAIL;
+}
+
+/* Does the request carry a signature header of its source's schemes? */
+static int
+has_sig(int i, const struct http_req *r)
+{
+	switch (i) {
+	case LIVEKIT:
+		return http_header(r, "authorization", NULL) != NULL ||
+		    http_header(r, "x-livekit-signature", NULL) != NULL;
+	case ELEVENLABS:
+		return http_header(r, "elevenlabs-signature", NULL) != NULL;
+	default:
+		return http_header(r, "x-twilio-signature", NULL) != NULL;
 	}
 }
 
 /*
- * The edge check: with a secret for the scheme, a request that does not
- * verify (or that only a scheme without a secret could) is 401.
+ * Can a file be created, written and fsync'ed in the spool's tmp/ now?
+ * 1 yes; 0 no, with why (for the log only).
  */
 static int
-check_sig(const char *source, const struct http_buf *env, struct answer *a)
+probe(char *why, size_t sz)
+{
+	char path[PATH_MAX];
+	int fd, e;
+
+	snprintf(path, sizeof(path), "%s/tmp/.health.%ld", spool,
+	    (long)getpid());
+	(void)unlink(path);		/* a killed process's, same pid */
+	if ((fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) == -1) {
+		snprintf(why, sz, "spool %s/tmp: %s", spool, strerror(errno));
+		return 0;
+	}
+	if (spool_write_all(fd, "ok\n", 3) == -1 || fsync(fd) == -1 ||
+	    close(fd) == -1) {
+		e = errno;
+		(void)close(fd);
+		(void)unlink(path);
+		snprintf(why, sz, "spool %s/tmp: %s", spool, strerror(e));
+		return 0;
+	}
+	if (unlink(path) == -1) {
+		snprintf(why, sz, "spool %s/tmp: %s", spool, strerror(errno));
+		return 0;
+	}
+	return 1;
+}
+
+/* Bytes an unprivileged writer may still use in the spool, or -1. */
+static long long
+free_bytes(void)
+{
+	struct statvfs sv;
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/tmp", spool);
+	if (statvfs(path, &sv) == -1)
+		return -1;
+	if (sv.f_favail == 0)
+		return 0;		/* no inode left: no file either */
+	return (long long)sv.f_bavail * (long long)sv.f_frsize;
+}
+
+/*
+ * The files waiting in new/ and the age in seconds of the oldest, by the
+ * receive time in its name; null when new/ cannot be read.
+ */
+static void
+backlog(struct answer *a)
+{
+	char path[PATH_MAX], num[96];
+	struct dirent *d;
+	long long n = 0, t, oldest = -1;
+	DIR *dp;
+
+	snprintf(path, sizeof(path), "%s/new", spool);
+	if ((dp = opendir(path)) == NULL) {
+		http_buf_str(&a->body, ",\"spool_backlog\":null"
+		    ",\"spool_oldest_age\":null");
+		return;
+	}
+	while ((d = readdir(dp)) != NULL) {
+		if (d->d_name[0] == '.')
+			continue;
+		n++;
+		if ((t = spool_name_time(d->d_name)) != -1 &&
+		    (oldest == -1 || t < oldest))
+			oldest = t;
+	}
+	closedir(dp);
+	if (oldest == -1)
+		snprintf(num, sizeof(num), ",\"spool_backlog\":%lld"
+		    ",\"spool_oldest_age\":null", n);
+	else
+		snprintf(num, sizeof(num), ",\"spool_backlog\":%lld"
+		    ",\"spool_oldest_age\":%lld", n,
+		    (long long)conf_now() - oldest);
+	http_buf_str(&a->body, num);
+}
+
+static void
+health_body(const struct route *rt, struct answer *a, const int *st,
+    int writable, long long freeb, long long floor)
+{
+	static const char *seed[] = { "\u26a0\ufe0f Not configured",
+	    "\u2705 Configured", "\u274c Configuration error" };
+	char num[64];
+	int i;
+
+	http_buf_str(&a->body, a->status == 200 ? "{\"status\":\"healthy\"" :
+	    "{\"status\":\"unhealthy\"");
+	if (rt->seed) {
+		http_buf_str(&a->body, st[LIVEKIT] == P_OK ?
+		    ",\"webhook_secret_configured\":true" :
+		    ",\"webhook_secret_configured\":false");
+		http_buf_str(&a->body, ",\"config_status\":");
+		http_buf_json(&a->body, seed[st[LIVEKIT]],
+		    strlen(seed[st[LIVEKIT]]));
+	}
+	http_buf_str(&a->body, writable ? ",\"spool_writable\":true" :
+	    ",\"spool_writable\":false");
+	if (freeb >= 0)
+		snprintf(num, sizeof(num), ",\"spool_free_bytes\":%lld", freeb);
+	else
+		snprintf(num, sizeof(num), ",\"spool_free_bytes\":null");
+	http_buf_str(&a->body, num);
+	snprintf(num, sizeof(num), ",\"spool_free_min\":%lld", floor);
+	http_buf_str(&a->body, num);
+	backlog(a);
+	if (!rt->seed) {
+		http_buf_str(&a->body, ",\"webhook_secret_configured\":{");
+		for (i = 0; i < NSRC; i++) {
+			http_buf_str(&a->body, i > 0 ? ",\"" : "\"");
+			http_buf_str(&a->body, srcname[i]);
+			http_buf_str(&a->body, st[i] == P_OK ? "\":true" :
+			    "\":false");
+		}
+		http_buf_str(&a->body, "}");
+	}
+	http_buf_str(&a->body, ",\"providers\":{");
+	for (i = 0; i < NSRC; i++) {
+		http_buf_str(&a->body, i > 0 ? ",\"" : "\"");
+		http_buf_str(&a->body, srcname[i]);
+		http_buf_str(&a->body, "\":\"");
+		http_buf_str(&a->body, pname[st[i]]);
+		http_buf_str(&a->body, "\"");
+	}
+	http_buf_str(&a->body, "}}");
+}
+
+/*
+ * Healthy: a file can be created, written and fsync'ed in tmp/, at least
+ * the largest body limit is free, and no configured source is unusable.
+ * Which secrets are set is said, never their values.
+ */
+static void
+health(const struct route *rt, struct answer *a)
+{
+	static char why[PATH_MAX + 64];
+	long long freeb, floor;
+	int st[NSRC], i, broken = 0, writable;
+
+	load(VERIFY_ALL);
+	for (i = 0; i < NSRC; i++)
+		if ((st[i] = pstate(i)) == P_BROKEN)
+			broken = 1;
+	writable = probe(why, sizeof(why));
+	if (!writable && spool_init(spool) == 0)
+		writable = probe(why, sizeof(why));
+	freeb = free_bytes();
+	floor = mflag >= 0 ? mflag : MAX_BODY_EL;
+	a->status = 503;
+	if (broken) {
+		a->why = "a configured source's secrets are unusable";
+		a->exit = EX_CONFIG;
+	} else if (!writable) {
+		a->why = why;
+		a->exit = EX_TEMPFAIL;
+	} else if (freeb < floor) {
+		a->why = "spool free space under the limit";
+		a->exit = EX_TEMPFAIL;
+	} else
+		a->status = 200;
+	health_body(rt, a, st, writable, freeb, floor);
+}
+
+/* The envelope without its body: what the signature schemes look at. */
+static jv
+head_env(const struct http_req *r, int i, const char *at)
+{
+	jv e, h;
+	size_t k;
+
+	h = jv_object();
+	for (k = 0; k < r->nhdr; k++)
+		h = jv_object_set(h, jv_string(r->hdr[k].name),
+		    jv_string_sized(r->hdr[k].value, (int)r->hdr[k].vlen));
+	e = jv_object();
+	e = jv_object_set(e, jv_string("v"), jv_number(1));
+	e = jv_object_set(e, jv_string("received_at"), jv_string(at));
+	e = jv_object_set(e, jv_string("source"), jv_string(srcname[i]));
+	e = jv_object_set(e, jv_string("method"), jv_string(r->method));
+	e = jv_object_set(e, jv_string("path"), jv_string(r->path));
+	e = jv_object_set(e, jv_string("query"), jv_string(r->query));
+	e = jv_object_set(e, jv_string("remote"), jv_string(remote));
+	return jv_object_set(e, jv_string("headers"), h);
+}
+
+/*
+ * The signature, checked on the raw body before anything is built from
+ * it: an unauthenticated body costs its own bytes and nothing more.
+ */
+static int
+check_sig(int i, const struct http_req *r, const char *at, struct answer *a)
 {
 	static char why[256];
-	struct verifier v;
 	jv e;
 	int rc;
 
-	if (verify_init(&v) == -1) {
-		verify_free(&v);
-		refuse(a, 503, "signature configuration unusable");
-		a->exit = EX_UNAVAILABLE;
-		return -1;
-	}
-	if (!verify_configured(&v, source)) {
-		a->why = v.tw_token != NULL && strcmp(source, "twilio") == 0 ?
-		    "signature not checked: CO_PUBLIC_URL not set" :
-		    "signature not checked: no secret set";
-		verify_free(&v);
-		return 0;
-	}
-	e = jv_parse_sized(env->p, (int)env->len);
-	rc = verify_envelope(&v, e, why, sizeof(why));
+	e = head_env(r, i, at);
+	rc = verify_request(&ver, e, r->body, r->bodylen, why, sizeof(why));
 	jv_free(e);
-	verify_free(&v);
 	if (rc == 0)
 		return 0;
 	refuse(a, 401, "signature verification failed");
@@ -284,128 +602,38 @@ check_sig(const char *source, const struct http_buf *env, struct answer *a)
 	return -1;
 }
 
-/* s[0..n) into buf, cut at a character boundary when too long. */
-static void
-copy_id(char *buf, size_t sz, const char *s, size_t n)
-{
-	if (n >= sz) {
-		n = sz - 1;
-		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-			n--;
-	}
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-}
-
-/* The form field name (application/x-www-form-urlencoded), decoded. */
-static int
-form_value(const struct http_req *r, const char *name, char *buf, size_t sz)
-{
-	const char *p = r->body, *e = r->body + r->bodylen;
-	size_t nlen = strlen(name), n = 0;
-	unsigned int c;
-
-	for (; p < e; p++) {
-		if ((p == r->body || p[-1] == '&') && (size_t)(e - p) > nlen &&
-		    strncmp(p, name, nlen) == 0 && p[nlen] == '=')
-			break;
-	}
-	if (p >= e)
-		return 0;
-	for (p += nlen + 1; p < e && *p != '&' && n + 1 < sz; p++) {
-		if (*p == '%' && e - p > 2 && sscanf(p + 1, "%2x", &c) == 1) {
-			buf[n++] = (char)c;
-			p += 2;
-		} else
-			buf[n++] = *p == '+' ? ' ' : *p;
-	}
-	buf[n] = '\0';
-	return 1;
-}
-
-/* obj.k1 or obj.k1.k2; consumes nothing. */
-static jv
-member(jv obj, const char *k1, const char *k2)
-{
-	jv v;
-
-	v = jv_object_get(jv_copy(obj), jv_string(k1));
-	if (k2 == NULL)
-		return v;
-	if (jv_get_kind(v) != JV_KIND_OBJECT) {
-		jv_free(v);
-		return jv_invalid();
-	}
-	return jv_object_get(v, jv_string(k2));
-}
-
 /*
- * The event id of SPEC section 6: LiveKit id, ElevenLabs
- * type:conversation_id, Twilio CallSid:CallStatus.  Empty when the body
- * has none; the body is spooled all the same.  Consumes body.
+ * LiveKit and ElevenLabs bodies are JSON objects; Twilio's are forms, or
+ * JSON objects with bodySHA256 in the query.  Sets the event id.
  */
-static void
-event_id(const char *source, const struct http_req *r, jv body, char *buf,
-    size_t sz)
-{
-	char id[512], sid[128], st[64];
-	jv a, b;
-
-	buf[0] = id[0] = '\0';
-	if (jv_get_kind(body) != JV_KIND_OBJECT) {	/* a Twilio form */
-		if (form_value(r, "CallSid", sid, sizeof(sid)) &&
-		    form_value(r, "CallStatus", st, sizeof(st)))
-			snprintf(id, sizeof(id), "%s:%s", sid, st);
-	} else {
-		if (strcmp(source, "livekit") == 0) {
-			a = member(body, "id", NULL);
-			b = jv_invalid();
-		} else if (strcmp(source, "elevenlabs") == 0) {
-			a = member(body, "type", NULL);
-			b = member(body, "data", "conversation_id");
-		} else {
-			a = member(body, "CallSid", NULL);
-			b = member(body, "CallStatus", NULL);
-		}
-		if (jv_get_kind(a) == JV_KIND_STRING &&
-		    jv_get_kind(b) == JV_KIND_STRING)
-			snprintf(id, sizeof(id), "%s:%s", jv_string_value(a),
-			    jv_string_value(b));
-		else if (jv_get_kind(a) == JV_KIND_STRING &&
-		    strcmp(source, "livekit") == 0)
-			snprintf(id, sizeof(id), "%s", jv_string_value(a));
-		jv_free(a);
-		jv_free(b);
-	}
-	jv_free(body);
-	copy_id(buf, sz, id, strlen(id));
-}
-
-/* LiveKit and ElevenLabs bodies are JSON objects; Twilio's are forms. */
 static int
-check_body(const char *source, const struct http_req *r, struct answer *a)
+check_body(int i, const struct http_req *r, struct answer *a)
 {
 	jv body = jv_invalid();
+	char hash[8];
 
-	if (strcmp(source, "twilio") != 0 ||
-	    (r->bodylen > 0 && r->body[0] == '{')) {
+	if (i != TWILIO || http_form_value(r->query, strlen(r->query),
+	    "bodySHA256", hash, sizeof(hash))) {
 		body = jv_parse_sized(r->body, (int)r->bodylen);
-		if (jv_get_kind(body) != JV_KIND_OBJECT &&
-		    strcmp(source, "twilio") != 0) {
+		if (jv_get_kind(body) != JV_KIND_OBJECT) {
 			jv_free(body);
 			refuse(a, 400, "body is not a JSON object");
 			return -1;
 		}
+	} else if (!http_form_ok(r->body, r->bodylen)) {
+		refuse(a, 400, "body is not a form");
+		return -1;
 	}
-	event_id(source, r, body, a->event, sizeof(a->event));
+	env_event_id(srcname[i], body, r->body, r->bodylen, a->event,
+	    sizeof(a->event));
 	return 0;
 }
 
 static void
-accepted(const char *source, struct answer *a)
+accepted(int i, struct answer *a)
 {
 	a->status = 200;
-	if (strcmp(source, "twilio") == 0) {
+	if (i == TWILIO) {
 		a->ctype = "text/xml";
 		http_buf_str(&a->body, "<?xml version=\"1.0\" "
 		    "encoding=\"UTF-8\"?><Response/>");
@@ -421,9 +649,9 @@ accepted(const char *source, struct answer *a)
 
 /* A complete request on a webhook route: check, spool, accept. */
 static void
-accept_req(const char *source, struct http_req *r, struct answer *a)
+accept_req(int i, struct http_req *r, struct answer *a)
 {
-	static char why[128];
+	static char why[PATH_MAX + 64];
 	struct http_buf env = { NULL, 0, 0 };
 	struct timeval tv;
 	char at[64], name[SPOOL_NAMELEN];
@@ -433,22 +661,25 @@ accept_req(const char *source, struct http_req *r, struct answer *a)
 		refuse(a, 400, "body is not UTF-8");
 		return;
 	}
+	if (r->bodylen > INT_MAX) {	/* -m is at most 1 GiB: never */
+		refuse(a, 413, "body over the limit");
+		return;
+	}
 	gettimeofday(&tv, NULL);
 	if ((now = getenv("CO_NOW")) != NULL && *now != '\0')
 		tv.tv_sec = conf_now();
 	conf_rfc3339(at, sizeof(at), tv.tv_sec, (long)tv.tv_usec);
-	http_envelope(&env, r, source, remote, at);
-	if (check_sig(source, &env, a) == 0 && check_body(source, r, a) == 0) {
-		if (spool_write(spool, &tv, env.p, env.len, name,
-		    sizeof(name)) == -1 && (errno != ENOENT ||
-		    spool_init(spool) == -1 || spool_write(spool, &tv, env.p,
-		    env.len, name, sizeof(name)) == -1)) {
-			snprintf(why, sizeof(why), "spool %s: %s", spool,
-			    strerror(errno));
-			refuse(a, 503, why);
-		} else
-			accepted(source, a);
-	}
+	if (check_sig(i, r, at, a) == -1 || check_body(i, r, a) == -1)
+		return;
+	http_envelope(&env, r, srcname[i], remote, at);
+	if (spool_write(spool, &tv, env.p, env.len, name, sizeof(name)) == -1 &&
+	    (errno != ENOENT || spool_init(spool) == -1 || spool_write(spool,
+	    &tv, env.p, env.len, name, sizeof(name)) == -1)) {
+		snprintf(why, sizeof(why), "spool %s: %s", spool,
+		    strerror(errno));
+		refuse(a, 503, why);
+	} else
+		accepted(i, a);
 	http_buf_free(&env);
 }
 
@@ -463,26 +694,33 @@ serve(struct http_in *in, struct http_req *r, struct answer *a)
 		refuse(a, rc, r->why);
 		return;
 	}
+	a->head = strcmp(r->method, "HEAD") == 0;	/* no body, ever */
 	if ((rt = route(r, a)) == NULL)
 		return;
-	if (rt->source == NULL) {
-		health(a);
+	if (rt->src < 0) {
+		health(rt, a);
 		return;
 	}
+	if (provider(rt->src, a) == -1)
+		return;
 	max = mflag >= 0 ? mflag : rt->max;
 	if (!r->chunked && r->clen < 0)
 		refuse(a, 411, "no Content-Length");
 	else if (!r->chunked && r->clen > max)
 		refuse(a, 413, "body over the limit");
-	else if (r->expect && spool_write_all(STDOUT_FILENO,
+	else if (!has_sig(rt->src, r)) {
+		refuse(a, 401, "signature verification failed");
+		a->why = "missing signature";
+	} else if (r->expect && spool_write_all(STDOUT_FILENO,
 	    "HTTP/1.1 100 Continue\r\n\r\n", 25) == -1)
 		refuse(a, 400, "client gone");
 	else if ((rc = http_read_body(in, r, (size_t)max)) != 0)
 		refuse(a, rc, r->why);
 	else
-		accept_req(rt->source, r, a);
+		accept_req(rt->src, r, a);
 }
 
+/* The answer; to HEAD without the body, which GET would have sent. */
 static int
 respond(const struct answer *a)
 {
@@ -501,7 +739,8 @@ respond(const struct answer *a)
 	    date, a->ctype, a->body.len, a->allow ? "Allow: " : "",
 	    a->allow ? a->allow : "", a->allow ? "\r\n" : "");
 	http_buf_str(&h, line);
-	http_buf_add(&h, a->body.p, a->body.len);
+	if (!a->head)
+		http_buf_add(&h, a->body.p, a->body.len);
 	rc = spool_write_all(STDOUT_FILENO, h.p, h.len);
 	http_buf_free(&h);
 	return rc;
@@ -557,30 +796,51 @@ clean(char *buf, size_t sz, const char *s)
 }
 
 /*
- * status method path event bytes time remote[: reason], written with one
- * write(2) so that the lines of concurrent requests never interleave.
+ * status method path event bytes time peer start[: reason], one line per
+ * request: to syslog, or to stderr with one write(2) so that the lines of
+ * concurrent requests never interleave.
  */
 static void
 logline(const struct http_req *r, const struct answer *a,
     const struct timespec *t0)
 {
-	char ev[96], path[160], line[512];
+	char ev[96], path[160], at[64], line[768];
 	int n;
 
 	clean(ev, sizeof(ev), a->event[0] != '\0' ? a->event : "-");
 	clean(path, sizeof(path), r->path != NULL ? r->path : "-");
+	conf_rfc3339(at, sizeof(at), started.tv_sec, (long)started.tv_usec);
 	n = snprintf(line, sizeof(line), "co-receive: %d %s %s %s %zuB %ldms "
-	    "%s%s%s\n", a->status, r->method[0] != '\0' ? r->method : "-",
+	    "%s %s%s%s\n", a->status, r->method[0] != '\0' ? r->method : "-",
 	    path, ev, r->bodylen, ms_since(t0),
-	    remote[0] != '\0' ? remote : "-", a->why != NULL ? ": " : "",
+	    remote[0] != '\0' ? remote : "-", at, a->why != NULL ? ": " : "",
 	    a->why != NULL ? a->why : "");
 	if (n >= (int)sizeof(line)) {
 		n = sizeof(line) - 1;
 		line[n - 1] = '\n';
 	}
-	if (n > 0)
-		(void)write(STDERR_FILENO, line, (size_t)n);
+	if (n <= 0)
+		return;
+	if (use_syslog) {
+		line[n - 1] = '\0';
+		syslog(a->status >= 500 ? LOG_ERR : LOG_INFO, "%s", line + 12);
+	} else if (write(STDERR_FILENO, line, (size_t)n) == -1)
+		return;		/* nowhere left to say it */
 }
+
+static const char help[] =
+	    "usage: co-receive [-l stderr|syslog] [-m bytes] [-s spool] [-t seconds]\n"
+	    "Answer one webhook HTTP request on stdin/stdout and spool"
+	    " it crash-safely.\n"
+	    "  -l stderr|syslog\n"
+	    "              where to log (default: syslog when stderr is a socket)\n"
+	    "  -m bytes    the largest body accepted, 0 to 1073741824\n"
+	    "  -s spool    the spool root (default CO_SPOOL,"
+	    " /var/spool/call-outcomes)\n"
+	    "  -t seconds  the deadline for the whole request, 1 to 3600"
+	    " (default 10)\n"
+	    "  --help      this help\n"
+	    "  --version   the version\n";
 
 int
 main(int argc, char *argv[])
@@ -589,27 +849,43 @@ main(int argc, char *argv[])
 	struct http_req req;
 	struct answer a;
 	struct timespec t0;
-	const char *sflag = NULL;
+	const char *sflag = NULL, *lflag = NULL, *mopt = NULL, *topt = NULL;
 	long long tflag = 10;
-	int ch;
+	int ch, bad = 0;
 
-	while ((ch = getopt(argc, argv, "m:s:t:")) != -1) {
+	cli_std(argc, argv, help);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	gettimeofday(&started, NULL);
+	opterr = 0;			/* said after log_init, not on fd 2 */
+	while ((ch = getopt(argc, argv, "l:m:s:t:")) != -1) {
 		switch (ch) {
+		case 'l':
+			lflag = optarg;
+			break;
 		case 'm':
-			mflag = conf_num(optarg, 0, 1LL << 30, "body limit");
+			mopt = optarg;
 			break;
 		case 's':
 			sflag = optarg;
 			break;
 		case 't':
-			tflag = conf_num(optarg, 1, 3600, "timeout");
+			topt = optarg;
 			break;
 		default:
-			usage();
+			bad = optopt;
 		}
+	}
+	log_init(lflag);
+	if (bad != 0) {
+		warnx("unknown option or missing argument: -%c", bad);
+		usage();
 	}
 	if (optind != argc)
 		usage();
+	if (mopt != NULL)
+		mflag = conf_num(mopt, 0, 1LL << 30, "body limit");
+	if (topt != NULL)
+		tflag = conf_num(topt, 1, 3600, "timeout");
 	spool = conf_spool(sflag);
 	/*
 	 * A process per request: OpenSSL's default start (every cipher's
@@ -620,7 +896,6 @@ main(int argc, char *argv[])
 	    OPENSSL_INIT_NO_ADD_ALL_DIGESTS | OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	alarm((unsigned int)tflag + 60);	/* backstop: never hang */
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	deadline = t0;
 	deadline.tv_sec += tflag;
 	peer();
@@ -637,5 +912,6 @@ main(int argc, char *argv[])
 		linger();
 	http_free(&req);
 	http_buf_free(&a.body);
+	verify_free(&ver);
 	return a.exit;
 }

@@ -8,12 +8,24 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "diag.h"
 #include "ndjson.h"
 #include "transform.h"
 
 static void	emit(void *, jv);
 static void	usage(void);
+
+static const char help[] =
+	    "usage: co-transform [-f [source=]file] [-r rejectfile]"
+	    " [file ...]\n"
+	    "Normalize provider payloads into events with jq programs.\n"
+	    "  -f [source=]file  use the jq program in file (for"
+	    " source's envelopes)\n"
+	    "  -r rejectfile     append rejected records, with a"
+	    " \"reason\", to rejectfile\n"
+	    "  --help            this help\n"
+	    "  --version         the version\n";
 
 int
 main(int argc, char *argv[])
@@ -25,6 +37,8 @@ main(int argc, char *argv[])
 	char why[256];
 	jv env;
 	int ch, rc, r, status = 0;
+
+	cli_std(argc, argv, help);
 
 	t = transform_new();
 	while ((ch = getopt(argc, argv, "f:r:")) != -1) {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "diag.h"
 #include "envelope.h"
 #include "ndjson.h"
@@ -46,6 +47,15 @@ handle(const struct verifier *v, struct ndjson *in, int rc, jv env,
 	return r;
 }
 
+static const char help[] =
+	    "usage: co-verify [-r rejectfile] [file ...]\n"
+	    "Check the providers' signatures on webhook envelopes; pass"
+	    " the good ones.\n"
+	    "  -r rejectfile  append rejected records, with a \"reason\","
+	    " to rejectfile\n"
+	    "  --help         this help\n"
+	    "  --version      the version\n";
+
 int
 main(int argc, char *argv[])
 {
@@ -55,6 +65,8 @@ main(int argc, char *argv[])
 	const char *rfile = NULL;
 	jv env;
 	int ch, rc, status = 0;
+
+	cli_std(argc, argv, help);
 
 	while ((ch = getopt(argc, argv, "r:")) != -1) {
 		switch (ch) {

@@ -18,12 +18,53 @@ notice(void *arg, const char *msg)
 	fprintf(stderr, "%s: %s", __progname, msg);
 }
 
+/*
+ * One line "PROG: message": libpq's continuation lines (the "Is the server
+ * running" hint, a statement's LINE and caret) joined or dropped.
+ */
+static void
+say(const char *m, const char *hint)
+{
+	const char *nl;
+	int first = 1;
+
+	fprintf(stderr, "%s: ", __progname);
+	for (; *m != '\0'; m = nl + 1, first = 0) {
+		if ((nl = strchr(m, '\n')) == NULL)
+			nl = m + strlen(m);
+		/* The statement quoted, with a caret: not for the user. */
+		if (strncmp(m, "LINE ", 5) == 0 ||
+		    strspn(m, " ^") == (size_t)(nl - m))
+			break;
+		fprintf(stderr, "%s%.*s", first ? "" : " ",
+		    (int)(nl - m - strspn(m, "\t ")), m + strspn(m, "\t "));
+		if (*nl == '\0')
+			break;
+	}
+	if (hint != NULL)
+		fprintf(stderr, " (%s)", hint);
+	fputc('\n', stderr);
+}
+
+/* What to do about a failed statement, when we know. */
+static const char *
+hint(void)
+{
+	if (strcmp(db_last_sqlstate, "42P01") == 0 ||
+	    strcmp(db_last_sqlstate, "42703") == 0 ||
+	    strcmp(db_last_sqlstate, "42883") == 0)
+		return "is the database migrated? run co-migrate up";
+	return NULL;
+}
+
 PGconn *
 db_connect(const char *conninfo, int *status)
 {
 	const char *keys[] = { "dbname", "fallback_application_name", NULL };
 	const char *vals[] = { NULL, __progname, NULL };
+	PQconninfoOption *o = NULL;
 	const char *url;
+	char *e = NULL;
 	PGconn *c;
 	PGresult *r;
 
@@ -31,6 +72,13 @@ db_connect(const char *conninfo, int *status)
 	    getenv("PGSERVICE") == NULL && (url = getenv("DATABASE_URL")) != NULL)
 		conninfo = url;
 	vals[0] = conninfo;
+	if (conninfo != NULL && (o = PQconninfoParse(conninfo, &e)) == NULL) {
+		warnx("%s", e != NULL ? strtok(e, "\n") : "out of memory");
+		*status = e != NULL ? EX_CONFIG : EX_TEMPFAIL;
+		PQfreemem(e);
+		return NULL;
+	}
+	PQconninfoFree(o);
 	c = PQconnectdbParams(keys, vals, 1);
 	if (c == NULL) {
 		warnx("out of memory");
@@ -38,7 +86,7 @@ db_connect(const char *conninfo, int *status)
 		return NULL;
 	}
 	if (PQstatus(c) == CONNECTION_BAD) {
-		fprintf(stderr, "%s: %s", __progname, PQerrorMessage(c));
+		say(PQerrorMessage(c), NULL);
 		*status = db_status(c);
 		PQfinish(c);
 		return NULL;
@@ -53,6 +101,36 @@ db_connect(const char *conninfo, int *status)
 	PQclear(r);
 	*status = 0;
 	return c;
+}
+
+PGconn *
+db_connect_loader(const char *conninfo, int *status)
+{
+	PGconn *c;
+	PGresult *r;
+
+	if ((c = db_connect(conninfo, status)) == NULL)
+		return NULL;
+	if ((r = db_exec(c, "SELECT current_user, CASE WHEN "
+	    "to_regrole('co_loader') IS NULL THEN true ELSE rolsuper OR "
+	    "rolbypassrls OR pg_has_role('co_loader', 'USAGE') END "
+	    "FROM pg_roles WHERE rolname = current_user", 0, NULL,
+	    PGRES_TUPLES_OK)) == NULL) {
+		*status = db_status(c);
+		PQfinish(c);
+		return NULL;
+	}
+	if (PQntuples(r) != 1 || PQgetvalue(r, 0, 1)[0] == 't') {
+		PQclear(r);
+		return c;
+	}
+	warnx("role %s is not a member of co_loader and can write no "
+	    "tenant's rows: GRANT co_loader TO %s", PQgetvalue(r, 0, 0),
+	    PQgetvalue(r, 0, 0));
+	PQclear(r);
+	PQfinish(c);
+	*status = EX_UNAVAILABLE;
+	return NULL;
 }
 
 static void
@@ -80,7 +158,7 @@ db_exec(PGconn *c, const char *sql, int n, const char *const *vals,
 		return r;
 	}
 	keep_state(r);
-	fprintf(stderr, "%s: %s", __progname, PQerrorMessage(c));
+	say(PQerrorMessage(c), hint());
 	PQclear(r);
 	return NULL;
 }
@@ -132,14 +210,37 @@ db_sqlstate_status(const char *s)
 	return EX_SOFTWARE;
 }
 
+/*
+ * libpq refused before asking any server: our configuration (conninfo,
+ * environment, service file, password) is wrong or incomplete.
+ */
+static int
+config_error(const char *m)
+{
+	static const char *const pat[] = { "no password supplied",
+	    "definition of service", "service file", "connection option",
+	    "connection info string", "invalid port number", " value: \"",
+	    "URI", NULL };
+	int i;
+
+	if (strstr(m, "FATAL:") != NULL)
+		return 0;
+	for (i = 0; pat[i] != NULL; i++)
+		if (strstr(m, pat[i]) != NULL)
+			return 1;
+	return 0;
+}
+
 int
 db_status(PGconn *c)
 {
 	const char *m;
 
 	if (c == NULL || PQstatus(c) == CONNECTION_BAD) {
-		/* The server answered and refused (FATAL): configuration. */
 		m = c != NULL ? PQerrorMessage(c) : "";
+		if (config_error(m))
+			return EX_CONFIG;
+		/* The server answered and refused (FATAL): unavailable. */
 		if (strstr(m, "FATAL:") != NULL &&
 		    strstr(m, "starting up") == NULL &&
 		    strstr(m, "shutting down") == NULL &&

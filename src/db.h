@@ -12,10 +12,18 @@
 /*
  * Connect with conninfo (a conninfo string or URI), else libpq's PG*
  * variables, else $DATABASE_URL.  On failure warns and returns NULL with
- * *status EX_UNAVAILABLE (the server refused us) or EX_TEMPFAIL (not reached).
+ * *status EX_CONFIG (bad conninfo, unknown service, no password),
+ * EX_UNAVAILABLE (the server refused us) or EX_TEMPFAIL (not reached).
  * search_path is pinned to public.
  */
 PGconn	*db_connect(const char *, int *);
+/*
+ * db_connect for the loaders: also refuses (warns with one line naming the
+ * role, *status EX_UNAVAILABLE) a role that could not write every tenant's
+ * rows: not a superuser, without BYPASSRLS, not a member of co_loader,
+ * once that role exists (migration 002).
+ */
+PGconn	*db_connect_loader(const char *, int *);
 
 /*
  * Run sql with n text parameters; returns the result when its status is

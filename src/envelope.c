@@ -6,6 +6,10 @@
 #include <string.h>
 
 #include "envelope.h"
+#include "http.h"
+
+static jv	member(jv, const char *, const char *);
+static void	copy_id(char *, size_t, const char *, size_t);
 
 const char *
 env_str(jv obj, const char *key, size_t *len)
@@ -66,4 +70,71 @@ env_check(jv env, char *why, size_t sz)
 		return -1;
 	}
 	return 0;
+}
+
+/* obj.k1 or obj.k1.k2; consumes nothing. */
+static jv
+member(jv obj, const char *k1, const char *k2)
+{
+	jv v;
+
+	v = jv_object_get(jv_copy(obj), jv_string(k1));
+	if (k2 == NULL)
+		return v;
+	if (jv_get_kind(v) != JV_KIND_OBJECT) {
+		jv_free(v);
+		return jv_invalid();
+	}
+	return jv_object_get(v, jv_string(k2));
+}
+
+/* s[0..n) into buf, cut at a character boundary when too long. */
+static void
+copy_id(char *buf, size_t sz, const char *s, size_t n)
+{
+	if (n >= sz) {
+		n = sz - 1;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+}
+
+void
+env_event_id(const char *source, jv body, const char *raw, size_t len,
+    char *buf, size_t sz)
+{
+	char id[512], sid[128], st[64];
+	jv a, b;
+
+	id[0] = '\0';
+	if (jv_get_kind(body) != JV_KIND_OBJECT) {	/* a Twilio form */
+		if (strcmp(source, "twilio") == 0 &&
+		    http_form_value(raw, len, "CallSid", sid, sizeof(sid)) &&
+		    http_form_value(raw, len, "CallStatus", st, sizeof(st)))
+			snprintf(id, sizeof(id), "%s:%s", sid, st);
+	} else {
+		if (strcmp(source, "livekit") == 0) {
+			a = member(body, "id", NULL);
+			b = jv_invalid();
+		} else if (strcmp(source, "elevenlabs") == 0) {
+			a = member(body, "type", NULL);
+			b = member(body, "data", "conversation_id");
+		} else {
+			a = member(body, "CallSid", NULL);
+			b = member(body, "CallStatus", NULL);
+		}
+		if (jv_get_kind(a) == JV_KIND_STRING &&
+		    jv_get_kind(b) == JV_KIND_STRING)
+			snprintf(id, sizeof(id), "%s:%s", jv_string_value(a),
+			    jv_string_value(b));
+		else if (jv_get_kind(a) == JV_KIND_STRING &&
+		    strcmp(source, "livekit") == 0)
+			snprintf(id, sizeof(id), "%s", jv_string_value(a));
+		jv_free(a);
+		jv_free(b);
+	}
+	jv_free(body);
+	copy_id(buf, sz, id, strlen(id));
 }

@@ -3,12 +3,15 @@
  * Rule: what a machine reads (ndjson, csv, tsv) keeps every byte and tells
  * NULL from the empty string; only the table, for eyes, escapes controls.
  */
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include <jv.h>
 
+#include "chart.h"
 #include "diag.h"
 #include "format.h"
 #include "ndjson.h"
@@ -37,6 +40,10 @@ format_parse(const char *s)
 		return FMT_TSV;
 	if (strcmp(s, "table") == 0)
 		return FMT_TABLE;
+	if (strcmp(s, "chart") == 0)
+		return FMT_CHART;
+	if (strcmp(s, "svg") == 0)
+		return FMT_SVG;
 	return -1;
 }
 
@@ -146,27 +153,71 @@ delimited(FILE *fp, PGresult *r, int nrows, int ncols, int csv)
 	}
 }
 
-/* Width on a terminal: UTF-8 characters; \n, \r and \t show as two. */
+/*
+ * One UTF-8 character at s: its length, its code point in *cp; a byte that
+ * starts no valid sequence is one character, U+FFFD.
+ */
+static int
+utf8(const unsigned char *s, unsigned *cp)
+{
+	int n, i;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	n = s[0] >= 0xf0 && s[0] < 0xf5 ? 4 : s[0] >= 0xe0 && s[0] < 0xf0 ? 3 :
+	    s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
+	*cp = n == 0 ? 0 : s[0] & (0x7f >> n);
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			break;
+		*cp = *cp << 6 | (s[i] & 0x3f);
+	}
+	if (n == 0 || i < n) {
+		*cp = 0xfffd;
+		return 1;
+	}
+	return n;
+}
+
+/*
+ * Columns a terminal gives s: wcwidth(3) of each character (CJK and emoji
+ * two, combining marks none), in a UTF-8 locale whatever the user's, since
+ * the database sends UTF-8; \n, \r and \t show as two, other controls as one.
+ */
 static int
 width(const char *s)
 {
-	int w = 0;
+	static int once;
+	unsigned cp;
+	int w = 0, cw;
 
-	for (; *s != '\0'; s++) {
-		if (*s == '\n' || *s == '\r' || *s == '\t')
+	if (!once++ && setlocale(LC_CTYPE, "C.UTF-8") == NULL)
+		(void)setlocale(LC_CTYPE, "en_US.UTF-8");
+	while (*s != '\0') {
+		s += utf8((const unsigned char *)s, &cp);
+		if (cp == '\n' || cp == '\r' || cp == '\t')
 			w += 2;
-		else if (((unsigned char)*s & 0xc0) != 0x80)
+		else if (cp < 0x20 || cp == 0x7f)
 			w++;
+		else
+			w += (cw = wcwidth((wchar_t)cp)) < 0 ? 1 : cw;
 	}
 	return w;
 }
 
-/* One cell, padded to w (no padding when w is 0), controls made visible. */
+/*
+ * One cell, padded to w (no padding when w is 0; on the left when right),
+ * controls made visible.
+ */
 static void
-cell(FILE *fp, const char *s, int w)
+cell(FILE *fp, const char *s, int w, int right)
 {
 	int n = width(s);
 
+	if (right && w > n)
+		fprintf(fp, "%*s", w - n, "");
 	for (; *s != '\0'; s++) {
 		if (*s == '\n')
 			fputs("\\n", fp);
@@ -179,8 +230,20 @@ cell(FILE *fp, const char *s, int w)
 		else
 			putc(*s, fp);
 	}
-	if (w > n)
+	if (!right && w > n)
 		fprintf(fp, "%*s", w - n, "");
+}
+
+static int
+numeric(PGresult *r, int col)
+{
+	switch (PQftype(r, col)) {
+	case INT2OID: case INT4OID: case INT8OID: case FLOAT4OID:
+	case FLOAT8OID: case NUMERICOID:
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 /* One row: "name  value" lines, as psql's expanded display. */
@@ -193,9 +256,9 @@ vertical(FILE *fp, PGresult *r, int ncols)
 		if ((n = width(PQfname(r, j))) > w)
 			w = n;
 	for (j = 0; j < ncols; j++) {
-		cell(fp, PQfname(r, j), w);
+		cell(fp, PQfname(r, j), w, 0);
 		fputs("  ", fp);
-		cell(fp, PQgetvalue(r, 0, j), 0);
+		cell(fp, PQgetvalue(r, 0, j), 0, 0);
 		putc('\n', fp);
 	}
 }
@@ -217,10 +280,12 @@ table(FILE *fp, PGresult *r, int nrows, int ncols)
 			if ((n = width(PQgetvalue(r, i, j))) > w[j])
 				w[j] = n;
 	}
+	/* Numbers right-aligned, their header too, as psql does. */
 	for (i = -1; i < nrows; i++)
 		for (j = 0; j < ncols; j++) {
 			cell(fp, i < 0 ? PQfname(r, j) : PQgetvalue(r, i, j),
-			    j + 1 < ncols ? w[j] : 0);
+			    j + 1 < ncols || numeric(r, j) ? w[j] : 0,
+			    numeric(r, j));
 			fputs(j + 1 < ncols ? "  " : "\n", fp);
 		}
 	free(w);
@@ -239,6 +304,12 @@ format_rows(FILE *fp, enum format f, PGresult *r, int nrows, int ncols)
 		break;
 	case FMT_TABLE:
 		table(fp, r, nrows, ncols);
+		break;
+	case FMT_CHART:
+		chart_text(fp, r);
+		break;
+	case FMT_SVG:
+		chart_svg(fp, r);
 		break;
 	}
 }

@@ -10,12 +10,15 @@
 
 #include <libpq-fe.h>
 
-enum format { FMT_NDJSON, FMT_CSV, FMT_TSV, FMT_TABLE };
+enum format { FMT_NDJSON, FMT_CSV, FMT_TSV, FMT_TABLE, FMT_CHART, FMT_SVG };
 
 /* Parse -o NAME; -1 when unknown.  NULL: table on a tty, else ndjson. */
 int	format_parse(const char *);
 
-/* Print every row of r; header line for csv, tsv and table. */
+/*
+ * Print every row of r; header line for csv, tsv and table.  chart and svg
+ * draw co-query stats by period (see chart.h).
+ */
 void	format_result(FILE *, enum format, PGresult *);
 
 /* The same for the first nrows rows and ncols columns only. */

@@ -559,6 +559,79 @@ http_utf8(const char *str, size_t len)
 	return 1;
 }
 
+/* The value of hex digits s[0], s[1], or -1. */
+static int
+hex2(const char *s)
+{
+	int i, c, v = 0;
+
+	for (i = 0; i < 2; i++) {
+		c = (unsigned char)s[i];
+		if (c >= '0' && c <= '9')
+			v = v * 16 + c - '0';
+		else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+			v = v * 16 + (c | 0x20) - 'a' + 10;
+		else
+			return -1;
+	}
+	return v;
+}
+
+int
+http_form_ok(const char *s, size_t len)
+{
+	size_t i, field = 0;		/* bytes of the current field */
+	int c;
+
+	if (len == 0 || s[len - 1] == '&')
+		return 0;
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (c == '\0' || (!isalnum(c) &&
+		    strchr("-._~!$'()*,;:@/?+%=&", c) == NULL))
+			return 0;	/* not a query character (RFC 3986) */
+		if (c == '&') {
+			if (field == 0)
+				return 0;	/* an empty field */
+			field = 0;
+			continue;
+		}
+		if (c == '=' && field == 0)
+			return 0;		/* no name */
+		if (c == '%' && (len - i < 3 || hex2(s + i + 1) == -1))
+			return 0;
+		if (c == '%')
+			i += 2;
+		field++;
+	}
+	return 1;
+}
+
+int
+http_form_value(const char *s, size_t len, const char *name, char *buf,
+    size_t sz)
+{
+	const char *p = s, *e = s + len;
+	size_t nlen = strlen(name), n = 0;
+	int c;
+
+	for (; p < e; p++)
+		if ((p == s || p[-1] == '&') && (size_t)(e - p) > nlen &&
+		    memcmp(p, name, nlen) == 0 && p[nlen] == '=')
+			break;
+	if (p >= e || sz == 0)
+		return 0;
+	for (p += nlen + 1; p < e && *p != '&' && n + 1 < sz; p++) {
+		if (*p == '%' && e - p > 2 && (c = hex2(p + 1)) != -1) {
+			buf[n++] = (char)c;
+			p += 2;
+		} else
+			buf[n++] = *p == '+' ? ' ' : *p;
+	}
+	buf[n] = '\0';
+	return 1;
+}
+
 const char *
 http_reason(int status)
 {

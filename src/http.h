@@ -81,6 +81,21 @@ const char *http_header(const struct http_req *, const char *, size_t *);
 /* Is s[0..len) valid UTF-8 (no overlongs, surrogates or > U+10FFFF)? */
 int	http_utf8(const char *, size_t);
 
+/*
+ * Is s[0..len) an application/x-www-form-urlencoded body: one or more
+ * name[=value] fields joined by '&', each with a name, of the characters
+ * RFC 3986 allows in a query (no space, control, quote, brace or
+ * bracket), every '%' followed by exactly two hex digits?
+ */
+int	http_form_ok(const char *, size_t);
+
+/*
+ * The first value of field name in the form s[0..len), '+' and %XX
+ * decoded, into buf (cut at sz - 1 bytes, NUL-terminated).  1 when the
+ * field is there, else 0.  A '%' without two hex digits stays as it is.
+ */
+int	http_form_value(const char *, size_t, const char *, char *, size_t);
+
 /* The standard reason phrase of a status ("Not Found"). */
 const char *http_reason(int);
 

@@ -274,21 +274,27 @@ load_tw(struct verifier *v)
 int
 verify_init(struct verifier *v)
 {
-	int rc = 0;
+	return verify_init_some(v, VERIFY_ALL);
+}
 
+int
+verify_init_some(struct verifier *v, int which)
+{
 	memset(v, 0, sizeof(*v));
 	v->now = conf_now();
-	if (load_lk_env(v) == -1)
-		rc = -1;
-	if (load_keys_file(v) == -1)
-		rc = -1;
-	if (load_secret("LIVEKIT_WEBHOOK_SECRET", &v->lk_legacy) == -1)
-		rc = -1;
-	if (load_el(v) == -1)
-		rc = -1;
-	if (load_tw(v) == -1)
-		rc = -1;
-	return rc;
+	if (which & VERIFY_LIVEKIT) {
+		if (load_lk_env(v) == -1)
+			v->broken |= VERIFY_LIVEKIT;
+		if (load_keys_file(v) == -1)
+			v->broken |= VERIFY_LIVEKIT;
+		if (load_secret("LIVEKIT_WEBHOOK_SECRET", &v->lk_legacy) == -1)
+			v->broken |= VERIFY_LIVEKIT;
+	}
+	if ((which & VERIFY_ELEVENLABS) && load_el(v) == -1)
+		v->broken |= VERIFY_ELEVENLABS;
+	if ((which & VERIFY_TWILIO) && load_tw(v) == -1)
+		v->broken |= VERIFY_TWILIO;
+	return v->broken != 0 ? -1 : 0;
 }
 
 void
@@ -972,11 +978,24 @@ verify_el_env(const struct verifier *v, jv env, const char *body,
  * not now, so a spool file verifies the same on every later run.
  */
 int
-verify_envelope(const struct verifier *v0, jv env, char *why, size_t sz)
+verify_envelope(const struct verifier *v, jv env, char *why, size_t sz)
+{
+	const char *body;
+	size_t blen;
+
+	if ((body = env_str(env, "body", &blen)) == NULL) {
+		fail(why, sz, "envelope has no body");
+		return EX_DATAERR;
+	}
+	return verify_request(v, env, body, blen, why, sz);
+}
+
+int
+verify_request(const struct verifier *v0, jv env, const char *body,
+    size_t blen, char *why, size_t sz)
 {
 	struct verifier at = *v0, *v = &at;
-	const char *src, *body, *ra;
-	size_t blen;
+	const char *src, *ra;
 	time_t t;
 
 	if ((ra = env_str(env, "received_at", NULL)) != NULL &&
@@ -985,10 +1004,6 @@ verify_envelope(const struct verifier *v0, jv env, char *why, size_t sz)
 
 	if ((src = env_str(env, "source", NULL)) == NULL) {
 		fail(why, sz, "unknown source");
-		return EX_DATAERR;
-	}
-	if ((body = env_str(env, "body", &blen)) == NULL) {
-		fail(why, sz, "envelope has no body");
 		return EX_DATAERR;
 	}
 	if (strcmp(src, "livekit") == 0)

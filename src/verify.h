@@ -32,10 +32,19 @@ struct verifier {
 	char	*tw_token;		/* TWILIO_AUTH_TOKEN */
 	char	*tw_url;		/* CO_PUBLIC_URL, no trailing '/' */
 	time_t	 now;			/* conf_now() at init */
+	int	 broken;		/* VERIFY_* whose secrets did not load */
 };
+
+/* The sources, as bits for verify_init_some and verifier.broken. */
+#define VERIFY_LIVEKIT		0x1
+#define VERIFY_ELEVENLABS	0x2
+#define VERIFY_TWILIO		0x4
+#define VERIFY_ALL		0x7
 
 /* Load the secrets of SPEC section 3; 0, or -1 after a warning. */
 int	verify_init(struct verifier *);
+/* Load only the secrets of the VERIFY_* sources named; 0, or -1. */
+int	verify_init_some(struct verifier *, int);
 void	verify_free(struct verifier *);
 
 /* Is any secret configured for source ("livekit", "elevenlabs", ...)? */
@@ -47,6 +56,12 @@ int	verify_configured(const struct verifier *, const char *);
  * is configured for its scheme (why says which variable to set).
  */
 int	verify_envelope(const struct verifier *, jv, char *, size_t);
+/*
+ * The same on the raw body, apart from an envelope that need not hold one
+ * (co-receive checks a request before it builds anything from its body).
+ */
+int	verify_request(const struct verifier *, jv, const char *, size_t,
+	    char *, size_t);
 
 /* The schemes on raw values; 0 ok, else -1 and why. */
 int	verify_livekit_jwt(const struct verifier *, const char *, size_t,

@@ -1,13 +1,16 @@
 #!/bin/sh
 # co-receive: every route and status through real socat on loopback with
 # curl as the client, the LiveKit and ElevenLabs vectors through the edge
-# check, and the parser's refusals driven through a pipe.
+# check, and the parser's refusals driven through a pipe.  Every webhook
+# route has a secret here (a route without one answers 404: 0520).
 . "$(dirname "$0")/lib.sh"
 
 LK_KEY=APIvecTest01
 LK_SECRET=lk-test-secret-NOT-REAL-4f1d9c2a7e8b6d5c3a1f0e9d8c7b6a59
 EL_SECRET=wsec_test_NOT_REAL_9b2f6c1e8a7d4b3c5e0f1a2b3c4d5e6f
 TW_TOKEN=0123456789abcdef0123456789abcdef
+LK_LEGACY=lk-legacy-test-secret-NOT-REAL
+TW_URL=https://hooks.example.com
 LK=$VECTORS/livekit_participant_left.json
 LK_AUTH=$(head -n 1 "$VECTORS/livekit_participant_left.authorization.txt")
 LK_BAD=$(head -n 1 "$VECTORS/livekit_participant_left.authorization_wrong_secret.txt")
@@ -24,6 +27,9 @@ unset LIVEKIT_API_KEY LIVEKIT_API_SECRET LIVEKIT_KEYS_FILE \
     LIVEKIT_API_KEY_FILE LIVEKIT_API_SECRET_FILE \
     ELEVENLABS_WEBHOOK_SECRET_FILE TWILIO_AUTH_TOKEN_FILE CO_NOW CO_SPOOL \
     2>/dev/null
+# The secrets every instance has (the "signed" one adds LiveKit's API key).
+export LIVEKIT_WEBHOOK_SECRET=$LK_LEGACY ELEVENLABS_WEBHOOK_SECRET=$EL_SECRET \
+    TWILIO_AUTH_TOKEN=$TW_TOKEN CO_PUBLIC_URL=$TW_URL
 
 stop_socats() { for p in $SOCATS; do kill "$p"; done; }
 at_exit stop_socats
@@ -72,19 +78,46 @@ raw() {
 	sed -n '1s/^HTTP\/1\.1 \([0-9]*\) .*/\1/p' "$T/raw" | tr -d "$CR"
 }
 
+# lksig FILE, elsig FILE, twsig PATH?QUERY FILE: signature header values.
+lksig() {
+	openssl dgst -sha256 -mac HMAC -macopt "key:$LK_LEGACY" -binary <"$1" |
+	    od -An -v -tx1 | tr -d ' \n'
+}
+elsig() { el-sign "$EL_SECRET" "$(date +%s)" "$1"; }
+twsig() { tw-sign "$TW_TOKEN" "$TW_URL$1" "$2"; }
+
+# lkpost, elpost, twpost PORT PATH FILE [curl args]: post, signed.
+lkpost() {
+	_h="X-LiveKit-Signature: $(lksig "$3")" _a=$1 _b=$2 _f=$3
+	shift 3
+	post "$_a" "$_b" "$_f" -H "$_h" "$@"
+}
+elpost() {
+	_h="ElevenLabs-Signature: $(elsig "$3")" _a=$1 _b=$2 _f=$3
+	shift 3
+	post "$_a" "$_b" "$_f" -H "$_h" "$@"
+}
+twpost() {
+	_h="X-Twilio-Signature: $(twsig "$2" "$3")" _a=$1 _b=$2 _f=$3
+	shift 3
+	post "$_a" "$_b" "$_f" -H "$_h" "$@"
+}
+
 nfiles() { ls "$1" | wc -l | tr -d ' '; }
 newest() { ls -t "$1"/new/* | head -n 1; }
 
-# --- an instance with no secrets ------------------------------------------
+# --- an instance with the legacy LiveKit secret, ElevenLabs and Twilio ---
 S1=$T/spool1
 serve open -s "$S1" -t 3
 P1=$PORT
 
 check_same 'health: 200' 200 "$(curl -s -o "$T/out" -w '%{http_code}' \
     "http://127.0.0.1:$P1/healthz")"
-check_same 'health: healthy, no secrets configured' \
-    '{"status":"healthy","spool_writable":true,"webhook_secret_configured":{"livekit":false,"elevenlabs":false,"twilio":false}}' \
-    "$(cat "$T/out")"
+check_same 'health: healthy, every source configured' \
+    '{"status":"healthy","spool_writable":true,"spool_free_min":16777216,"spool_backlog":0,"spool_oldest_age":null,"webhook_secret_configured":{"livekit":true,"elevenlabs":true,"twilio":true},"providers":{"livekit":"ok","elevenlabs":"ok","twilio":"ok"}}' \
+    "$(jq -c 'del(.spool_free_bytes)' "$T/out")"
+check 'health: free bytes a number' sh -c \
+    "jq -e '.spool_free_bytes > 0' '$T/out' >/dev/null"
 check 'health: application/json, Connection: close' sh -c \
     "curl -s -i http://127.0.0.1:$P1/api/webhooks/call_completed/health |
     tr -d '\r' | grep -q '^Content-Type: application/json\$' &&
@@ -93,7 +126,7 @@ check 'health: application/json, Connection: close' sh -c \
 check_same 'health: the /api route too' 200 "$(curl -s -o /dev/null \
     -w '%{http_code}' "http://127.0.0.1:$P1/api/webhooks/call_completed/health")"
 
-check_same 'livekit unsigned: 200' 200 "$(post $P1 /webhooks/livekit "$LK" \
+check_same 'livekit legacy signed: 200' 200 "$(lkpost $P1 /webhooks/livekit "$LK" \
     -H "Content-Type: application/webhook+json")"
 check_same 'livekit: event id answered' \
     '{"status":"accepted","event_id":"EV_3mN8qR2tY6wZ"}' "$(cat "$T/out")"
@@ -101,25 +134,25 @@ f=$(newest "$S1")
 jq -j .body "$f" >"$T/body"
 check 'livekit: spooled body byte-identical' cmp -s "$T/body" "$LK"
 check_same 'livekit: envelope fields' \
-    'livekit POST /webhooks/livekit  127.0.0.1 application/webhook+json 1' \
+    'livekit POST /webhooks/livekit  127.0.0.1 application/webhook+json 1 true' \
     "$(jq -r '[.source, .method, .path, .query, .remote,
-    .headers["content-type"], .v] | join(" ")' "$f")"
+    .headers["content-type"], .v, (.headers["x-livekit-signature"] |
+    length == 64)] | join(" ")' "$f")"
 check 'livekit: received_at is RFC 3339 with microseconds' sh -c \
     "jq -r .received_at '$f' | grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z\$'"
 check 'livekit: file 0600, one line' sh -c \
     "[ \$(stat -c %a '$f') = 600 ] && [ \$(wc -l <'$f') = 1 ]"
-check 'livekit: the api route too' sh -c "[ \$(curl -s -o /dev/null \
-    -w '%{http_code}' --data-binary @$LK \
-    http://127.0.0.1:$P1/api/webhooks/call_completed) = 200 ]"
-check 'log: one line per request with status, route, id, bytes, time' \
-    grep -Eq '^co-receive: 200 POST /webhooks/livekit EV_3mN8qR2tY6wZ 1053B [0-9]+ms 127\.0\.0\.1: signature not checked' \
+check_same 'livekit: the api route too' 200 \
+    "$(lkpost $P1 /api/webhooks/call_completed "$LK")"
+check 'log: one line per request: status, route, id, bytes, latency, peer, time' \
+    grep -Eq '^co-receive: 200 POST /webhooks/livekit EV_3mN8qR2tY6wZ 1053B [0-9]+ms 127\.0\.0\.1 [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{6}Z$' \
     "$T/open.log"
 
-check_same 'elevenlabs unsigned: 200' 200 "$(post $P1 /webhooks/elevenlabs "$EL")"
+check_same 'elevenlabs signed: 200' 200 "$(elpost $P1 /webhooks/elevenlabs "$EL")"
 check_same 'elevenlabs: event id type:conversation_id' \
     '{"status":"accepted","event_id":"post_call_transcription:conv_01jvectortest0000000000000"}' \
     "$(cat "$T/out")"
-check_same 'twilio form: 200' 200 "$(post $P1 '/webhooks/twilio?tenant=acme' \
+check_same 'twilio form: 200' 200 "$(twpost $P1 '/webhooks/twilio?tenant=acme' \
     "$TW" -H 'Content-Type: application/x-www-form-urlencoded')"
 check_same 'twilio: empty TwiML' \
     '<?xml version="1.0" encoding="UTF-8"?><Response/>' "$(cat "$T/out")"
@@ -127,6 +160,7 @@ f=$(newest "$S1")
 check_same 'twilio: query kept apart, source twilio' 'twilio /webhooks/twilio tenant=acme' \
     "$(jq -r '[.source, .path, .query] | join(" ")' "$f")"
 check 'twilio: text/xml' sh -c "curl -s -i --data-binary @$TW \
+    -H 'X-Twilio-Signature: $(twsig /webhooks/twilio "$TW")' \
     http://127.0.0.1:$P1/webhooks/twilio | tr -d '\r' |
     grep -q '^Content-Type: text/xml\$'"
 check 'twilio: log names CallSid:CallStatus' grep -q \
@@ -141,18 +175,20 @@ check 'GET on a webhook route: Allow: POST' sh -c "curl -s -i \
     http://127.0.0.1:$P1/webhooks/livekit | tr -d '\r' | grep -q '^Allow: POST\$'"
 check_same 'POST on health: 405' 405 "$(post $P1 /healthz "$LK")"
 
-check_same 'chunked body: 200' 200 "$(post $P1 /webhooks/livekit "$LK" \
+check_same 'chunked body: 200' 200 "$(lkpost $P1 /webhooks/livekit "$LK" \
     -H 'Transfer-Encoding: chunked')"
 jq -j .body "$(newest "$S1")" >"$T/body"
 check 'chunked body: spooled de-chunked, byte-identical' cmp -s "$T/body" "$LK"
 
 out=$(curl -s -i -H 'Expect: 100-continue' --data-binary "@$LK" \
+    -H "X-LiveKit-Signature: $(lksig "$LK")" \
     "http://127.0.0.1:$P1/webhooks/livekit" | tr -d "$CR")
 check '100-continue: interim 100 then 200' sh -c "printf '%s\n' '$out' |
     head -n 1 | grep -q '^HTTP/1.1 100 Continue\$' &&
     printf '%s\n' '$out' | grep -q '^HTTP/1.1 200 OK\$'"
 
-printf 'POST /webhooks/livekit HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5;name=val\r\n{"id"\r\nc ; x\r\n:"EV_chunk"}\r\n0\r\nX-Trailer: t\r\n\r\n' >"$T/req"
+printf '{"id":"EV_chunk"}' >"$T/chunk"
+printf 'POST /webhooks/livekit HTTP/1.1\r\nHost: x\r\nX-LiveKit-Signature: %s\r\nTransfer-Encoding: chunked\r\n\r\n5;name=val\r\n{"id"\r\nc ; x\r\n:"EV_chunk"}\r\n0\r\nX-Trailer: t\r\n\r\n' "$(lksig "$T/chunk")" >"$T/req"
 check_same 'chunked with extensions and trailers: 200' 200 "$(raw $P1 <"$T/req")"
 check_same 'chunked with extensions and trailers: body' '{"id":"EV_chunk"}' \
     "$(jq -j .body "$(newest "$S1")")"
@@ -193,24 +229,24 @@ check_same 'more than 100 header fields: 431' 431 "$(raw $P1 <"$T/req")"
 check_same 'header line over 8 KiB: 431' 431 "$(raw $P1 <"$T/req")"
 
 printf '{"id":"EV_\377"}' >"$T/latin1"
-check_same 'body not UTF-8: 400' 400 "$(post $P1 /webhooks/livekit "$T/latin1")"
+check_same 'body not UTF-8: 400' 400 "$(lkpost $P1 /webhooks/livekit "$T/latin1")"
 check_same 'body not UTF-8: says so' \
     '{"status":"error","error":"body is not UTF-8"}' "$(cat "$T/out")"
 printf '[1,2]' >"$T/array"
 check_same 'livekit body not a JSON object: 400' 400 \
-    "$(post $P1 /webhooks/livekit "$T/array")"
+    "$(lkpost $P1 /webhooks/livekit "$T/array")"
 check_same 'elevenlabs body not JSON: 400' 400 \
-    "$(post $P1 /webhooks/elevenlabs "$TW")"
+    "$(elpost $P1 /webhooks/elevenlabs "$TW")"
 
 # 1 MiB + 1 is over the default limit; 2 MiB is under ElevenLabs' 16 MiB.
 head -c 1048577 /dev/zero | tr '\0' a >"$T/big"
 check_same 'body over 1 MiB: 413' 413 "$(post $P1 /webhooks/livekit "$T/big")"
-check_same 'chunked body over 1 MiB: 413' 413 "$(post $P1 /webhooks/livekit \
+check_same 'chunked body over 1 MiB: 413' 413 "$(lkpost $P1 /webhooks/livekit \
     "$T/big" -H 'Transfer-Encoding: chunked')"
 { printf '{"type":"post_call_audio","data":{"conversation_id":"conv_big","full_audio":"'
   head -c 2097152 /dev/zero | tr '\0' A; printf '"}}'; } >"$T/audio"
 check_same 'elevenlabs 2 MiB chunked audio: 200' 200 \
-    "$(post $P1 /webhooks/elevenlabs "$T/audio" -H 'Transfer-Encoding: chunked')"
+    "$(elpost $P1 /webhooks/elevenlabs "$T/audio" -H 'Transfer-Encoding: chunked')"
 jq -j .body "$(newest "$S1")" >"$T/body"
 check 'elevenlabs audio: spooled byte-identical' cmp -s "$T/body" "$T/audio"
 n2=$(nfiles "$S1/new")
@@ -225,11 +261,11 @@ code=$({ printf 'POST /webhooks/livekit HTTP/1.1\r\nHost: x\r\nContent-Len'
 check_same 'slow client: 408' 408 "$code"
 check 'slow client: cut off by the deadline, not by the client' \
     [ $(($(cat "$T/t1") - t0)) -lt 4 ]
-code=$({ printf 'POST /webhooks/livekit HTTP/1.1\r\nHost: x\r\nContent-Length: 1053\r\n\r\n{"id":'
+code=$({ printf 'POST /webhooks/livekit HTTP/1.1\r\nHost: x\r\nX-LiveKit-Signature: 00\r\nContent-Length: 1053\r\n\r\n{"id":'
     sleep 3; } | raw $PORT)
 check_same 'slow body: 408' 408 "$code"
 check 'slow client: logged, answered after the 1 s deadline' grep -Eq \
-    '^co-receive: 408 POST /webhooks/livekit - 0B [12][0-9]{3}ms 127\.0\.0\.1: ' \
+    '^co-receive: 408 POST /webhooks/livekit - 0B [12][0-9]{3}ms 127\.0\.0\.1 [0-9T:.-]*Z: ' \
     "$T/slow.log"
 
 # --- an instance with every secret and the vectors' clock ----------------
@@ -246,8 +282,8 @@ SOCATS="$SOCATS $pid"
 
 curl -s -o "$T/out" "http://127.0.0.1:$P2/healthz"
 check_same 'health: secrets configured' \
-    '{"status":"healthy","spool_writable":true,"webhook_secret_configured":{"livekit":true,"elevenlabs":true,"twilio":true}}' \
-    "$(cat "$T/out")"
+    '{"status":"healthy","spool_writable":true,"spool_backlog":0,"spool_oldest_age":null,"webhook_secret_configured":{"livekit":true,"elevenlabs":true,"twilio":true},"providers":{"livekit":"ok","elevenlabs":"ok","twilio":"ok"}}' \
+    "$(jq -c 'del(.spool_free_bytes, .spool_free_min)' "$T/out")"
 check 'health: no secret value in the answer' sh -c \
     "! grep -q -e '$LK_SECRET' -e '$EL_SECRET' -e '$TW_TOKEN' '$T/out'"
 
@@ -321,7 +357,12 @@ printf 'GET /healthz HTTP/1.0\r\n\r\n' | co-receive -s "$S3" >/dev/null 2>&1
 rm -rf "$S3/tmp"
 : >"$S3/tmp"
 serve broken -s "$S3"
-check_same 'spool unwritable: POST 503' 503 "$(post $PORT /webhooks/livekit "$LK")"
+check_same 'spool unwritable: POST 503' 503 "$(lkpost $PORT /webhooks/livekit "$LK")"
+check_same 'spool unwritable: 503 body says nothing of paths or errno' \
+    '{"status":"error","error":"service unavailable"}' "$(cat "$T/out")"
+check 'spool unwritable: the log says why' grep -q \
+    "^co-receive: 503 POST /webhooks/livekit EV_3mN8qR2tY6wZ .*: spool $S3: Not a directory" \
+    "$T/broken.log"
 check_same 'spool unwritable: nothing in new/' 0 "$(nfiles "$S3/new")"
 check_same 'spool unwritable: health 503' 503 "$(curl -s -o "$T/out" \
     -w '%{http_code}' "http://127.0.0.1:$PORT/healthz")"
@@ -329,8 +370,8 @@ check 'spool unwritable: health says unhealthy' grep -q \
     '"status":"unhealthy","spool_writable":false' "$T/out"
 
 # --- exit status and options, through a pipe ----------------------------
-t_run 75 "co-receive -s '$S3' <'$T/lkreq' >/dev/null" '' ''
-t_run 0 "co-receive -s '$T/spool4' <'$T/lkreq' >/dev/null" '' ''
+t_run 75 "CO_NOW=1767225610 $lk_env co-receive -s '$S3' <'$T/lkreq' >/dev/null" '' ''
+t_run 0 "CO_NOW=1767225610 $lk_env co-receive -s '$T/spool4' <'$T/lkreq' >/dev/null" '' ''
 check 'a missing spool is created' test -d "$T/spool4/new"
 t_run 65 "co-receive -s '$T/spool4' >'$T/ans'" "GET /nope HTTP/1.0$CR
 $CR
@@ -339,14 +380,36 @@ check_same 'unknown path through a pipe: 404' 'HTTP/1.1 404 Not Found' \
     "$(head -n 1 "$T/ans" | tr -d "$CR")"
 t_run 64 'co-receive -x' '' ''
 check_same 'bad option: usage line' \
-    'usage: co-receive [-m bytes] [-s spool] [-t seconds]' \
+    'usage: co-receive [-l stderr|syslog] [-m bytes] [-s spool] [-t seconds]' \
     "$(tail -n 1 "$T/err")"
 t_run 64 'co-receive -t 0' '' ''
 t_run 64 'co-receive extra' '' ''
 t_run 65 "co-receive -m 10 -s '$T/spool4' <'$T/lkreq' >'$T/ans'" '' ''
 check_same '-m 10: 413' 'HTTP/1.1 413 Content Too Large' \
     "$(head -n 1 "$T/ans" | tr -d "$CR")"
-printf 'POST /webhooks/twilio HTTP/1.0\r\nX-Dup: a\r\nx-dup: b\r\nContent-Length: 2\r\n\r\nx=' |
+# Lengths past INT_MAX and past 64 bits neither wrap nor pass (issue 8.10).
+for cl in 2147483648 4294967297 18446744073709551617 99999999999999999999999999; do
+	printf 'POST /webhooks/livekit HTTP/1.1\r\nHost: x\r\nX-LiveKit-Signature: 00\r\nContent-Length: %s\r\n\r\n{}' $cl >"$T/req"
+	t_run 65 "co-receive -m 1073741824 -s '$T/spool4' <'$T/req' >'$T/ans'" '' ''
+	check_same "Content-Length $cl: 413" 'HTTP/1.1 413 Content Too Large' \
+	    "$(head -n 1 "$T/ans" | tr -d "$CR")"
+done
+for cs in 80000000 100000002 10000000000000002 1000000000000000000000002; do
+	printf 'POST /webhooks/livekit HTTP/1.1\r\nHost: x\r\nX-LiveKit-Signature: 00\r\nTransfer-Encoding: chunked\r\n\r\n%s\r\n{}\r\n0\r\n\r\n' $cs >"$T/req"
+	t_run 65 "co-receive -m 1073741824 -s '$T/spool4' <'$T/req' >'$T/ans'" '' ''
+	check_same "chunk size 0x$cs: 413" 'HTTP/1.1 413 Content Too Large' \
+	    "$(head -n 1 "$T/ans" | tr -d "$CR")"
+done
+printf '2\r\n{}\r\nffffffffffffffff\r\n' >"$T/chunks"
+{ printf 'POST /webhooks/livekit HTTP/1.1\r\nHost: x\r\nX-LiveKit-Signature: 00\r\nTransfer-Encoding: chunked\r\n\r\n'; cat "$T/chunks"; } >"$T/req"
+t_run 65 "co-receive -s '$T/spool4' <'$T/req' >'$T/ans'" '' ''
+check_same 'a chunk that would wrap the running total: 413' \
+    'HTTP/1.1 413 Content Too Large' "$(head -n 1 "$T/ans" | tr -d "$CR")"
+t_run 64 'co-receive -m 1073741825' '' ''
+
+printf 'x=' >"$T/x.form"
+printf 'POST /webhooks/twilio HTTP/1.0\r\nX-Dup: a\r\nx-dup: b\r\nX-Twilio-Signature: %s\r\nContent-Length: 2\r\n\r\nx=' \
+    "$(twsig /webhooks/twilio "$T/x.form")" |
     CO_SPOOL=$T/spool5 co-receive >/dev/null 2>&1
 check_same 'HTTP/1.0, no Host; repeated headers joined with ", "; CO_SPOOL' \
     'a, b' "$(jq -r '.headers["x-dup"]' "$T"/spool5/new/*)"

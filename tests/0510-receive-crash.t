@@ -8,6 +8,9 @@
 N=${CRASH_TRIALS:-300}
 S=$T/spool
 mkdir -p "$T/req" "$T/body" "$T/ans"
+LK_LEGACY=lk-legacy-test-secret-NOT-REAL
+export LIVEKIT_WEBHOOK_SECRET=$LK_LEGACY
+unset LIVEKIT_API_KEY LIVEKIT_API_SECRET LIVEKIT_KEYS_FILE CO_NOW 2>/dev/null
 
 # Bodies of three sizes, so that kills land in the read, the write, the
 # fsyncs and the rename alike.
@@ -20,7 +23,10 @@ while [ $i -le $N ]; do
 	esac
 	printf '{"event":"participant_left","id":"EV_crash_%d","pad":"%s"}' \
 	    $i "$pad" >"$T/body/$i"
+	sig=$(openssl dgst -sha256 -mac HMAC -macopt "key:$LK_LEGACY" \
+	    -binary <"$T/body/$i" | od -An -v -tx1 | tr -d ' \n')
 	{ printf 'POST /webhooks/livekit HTTP/1.1\r\nHost: x\r\n'
+	  printf 'X-LiveKit-Signature: %s\r\n' "$sig"
 	  printf 'Content-Length: %d\r\n\r\n' $(wc -c <"$T/body/$i")
 	  cat "$T/body/$i"; } >"$T/req/$i"
 	i=$((i + 1))

@@ -9,6 +9,8 @@
 pg_start || exit 1
 co-migrate up >/dev/null || exit 1
 q "CREATE ROLE ana LOGIN IN ROLE co_analyst;
+   INSERT INTO tenant_members (login, tenant) SELECT 'ana', 'tenant-0' || t
+   FROM generate_series(0, 2) t;
    INSERT INTO users (id) VALUES ('tenant-00'), ('tenant-01'), ('tenant-02');
    INSERT INTO agent_configs (id, \"userId\") SELECT 'ag-' || t || '-' || a,
    'tenant-0' || t FROM generate_series(0, 2) t, generate_series(0, 1) a"

@@ -5,12 +5,16 @@
 # tenant through co-drain; a table owner that is not a superuser is held by
 # the policies too (FORCE) and still loads while it is a member of
 # co_loader; co-query never shows another tenant's call; down and up again.
+# Since migration 005 a login reads only the tenants tenant_members gives
+# it (tests/0720-tenant-acl.t); ana is given the three tenants here.
 . "$(dirname "$0")/lib.sh"
 pg_start || exit 1
 co-migrate up >/dev/null || exit 1
 q "CREATE ROLE ana LOGIN IN ROLE co_analyst;
    CREATE ROLE ldr LOGIN IN ROLE co_loader;
    CREATE ROLE nobody LOGIN;
+   INSERT INTO tenant_members (login, tenant) VALUES ('ana', 'tenant-00'),
+   ('ana', 'tenant-01'), ('ana', 'tenant-02');
    INSERT INTO users (id) VALUES ('tenant-00'), ('tenant-01'), ('tenant-02');
    INSERT INTO agent_configs (id, \"userId\") VALUES ('ag-0', 'tenant-00'),
    ('ag-1', 'tenant-01'), ('ag-2', 'tenant-02')"
@@ -121,6 +125,9 @@ check_same "the owner loaded every tenant" 30 "$(q 'SELECT count(*) FROM call_lo
 q "REVOKE co_loader FROM own"
 check_same "FORCE: the owner outside co_loader sees nothing" 0 \
     "$(PGUSER=own q 'SELECT count(*) FROM call_logs')"
+check_same "FORCE: ... nor a tenant it names before it gives itself one" 0 \
+    "$(as own tenant-02 'SELECT count(*) FROM call_logs')"
+PGUSER=own q "INSERT INTO tenant_members (login, tenant) VALUES ('own', 'tenant-02')"
 check_same "FORCE: ... and with a tenant, that tenant only" "tenant-02|10" \
     "$(as own tenant-02 'SELECT "userId", count(*) FROM call_logs GROUP BY 1')"
 PGUSER=own co-migrate down $(q "SELECT count(*) FROM schema_migrations WHERE version >= 2") >/dev/null 2>"$T/err"
@@ -152,6 +159,7 @@ check "down: the analyst's grant is gone" grep -q 'permission denied' "$T/err"
 check_same "down: ana is still a member" t \
     "$(q "SELECT pg_has_role('ana', 'co_analyst', 'MEMBER')")"
 co-migrate up >/dev/null
+q "INSERT INTO tenant_members (login, tenant) VALUES ('ana', 'tenant-01')"
 check_same "up again: isolation again" "0 10" \
     "$(PGUSER=ana q 'SELECT count(*) FROM call_logs') $(as ana tenant-01 'SELECT count(*) FROM call_logs')"
 done_testing

@@ -392,7 +392,9 @@ check_same "voicemail: completed call, outcome voicemail, tenant-b's" \
     'tenant-b') FROM calls WHERE call_sid = 'EL_drv9_1767229650'")"
 
 # --- tenants: row-level security on the new tables ---
-q "CREATE ROLE ana LOGIN IN ROLE co_analyst"
+q "CREATE ROLE ana LOGIN IN ROLE co_analyst;
+   INSERT INTO tenant_members (login, tenant) VALUES ('ana', 'tenant-a'),
+   ('ana', 'tenant-b')"
 as_ana() {
 	PGUSER=ana PGOPTIONS="-c co.tenant=$1" psql -X -q -A -t -c "$2"
 }

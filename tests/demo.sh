@@ -69,6 +69,9 @@ step "the same call asked for by another tenant"
 co-query -u tenant-00 outcome RM_Out4kM9nB2xV || echo "exit $?"
 step "co-query -u tenant-01 stats --by outcome"
 co-query -o table -u tenant-01 stats --by outcome
+step "co-query -u tenant-01 stats -o chart   (and -o svg >$D/stats.svg)"
+co-query -o chart -u tenant-01 stats
+co-query -o svg -u tenant-01 stats >"$D/stats.svg"
 step "co-query -u tenant-00 calls --limit 3 -o csv"
 co-query -o csv -u tenant-00 calls --limit 3
 step "the seed's own example webhook (seed 000, \"Request Body\"), POSTed"
