@@ -3,7 +3,6 @@
 -- belong to the whole cluster and other databases may use them.  Once no
 -- database grants them anything, DROP ROLE co_analyst, co_loader removes
 -- them.  The migrating role keeps its membership in co_loader likewise.
-CREATE INDEX "call_logs_userId_outcome_idx" ON call_logs ("userId", outcome);
 DROP INDEX "call_logs_userId_phoneNumber_start_idx";
 DROP INDEX "call_logs_userId_campaignId_start_idx";
 DROP INDEX "call_logs_userId_outcome_start_idx";

@@ -122,5 +122,3 @@ CREATE INDEX "call_logs_userId_phoneNumber_start_idx" ON call_logs ("userId",
 	"phoneNumber",
 	(CASE WHEN "startedAt" IS NULL THEN "createdAt" ELSE "startedAt" END)
 	DESC, id DESC);
--- Superseded by the outcome index above.
-DROP INDEX "call_logs_userId_outcome_idx";

@@ -48,7 +48,9 @@ def rfc3339: floor | gmtime | strftime("%Y-%m-%dT%H:%M:%SZ");
 def secs: if -6.7e16 < . then if . < 6.7e16 then . else null end
 	else null end;
 
-# E.164 with the leading +; SIP user parts may come without it.  6 to 15
+# E.164 with the leading +; SIP user parts may come without it, and ten
+# digits without it that are a NANP number (area code and exchange not
+# starting with 0 or 1, as the seed's sip-7678189426__... rooms) get +1.  6 to 15
 # ASCII digits, the first not 0, are exactly the strings that jq prints for
 # a whole number from 10^5 to below 10^15 (all exact in a double), so one
 # tonumber and one tostring check them (no regex: 1.6 compiles one on every
@@ -60,7 +62,10 @@ def e164:
 	if "+" <= . then if . < ":" then
 		try (ltrimstr("+") as $d | ($d | tonumber) as $v
 		| if $v < 100000 then null elif $v >= 1e15 then null
-		elif ($v | floor | tostring) == $d then "+" + $d else null end)
+		elif ($v | floor | tostring) != $d then null
+		elif $d == . and ($d | length) == 10 and "2" <= $d[0:1]
+		    and "2" <= $d[3:4] then "+1" + $d
+		else "+" + $d end)
 		catch null
 	else null end else null end;
 
@@ -76,6 +81,29 @@ def room_phone:
 		ltrimstr("call-_") | split("_")
 		| if length == 2 then .[0] | e164 else null end
 	else null end;
+
+# An ISO 8601 time as the seed's payloads give createdAt and
+# room.creationTime ("2025-10-29T12:34:56Z", with an optional fraction,
+# Z or a +hh:mm offset) to Unix seconds; null for anything else.  Only
+# strings from "0" to "9" go on, and every error stays inside the try.
+def iso:
+	if "0" <= . then if . < ":" then
+		try ((.[0:19] | strptime("%Y-%m-%dT%H:%M:%S") | mktime) as $s
+		| (.[19:] | sub("^\\.[0-9]+"; "")) as $z
+		| if $z == "Z" or $z == "z" then $s
+		elif ($z | length) == 6 and $z[3:4] == ":"
+		    and ($z[0:1] == "+" or $z[0:1] == "-") then
+			($z[1:3] | tonumber) as $h | ($z[4:6] | tonumber) as $m
+			| if $h < 24 and $m < 60 then ($h * 3600 + $m * 60)
+			    as $o | if $z[0:1] == "+" then $s - $o
+			    else $s + $o end
+			else null end
+		else null end)
+		catch null
+	else null end else null end;
+
+# After num: the time it read, else the original $v read as ISO 8601.
+def when($v): if . then . else $v | iso end;
 
 # An id from the metadata: a string, or a number given as one.
 def id_str:
@@ -95,7 +123,7 @@ def ms_secs: num | if . == null then null else ./1000 | floor end;
     as $id
 | (.event | str | if . then . else error("livekit payload has no event")
     end) as $ev
-| (.createdAt | num | secs) as $created
+| (.createdAt as $t | $t | num | when($t) | secs) as $created
 | (.room | obj) as $room
 | (.participant | obj) as $p
 | ($p.attributes | obj) as $attr
@@ -116,11 +144,19 @@ def ms_secs: num | if . == null then null else ./1000 | floor end;
 # value), on the events that end at their createdAt and have a duration.
 | {room_finished: null, participant_left: "UNKNOWN_REASON",
     participant_connection_aborted: "UNKNOWN_REASON"} as $ending
+# The room's creation; a participant without joinedAt that is not SIP
+# (the seed's payloads) is taken to have been there from it; a SIP one
+# never joined (its call was not answered): no start, no duration.
+| (if $from == null or $from == "egress" then null
+    else $room.creationTime as $t | $t | num | when($t)
+	| if . then . else $room.creationTimeMs | ms_secs end end)
+    as $room_created
 | (if $from == null then null
-    elif $from == "room" then $room.creationTime | num
-	| if . then . else $room.creationTimeMs | ms_secs end
+    elif $from == "room" then $room_created
     elif $from == "participant" then $p.joinedAt | num
-	| if . then . else $p.joinedAtMs | ms_secs end
+	| if . then . else $p.joinedAtMs | ms_secs
+	| if . then . elif $p.kind == "SIP" then null
+	else $room_created end end
     else $egress.startedAt | ns_secs end | secs) as $start
 | ($ending | has($ev)) as $ends
 | (if $ends then $created

@@ -24,22 +24,25 @@
 /*
  * A call's place in time: lists' order, cursors and the indexes' key, as
  * migration 002 writes it (a CASE: row security wants leakproof quals).
+ * call_logs' times are the seed's TIMESTAMP columns holding UTC (migration
+ * 001): KEY is one, so a time compared with it is made UTC (AT_UTC) and a
+ * time printed from one is made a timestamptz first ('!' columns).
  */
 #define KEY	"CASE WHEN \"startedAt\" IS NULL THEN \"createdAt\" " \
 	"ELSE \"startedAt\" END"
 #define TENANT	"\"userId\" = current_setting('co.tenant')"
 #define FMT_UTC	"'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'"
 #define FMT_TZ	"'YYYY-MM-DD\"T\"HH24:MI:SS.MSTZH:TZM'"
-#define CURSOR	"to_char(" KEY " AT TIME ZONE 'UTC', " \
+#define CURSOR	"to_char(" KEY ", " \
 	"'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') || '/' || id"
-/* CALL_ID: the row's id or its LiveKit room sid. */
-#define FIND	TENANT " AND (\"livekitRoomSid\" = $1 OR id = CASE WHEN " \
-	"$1 ~* '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$' THEN $1::uuid " \
-	"END)"
+#define AT_UTC	"timestamptz AT TIME ZONE 'UTC'"
+/* CALL_ID: the row's id (any string, as the seed's) or its room sid. */
+#define FIND	TENANT " AND (\"livekitRoomSid\" = $1 OR id = $1)"
 
 #define RE_DATE	"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 #define RE_TIME	"[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?"
-#define RE_UUID	"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}"
+/* A call_logs id: VARCHAR(36), any characters. */
+#define RE_ID	".{1,36}"
 
 #define MAXPARAM 16
 #define MAXBY	6
@@ -106,8 +109,10 @@ static const struct cmd cmds[] = {
 };
 
 static const struct bykey bykeys[] = {
-	{ "day", "to_char(date_trunc('day', " KEY "), 'YYYY-MM-DD')" },
-	{ "week", "to_char(date_trunc('week', " KEY "), 'YYYY-MM-DD')" },
+	{ "day", "to_char(date_trunc('day', (" KEY ") AT TIME ZONE 'UTC'), "
+	    "'YYYY-MM-DD')" },
+	{ "week", "to_char(date_trunc('week', (" KEY ") AT TIME ZONE 'UTC'), "
+	    "'YYYY-MM-DD')" },
 	{ "outcome", "outcome" },
 	{ "direction", "direction" },
 	{ "campaign", "\"campaignId\"" },
@@ -117,16 +122,19 @@ static const struct bykey bykeys[] = {
 static const char *const outcomes[] = { "completed", "no_answer", "busy",
 	"failed", "voicemail", "none", NULL };
 static const char *const directions[] = { "inbound", "outbound", NULL };
-static const char *const statuses[] = { "in_progress", "completed",
-	"failed", NULL };
+/* call_logs.status in the seed's words (migration 001). */
+static const char *const statuses[] = { "active", "ended", NULL };
 
-/* Columns; a leading '@' marks a time, printed in RFC 3339 per --tz. */
+/*
+ * Columns; a leading '@' marks a timestamptz, '!' a TIMESTAMP holding UTC,
+ * each printed in RFC 3339 per --tz.
+ */
 static const char *const outcome_cols[] = { "id", "\"userId\"",
 	"\"agentConfigId\"", "\"livekitRoomName\"", "\"livekitRoomSid\"",
 	"direction", "\"phoneNumber\"", "\"sipCallId\"", "duration",
-	"@\"startedAt\"", "@\"endedAt\"", "status", "outcome",
-	"\"recordingUrl\"", "metadata", "cost", "@\"createdAt\"",
-	"@\"updatedAt\"", NULL };
+	"!\"startedAt\"", "!\"endedAt\"", "status", "outcome",
+	"\"recordingUrl\"", "metadata", "cost", "!\"createdAt\"",
+	"!\"updatedAt\"", NULL };
 /* An ElevenLabs call (migrations 003, 004): the calls table's own names. */
 static const char *const el_outcome_cols[] = { "id", "call_sid",
 	"conversation_id", "user_id", "driver_id", "agent_id", "to_number",
@@ -136,17 +144,17 @@ static const char *const el_outcome_cols[] = { "id", "call_sid",
 static const char *const calls_cols[] = { "id", "\"userId\"",
 	"\"agentConfigId\"", "\"campaignId\"", "\"livekitRoomName\"",
 	"\"livekitRoomSid\"", "direction", "\"phoneNumber\"", "\"sipCallId\"",
-	"duration", "@\"startedAt\"", "@\"endedAt\"", "status", "outcome",
-	"\"recordingUrl\"", "metadata", "cost", "@\"createdAt\"",
-	"@\"updatedAt\"", NULL };
-static const char *const events_cols[] = { "\"eventId\"", "\"eventType\"",
-	"@\"occurredAt\"", "\"roomSid\"", "\"roomName\"",
+	"duration", "!\"startedAt\"", "!\"endedAt\"", "status", "outcome",
+	"\"recordingUrl\"", "metadata", "cost", "!\"createdAt\"",
+	"!\"updatedAt\"", NULL };
+static const char *const events_cols[] = { "\"eventId\"", "event",
+	"timestamp", "@\"occurredAt\"", "\"roomSid\"", "\"roomName\"",
 	"\"participantIdentity\"", "\"participantSid\"", "\"participantKind\"",
 	"direction", "\"phoneNumber\"", "\"sipCallId\"", "@\"startedAt\"",
 	"@\"endedAt\"", "duration", "\"disconnectReason\"", "\"providerStatus\"",
 	"outcome", "\"outcomeRule\"", "\"recordingUrl\"", "\"agentConfigId\"",
-	"\"campaignId\"", "\"roomMetadata\"", "\"spoolFile\"", "@\"createdAt\"",
-	NULL };
+	"\"campaignId\"", "\"roomMetadata\"", "\"spoolFile\"", "processed",
+	"\"errorMessage\"", "!\"processedAt\"", "!\"createdAt\"", NULL };
 
 #define STATS_COLS \
 	"count(*) AS calls, " \
@@ -184,7 +192,7 @@ sql_add(struct sql *s, const char *text)
 static void
 sql_param(struct sql *s, const char *val, const char *cast)
 {
-	char buf[32];
+	char buf[64];
 
 	if (s->n == MAXPARAM)
 		errx(EX_SOFTWARE, "too many parameters");
@@ -200,10 +208,12 @@ sql_cols(struct sql *s, const char *const *cols)
 	const char *c;
 
 	for (; (c = *cols) != NULL; cols++) {
-		if (*c == '@') {
+		if (*c == '@' || *c == '!') {
 			c++;
 			sql_add(s, "to_char(");
 			sql_add(s, c);
+			if (c[-1] == '!')
+				sql_add(s, " AT TIME ZONE 'UTC'");
 			sql_add(s, ", ");
 			sql_add(s, tsfmt);
 			sql_add(s, ") AS ");
@@ -256,8 +266,8 @@ sql_cmp(struct sql *s, const char *expr, const char *op, const char *val,
 static void
 sql_filters(struct sql *s, const struct filter *f)
 {
-	sql_cmp(s, KEY, " >= ", f->since, "timestamptz");
-	sql_cmp(s, KEY, " < ", f->until, "timestamptz");
+	sql_cmp(s, KEY, " >= ", f->since, AT_UTC);
+	sql_cmp(s, KEY, " < ", f->until, AT_UTC);
 	sql_list(s, "outcome", f->outcome);
 	sql_list(s, "direction", f->direction);
 	sql_list(s, "status", f->status);
@@ -396,9 +406,9 @@ cmd_calls(struct query *q, char **argv)
 	sql_filters(&s, &q->f);
 	if (q->after != NULL) {
 		sql_add(&s, " AND (" KEY ", id) < (");
-		sql_param(&s, q->after, "timestamptz");
+		sql_param(&s, q->after, AT_UTC);
 		sql_add(&s, ", ");
-		sql_param(&s, q->after_id, "uuid");
+		sql_param(&s, q->after_id, NULL);
 		sql_add(&s, ")");
 	}
 	sql_add(&s, " ORDER BY " KEY " DESC, id DESC LIMIT ");
@@ -481,10 +491,10 @@ cmd_events(struct query *q, char **argv)
 		sql_add(&s, ", \"rawPayload\" ");
 	sql_add(&s, "FROM livekit_call_events WHERE " TENANT
 	    " AND \"callLogId\" = ");
-	sql_param(&s, id, "uuid");
+	sql_param(&s, id, NULL);
 	/* Qualified: the bare name would be the to_char() output column. */
 	sql_add(&s, " ORDER BY livekit_call_events.\"occurredAt\" NULLS LAST, "
-	    "\"eventId\"");
+	    "timestamp, \"eventId\"");
 	r = run(q, &s, &rc);
 	free(id);
 	if (r == NULL)
@@ -545,7 +555,7 @@ set_after(struct query *q, const char *s)
 	const char *end;
 	char *slash;
 
-	if (!matches("^" RE_DATE "T" RE_TIME "Z/" RE_UUID "$", s) ||
+	if (!matches("^" RE_DATE "T" RE_TIME "Z/" RE_ID "$", s) ||
 	    rfc3339_check(s, RFC3339_UTC, &end) != NULL || *end != '/')
 		errx(EX_USAGE, "not a cursor: %s", s);
 	free(q->after);
@@ -795,7 +805,7 @@ static const char help[] =
 	    "  --outcome list         completed, no_answer, busy,"
 	    " failed, voicemail, none\n"
 	    "  --direction list       inbound, outbound\n"
-	    "  --status list          in_progress, completed, failed\n"
+	    "  --status list          active, ended\n"
 	    "  --phone number         the far end's number, as stored\n"
 	    "  --campaign id          the campaign id\n"
 	    "  --agent id             the agent config id\n"

@@ -231,11 +231,35 @@ stage(struct load_batch *b, jv ev, size_t seq)
 	return NULL;
 }
 
+/* The seed's VARCHAR columns (migration 001) these fields go to. */
+static const struct {
+	const char *key;
+	size_t	 max;
+} widths[] = {
+	{ "event_id", 100 }, { "event", 50 }, { "room_name", 255 },
+	{ "room_sid", 100 }, { "participant_identity", 255 },
+	{ "participant_sid", 100 }, { "sip_call_id", 255 },
+	{ "phone_number", 20 },
+};
+
+/* Characters of a UTF-8 string (VARCHAR counts characters, not bytes). */
+static size_t
+u8len(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
 /* Why ev cannot be loaded, or NULL.  why is a buffer for the message. */
 static const char *
 validate(jv ev, char *why, size_t sz)
 {
-	const char *src;
+	const char *src, *v;
+	size_t i;
 
 	if ((src = env_str(ev, "source", NULL)) == NULL)
 		return "missing source";
@@ -253,6 +277,13 @@ validate(jv ev, char *why, size_t sz)
 		return "event names no room";
 	if (check_outcome(ev) != NULL)
 		return "unknown outcome";
+	for (i = 0; i < sizeof(widths) / sizeof(widths[0]); i++)
+		if ((v = env_str(ev, widths[i].key, NULL)) != NULL &&
+		    u8len(v) > widths[i].max) {
+			snprintf(why, sz, "%s longer than %zu characters",
+			    widths[i].key, widths[i].max);
+			return why;
+		}
 	return NULL;
 }
 

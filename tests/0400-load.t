@@ -47,7 +47,7 @@ check_same "four events inserted" 4 \
 ref=$(row)
 check_same "one call row" 1 "$(q 'SELECT count(*) FROM call_logs')"
 check_same "the call's row" \
-'usr_42|ac_7||call-_+14155550123_Xa9fLm2Q|RM_In7vQx2LpZ9k|inbound|+14155550123|SCL_wB3nT8vQyH2k|62|2025-12-31 23:59:01+00|2026-01-01 00:00:03+00|completed|completed|https://recordings.example.com/calls/RM_In7vQx2LpZ9k.ogg|{"userId": "usr_42", "agentConfigId": "ac_7"}|' \
+'usr_42|ac_7||call-_+14155550123_Xa9fLm2Q|RM_In7vQx2LpZ9k|inbound|+14155550123|SCL_wB3nT8vQyH2k|62|2025-12-31 23:59:01|2026-01-01 00:00:03|ended|completed|https://recordings.example.com/calls/RM_In7vQx2LpZ9k.ogg|{"userId": "usr_42", "agentConfigId": "ac_7", "participant_sid": "PA_Zr4mKq2LwT9c", "disconnect_reason": "CLIENT_INITIATED"}|' \
     "$ref"
 check_same "events keep tenant and call" 4 "$(q "SELECT count(*) FROM
     livekit_call_events e JOIN call_logs c ON c.id = e.\"callLogId\"

@@ -50,7 +50,7 @@ check_same "summary" \
     "$(tail -n 1 "$T/err")"
 row() { q "SELECT c.*, (SELECT count(*) FROM livekit_call_events) FROM call_logs c ORDER BY id"; }
 ref=$(row)
-check_same "the call's outcome" "completed|completed|62" \
+check_same "the call's outcome" "ended|completed|62" \
     "$(q 'SELECT status, outcome, duration FROM call_logs')"
 
 # A second drain of the same files changes nothing.

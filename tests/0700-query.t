@@ -26,10 +26,10 @@ check_same "co-drain loads the realistic calls" 0 "$?"
 # that never started (NULL startedAt), no outcome yet, NULL direction, a
 # campaign holding a comma, quotes and a newline.
 WEIRD=$(printf 'c,"q"\nx')
-q "INSERT INTO call_logs (\"userId\", \"agentConfigId\", \"campaignId\",
+q "INSERT INTO call_logs (id, \"userId\", \"agentConfigId\", \"campaignId\",
     \"livekitRoomName\", direction, \"phoneNumber\", duration, \"startedAt\",
     status, outcome, \"createdAt\")
-  SELECT 'tenant-0' || (i % 3), 'ag-' || (i % 3) || '-' || (i % 2),
+  SELECT gen_random_uuid()::text, 'tenant-0' || (i % 3), 'ag-' || (i % 3) || '-' || (i % 2),
     CASE i % 4 WHEN 0 THEN 'spring' WHEN 1 THEN 'c,\"q\"' || chr(10) || 'x'
     WHEN 3 THEN 'summer' END, 'hand-' || i,
     (ARRAY['inbound', 'outbound', 'outbound', NULL, 'inbound'])[i % 5 + 1],
@@ -37,8 +37,7 @@ q "INSERT INTO call_logs (\"userId\", \"agentConfigId\", \"campaignId\",
     CASE WHEN i % 11 <> 0 THEN (i * 37) % 400 END,
     CASE WHEN i % 17 <> 0 THEN timestamptz '2026-01-01 02:00+00'
         + (i / 9) * interval '3 hours' END,
-    CASE WHEN i % 7 = 5 THEN 'in_progress' WHEN i % 7 = 3 THEN 'failed'
-        ELSE 'completed' END,
+    CASE WHEN i % 7 = 5 THEN 'active' ELSE 'ended' END,
     (ARRAY['completed', 'no_answer', 'busy', 'failed', 'voicemail',
         NULL, 'completed'])[i % 7 + 1],
     timestamptz '2026-01-05 00:00+00' + i * interval '1 minute'
@@ -70,9 +69,8 @@ filt "--outcome busy,none,voicemail" \
 filt "--direction inbound" "direction = 'inbound'" --direction inbound
 filt "--direction outbound,inbound" "direction IS NOT NULL" \
     --direction outbound,inbound
-filt "--status in_progress" "status = 'in_progress'" --status in_progress
-filt "--status failed,completed" "status <> 'in_progress'" \
-    --status failed,completed
+filt "--status active" "status = 'active'" --status active
+filt "--status ended,active" "status IS NOT NULL" --status ended,active
 filt "--phone" "\"phoneNumber\" = '+15550003'" --phone +15550003
 filt "--campaign spring" "\"campaignId\" = 'spring'" --campaign spring
 filt "--campaign camp-1 (from room metadata)" "\"campaignId\" = 'camp-1'" \
@@ -124,10 +122,11 @@ while :; do
 	# Between pages: a call newer than all, one older than all, one
 	# sharing the cursor row's start, and one for another tenant.
 	k=${cursor%/*}
-	q "INSERT INTO call_logs (\"userId\", \"livekitRoomName\", \"startedAt\")
-	   VALUES ('tenant-01', 'new-$pages', '2030-01-01'),
-	   ('tenant-01', 'old-$pages', timestamptz '2020-01-01' - $pages * interval '1 day'),
-	   ('tenant-01', 'tie-$pages', '$k'), ('tenant-02', 'x-$pages', '2021-01-01')"
+	q "INSERT INTO call_logs (id, \"userId\", \"livekitRoomName\", \"startedAt\")
+	   SELECT gen_random_uuid()::text, * FROM (VALUES
+	   ('tenant-01', 'new-$pages', timestamp '2030-01-01'),
+	   ('tenant-01', 'old-$pages', timestamp '2020-01-01' - $pages * interval '1 day'),
+	   ('tenant-01', 'tie-$pages', '$k'), ('tenant-02', 'x-$pages', '2021-01-01')) v"
 done
 check "at least 15 pages of 7 for 100 calls" [ "$pages" -ge 15 ]
 check_same "cursors look like TIME/ID" 0 "$badcur"
@@ -136,7 +135,7 @@ check_same "every row there at the start, in order" "$(cat "$T/all")" \
     "$(grep -Fxf "$T/all" "$T/paged")"
 # What arrived: the older calls come on later pages, newer ones do not,
 # and the whole walk is in strictly descending (key, id) order.
-q "CREATE TABLE walk (n serial, id uuid)"
+q "CREATE TABLE walk (n serial, id text)"
 psql -X -q -c "\\copy walk (id) FROM '$T/paged'"
 check_same "arrivals older than the cursor are listed, newer ones not" \
     "$((pages - 1)) 0 tenant-01" "$(q "SELECT count(*) FILTER (WHERE c.\"livekitRoomName\"
@@ -254,8 +253,8 @@ check_same "stats columns" \
     'day,calls,completed,no_answer,busy,failed,voicemail,answer_rate,avg_duration,p50_duration,p90_duration' \
     "$(cq stats -u tenant-01 --by day -o csv | head -n 1 | tr -d '\r')"
 check_same "--tz day totals as the zone sees them" \
-    "$(q "SELECT d || ' ' || count(*) FROM (SELECT to_char(($KEY AT TIME ZONE
-       'America/New_York')::date, 'YYYY-MM-DD') d FROM call_logs
+    "$(q "SELECT d || ' ' || count(*) FROM (SELECT to_char(($KEY AT TIME ZONE 'UTC'
+       AT TIME ZONE 'America/New_York')::date, 'YYYY-MM-DD') d FROM call_logs
        WHERE \"userId\" = 'tenant-01') x GROUP BY d ORDER BY d")" \
     "$(cq stats -u tenant-01 --by day --tz America/New_York -o ndjson | jq -r '"\(.day) \(.calls)"')"
 cq stats -u tenant-01 --since 2029-01-01 -o ndjson >"$T/out"
@@ -361,17 +360,17 @@ check_same "events in time order" \
     "$(cq events "$id" -u tenant-01 -o ndjson | jq -r .eventId)"
 check_same "five events of a LiveKit call" \
     "room_started participant_joined participant_left room_finished egress_ended" \
-    "$(cq events "$sid" -u tenant-01 -o ndjson | jq -r .eventType | tr '\n' ' ' | sed 's/ $//')"
+    "$(cq events "$sid" -u tenant-01 -o ndjson | jq -r .event | tr '\n' ' ' | sed 's/ $//')"
 check_same "no rawPayload by default" "false" \
     "$(cq events "$id" -u tenant-01 -o ndjson | jq -s 'map(has("rawPayload")) | any')"
 check_same "-r adds rawPayload as an object" "object room_started" \
     "$(cq events "$id" -u tenant-01 -r -o ndjson | head -n 1 | jq -r '"\(.rawPayload | type) \(.rawPayload.event)"')"
 # Time order, not text order: New York's clocks go back on 2025-11-02.
-q "INSERT INTO livekit_call_events (\"callLogId\", \"userId\", \"eventId\",
-   \"eventType\", \"occurredAt\", \"rawPayload\") VALUES
-   ('$hand', 'tenant-01', 'EV_dst_a', 'x', '2025-11-02 05:30+00', '{}'),
-   ('$hand', 'tenant-01', 'EV_dst_b', 'x', '2025-11-02 06:10+00', '{}'),
-   ('$hand', 'tenant-01', 'EV_dst_c', 'x', NULL, '{}')"
+q "INSERT INTO livekit_call_events (id, \"callLogId\", \"userId\", \"eventId\",
+   event, \"roomName\", timestamp, \"occurredAt\", \"rawPayload\") VALUES
+   ('e-a', '$hand', 'tenant-01', 'EV_dst_a', 'x', 'r', 1, '2025-11-02 05:30+00', '{}'),
+   ('e-b', '$hand', 'tenant-01', 'EV_dst_b', 'x', 'r', 2, '2025-11-02 06:10+00', '{}'),
+   ('e-c', '$hand', 'tenant-01', 'EV_dst_c', 'x', 'r', 3, NULL, '{}')"
 check_same "events in time order across a DST change, undated last" \
     "EV_dst_a 2025-11-02T01:30:00.000-04:00
 EV_dst_b 2025-11-02T01:10:00.000-05:00

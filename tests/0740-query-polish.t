@@ -8,16 +8,16 @@ pg_start || exit 1
 co-migrate up >/dev/null || exit 1
 unset TZ PGTZ
 q "INSERT INTO users (id) VALUES ('acme'), ('other');
-   INSERT INTO call_logs (\"userId\", \"campaignId\", \"livekitRoomName\",
+   INSERT INTO call_logs (id, \"userId\", \"campaignId\", \"livekitRoomName\",
      duration, \"startedAt\", status, outcome)
-   SELECT 'acme', (ARRAY['東京', 'ab', '📞x', NULL])[i % 4 + 1], 'r' || i, i,
+   SELECT 'c-' || i, 'acme', (ARRAY['東京', 'ab', '📞x', NULL])[i % 4 + 1], 'r' || i, i,
      timestamptz '2026-01-01 05:00Z' + (i % 3) * interval '1 day'
        + i * interval '1 minute',
-     'completed', (ARRAY['completed', 'no_answer', 'busy', 'failed',
+     'ended', (ARRAY['completed', 'no_answer', 'busy', 'failed',
        'voicemail', NULL, 'completed'])[i % 7 + 1]
    FROM generate_series(0, 40) i;
-   INSERT INTO call_logs (\"userId\", \"livekitRoomName\", status)
-   VALUES ('other', 'o', 'completed')" >/dev/null
+   INSERT INTO call_logs (id, \"userId\", \"livekitRoomName\", status)
+   VALUES ('o-1', 'other', 'o', 'ended')" >/dev/null
 first() { co-query -u acme calls -n 1 -o ndjson "$@" 2>/dev/null | jq -r .startedAt; }
 
 # --- --tz ------------------------------------------------------------------

@@ -74,4 +74,17 @@ co-query -o chart -u tenant-01 stats
 co-query -o svg -u tenant-01 stats >"$D/stats.svg"
 step "co-query -u tenant-00 calls --limit 3 -o csv"
 co-query -o csv -u tenant-00 calls --limit 3
+step "the seed's own example webhook (seed 000, \"Request Body\"), POSTed"
+f=$top/tests/fixtures/seed-request-body.json
+tok=$(co-gen envelope -t "$now" "$f" | jq -r .headers.authorization)
+{ printf 'POST /webhooks/livekit HTTP/1.1\r\nHost: demo\r\n'
+  printf 'Authorization: %s\r\nContent-Type: application/json\r\n' "$tok"
+  printf 'Content-Length: %s\r\n\r\n' "$(wc -c <"$f")"
+  cat "$f"; } | REMOTE_ADDR=127.0.0.1 co-receive 2>>"$D/receive.log" |
+    tail -n 1
+echo
+step "co-drain -u usr_42 (its room names no tenant), then the seed's answer"
+co-drain -u usr_42
+co-query -o ndjson -u usr_42 outcome RM_test123 |
+    jq -c '{status, outcome, phoneNumber, duration, startedAt, endedAt, metadata}'
 step "done: the cluster is stopped; spool and logs stay in $D"

@@ -58,17 +58,17 @@ INSERT INTO agent_configs (id, "userId")
 -- Time follows i (rows arrive in time order, tenants interleaved); one
 -- call in fifty never started (no startedAt); one in twenty has no
 -- outcome yet.
-INSERT INTO call_logs ("userId", "agentConfigId", "campaignId",
+INSERT INTO call_logs (id, "userId", "agentConfigId", "campaignId",
     "livekitRoomName", "livekitRoomSid", direction, "phoneNumber",
     "sipCallId", duration, "startedAt", "endedAt", status, outcome,
     "createdAt", "updatedAt")
-SELECT tenant, 'agent-' || t || '-' || (i % 4), 'camp-' || (i % 9),
+SELECT gen_random_uuid()::text, tenant, 'agent-' || t || '-' || (i % 4),
+	'camp-' || (i % 9),
 	'room-' || i, 'RM_' || i, CASE WHEN i % 3 = 0 THEN 'inbound'
 	ELSE 'outbound' END, '+1415' || lpad((i % 1000003)::text, 7, '0'),
 	'SCL_' || i, dur, CASE WHEN o IS NOT NULL OR x > 0.02 THEN t0 END,
 	CASE WHEN o IS NOT NULL THEN t0 + dur * interval '1 s' END,
-	CASE WHEN o IS NULL THEN 'in_progress' WHEN o = 'failed'
-	THEN 'failed' ELSE 'completed' END, o, t0, t0
+	CASE WHEN o IS NULL THEN 'active' ELSE 'ended' END, o, t0, t0
 FROM (SELECT i, t, 'tenant-' || lpad(t::text, 2, '0') tenant, x,
 	timestamptz '2026-01-01' + (i::float8 / :rows) * interval '180 days'
 	    + x * interval '1 hour' t0,
@@ -83,12 +83,14 @@ FROM (SELECT i, t, 'tenant-' || lpad(t::text, 2, '0') tenant, x,
 		THEN 'failed' WHEN z < 0.95 THEN 'voicemail' END o
 		FROM (SELECT i, random() x, random() y, random() z
 		    FROM generate_series(1, :rows) i) r) s) c;
-INSERT INTO livekit_call_events ("callLogId", "userId", "eventId",
-    "eventType", "occurredAt", "roomSid", "roomName", "participantKind",
+INSERT INTO livekit_call_events (id, "callLogId", "userId", "eventId",
+    event, timestamp, "occurredAt", "roomSid", "roomName", "participantKind",
     duration, outcome, "rawPayload")
-SELECT c.id, c."userId", 'EV_' || c."livekitRoomSid" || '_' || e,
+SELECT gen_random_uuid()::text, c.id, c."userId",
+	'EV_' || c."livekitRoomSid" || '_' || e,
 	(ARRAY['room_started', 'participant_joined', 'participant_left',
-	    'room_finished'])[e], c."createdAt" + e * interval '1 s',
+	    'room_finished'])[e], extract(epoch FROM c."createdAt")::bigint + e,
+	c."createdAt" + e * interval '1 s',
 	c."livekitRoomSid", c."livekitRoomName",
 	CASE WHEN e IN (2, 3) THEN 'SIP' END, CASE WHEN e >= 3
 	THEN c.duration END, CASE WHEN e >= 3 THEN c.outcome END,
