@@ -381,6 +381,46 @@ query_events(struct query *q, const char *call, int *rc)
 	return r;
 }
 
+PGresult *
+query_changed(struct query *q, const char *after_t, const char *after_id,
+    const char *only_id, int *rc)
+{
+	struct sql s = { 0 };
+	PGresult *r;
+	char lim[32];
+	int el;
+
+	sql_add(&s, "SELECT to_regclass('calls') IS NOT NULL");
+	if ((r = run(q, &s, rc)) == NULL)
+		return NULL;
+	el = PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	sql_add(&s, "SELECT provider, id, to_char(t AT TIME ZONE 'UTC', "
+	    "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') || '/' || id AS cursor "
+	    "FROM (SELECT 'livekit' AS provider, id::text AS id, "
+	    "\"updatedAt\"::timestamptz AS t FROM call_logs WHERE " TENANT
+	    " AND (outcome IS NOT NULL OR status = 'ended')");
+	if (el)
+		sql_add(&s, " UNION ALL SELECT 'elevenlabs', id::text, "
+		    "updated_at FROM calls WHERE user_id = "
+		    "current_setting('co.tenant') AND (outcome IS NOT NULL OR "
+		    "status <> 'in_progress')");
+	sql_add(&s, ") c WHERE ");
+	if (only_id != NULL) {
+		sql_add(&s, "id = ");
+		sql_param(&s, only_id, NULL);
+	} else {
+		sql_add(&s, "(t, id) > (");
+		sql_param(&s, after_t, "timestamptz");
+		sql_add(&s, ", ");
+		sql_param(&s, after_id, "text");
+		sql_add(&s, ") ORDER BY t, id LIMIT ");
+		snprintf(lim, sizeof(lim), "%lld", q->limit);
+		sql_param(&s, lim, "bigint");
+	}
+	return run(q, &s, rc);
+}
+
 static int
 matches(const char *re, const char *s)
 {

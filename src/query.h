@@ -67,6 +67,14 @@ PGresult *query_calls(struct query *, int *);
 /* One row per group of q->by; column nby is the count of calls. */
 PGresult *query_stats(struct query *, int *);
 PGresult *query_events(struct query *, const char *, int *);
+/*
+ * Calls of the tenant whose outcome is known or that ended: (provider,
+ * id, cursor) rows in the order of their last change; the cursor is
+ * "UPDATED/ID" (UTC, microseconds).  Those changed after the cursor
+ * (after_t, after_id) when given, at most limit; or the one call only_id.
+ */
+PGresult *query_changed(struct query *, const char *, const char *,
+	    const char *, int *);
 
 /*
  * Checks for values that come from a user; NULL when fine, else the
