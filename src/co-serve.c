@@ -753,7 +753,7 @@ stream(struct query *q, const struct http_req *r, struct answer *a)
 	    "Content-Type: text/event-stream\r\nCache-Control: no-store\r\n"
 	    "Connection: close\r\n\r\n";
 	struct pollfd pfd[2];
-	char t[64], buf[512], *id = NULL;
+	char t[128], buf[512], *id = NULL;
 	int resume, n;
 	ssize_t got;
 

@@ -7,6 +7,7 @@
 # like a call that does not exist, the database down, and the outcome
 # stream delivering a call as co-drain commits it (delay measured).
 . "$(dirname "$0")/lib.sh"
+[ -n "${KEEP:-}" ] && trap "cp -r \$T /tmp/serve-work/keep; cleanup" EXIT
 pg_start || exit 1
 co-migrate up >/dev/null || exit 1
 
@@ -304,4 +305,85 @@ check_same "-m: an answer over the limit is refused" \
     "$(get '/api/calls?limit=100' "$T1") $(jq -r .error "$T/out")"
 check_same "-m: a small one is not" 200 "$(get '/api/calls?limit=1' "$T1")"
 P=$P0
+
+# --- the outcome stream -------------------------------------------------------
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+# wait_for FILE PATTERN: until grep finds it, 10 s at most; 0 when found.
+wait_for() {
+	_i=0
+	while ! grep -q "$2" "$1" 2>/dev/null; do
+		[ $_i -ge 1000 ] && return 1
+		sleep 0.01
+		_i=$((_i + 1))
+	done
+}
+CURLS=
+stop_curls() { for p in $CURLS; do kill "$p"; done; }
+at_exit stop_curls
+# listen NAME [curl args]: a stream for tenant-01 into $T/NAME, headers in
+# $T/NAME.h, once the answer's head has arrived (co-serve LISTENs first).
+listen() {
+	_f=$1
+	shift
+	curl -s -N -D "$T/$_f.h" -H "Authorization: Bearer $T1" "$@" \
+	    "http://127.0.0.1:$P/api/calls/stream" >"$T/$_f" &
+	CURLS="$CURLS $!"
+	LISTENER=$!
+	wait_for "$T/$_f.h" '^HTTP/1.1'
+}
+check_same "stream without a token: 401" 401 "$(get /api/calls/stream)"
+check_same "stream with a Last-Event-ID that is no cursor: 400" 400 \
+    "$(get /api/calls/stream "$T1" -H 'Last-Event-ID: 1; DROP TABLE x')"
+listen s1
+check "stream: 200 text/event-stream" sh -c "tr -d '\r' <'$T/s1.h' |
+    grep -q '^HTTP/1.1 200 OK\$' && tr -d '\r' <'$T/s1.h' |
+    grep -q '^Content-Type: text/event-stream\$'"
+# Three new calls, one a tenant, among the 60 already loaded (no change).
+CO_NOW=1767225600 co-gen calls -c 63 -T 3 -d 0 "$T/spool2" >/dev/null
+co-drain -s "$T/spool2" 2>"$T/drain2.err"
+t1=$(now_ms)
+wait_for "$T/s1" '^data: '
+t2=$(now_ms)
+check_same "stream: co-drain's commit of tenant-01's call is an event" \
+    RM_000000000061 "$(sed -n 's/^data: //p' "$T/s1" | jq -r .livekitRoomSid)"
+diag "stream: event $((t2 - t1)) ms after co-drain exited (it commits before)"
+check "stream: the event within 2 s of the commit" [ $((t2 - t1)) -lt 2000 ]
+NEW=$(q "SELECT id FROM call_logs WHERE \"livekitRoomSid\" = 'RM_000000000061'")
+check_same "stream: its data is the outcome object" \
+    "$(cq outcome -u tenant-01 -o ndjson "$NEW")" \
+    "$(sed -n 's/^data: //p' "$T/s1")"
+last=$(sed -n 's/^id: //p' "$T/s1")
+check "stream: the event id is an updatedAt/id cursor" sh -c "echo '$last' |
+    grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{6}Z/$NEW\$'"
+q "UPDATE call_logs SET outcome = 'failed' WHERE id = '$ID2'"
+q "UPDATE call_logs SET outcome = 'busy' WHERE id = '$ID1'"
+wait_for "$T/s1" "\"id\":\"$ID1\""
+check_same "stream: an outcome that changes is an event; other tenants' not" \
+    "$NEW $ID1" "$(sed -n 's/^data: //p' "$T/s1" | jq -r .id | tr '\n' ' ' |
+    sed 's/ $//')"
+kill $LISTENER
+wait_for "$T/main.log" 'GET /api/calls/stream tenant-01 .*client closed'
+check "stream: co-serve ends when the client leaves" \
+    grep -q 'GET /api/calls/stream tenant-01 .*client closed' "$T/main.log"
+# While nobody listens, one call changes; a client resuming gets it first.
+q "UPDATE call_logs SET outcome = 'voicemail', \"updatedAt\" = now()
+    WHERE id = '$NEW'"
+listen s2 -H "Last-Event-ID: $last"
+wait_for "$T/s2" '^data: '
+check_same "stream: Last-Event-ID resumes with what changed after it" \
+    "$NEW voicemail" "$(sed -n 's/^data: //p' "$T/s2" | head -n 1 |
+    jq -r '.id + " " + .outcome')"
+kill $LISTENER
+
+# --- the database down --------------------------------------------------------
+pg_stop
+check_same "database down: outcome 503" 503 "$(get /api/calls/$ID1/outcome "$T1")"
+check_same "database down: the reason" "database unavailable" \
+    "$(jq -r .error "$T/out")"
+check_same "database down: health 503" 503 "$(get /api/health)"
+check_same "database down: health says so" false "$(jq .database "$T/out")"
+check_same "database down: a bad token is still 401" 401 \
+    "$(get /api/calls/$ID1/outcome "$(tok tenant-01 '' "$OTHER")")"
+pg_up
+check_same "database back: 200" 200 "$(get /api/calls/$ID1/outcome "$T1")"
 done_testing
