@@ -7,7 +7,9 @@
  * it again only so that the planner reads the tenant's index entries.
  * Another tenant's call looks exactly like no call.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +50,7 @@ static int	cmd_calls(struct query *, char **);
 static int	cmd_events(struct query *, char **);
 static int	cmd_outcome(struct query *, char **);
 static int	cmd_stats(struct query *, char **);
+static int	cmd_watch(struct query *, char **);
 
 static const struct cmd cmds[] = {
 	{ "calls", O_AFTER | O_LIMIT | O_FILTER, 0,
@@ -56,6 +59,7 @@ static const struct cmd cmds[] = {
 	{ "outcome", 0, 1, "outcome call_id", cmd_outcome },
 	{ "stats", O_BY | O_FILTER, 0, "stats [-b key[,key ...]] [filter ...]",
 	    cmd_stats },
+	{ "watch", 0, 0, "watch", cmd_watch },
 };
 
 static void __attribute__((noreturn))
@@ -63,7 +67,7 @@ usage(const struct cmd *c)
 {
 	fprintf(stderr, "usage: co-query [-d conninfo] [-o format] [-z zone] "
 	    "-u user %s\n", c != NULL ? c->usage :
-	    "outcome | calls | stats | events ...");
+	    "outcome | calls | stats | events | watch ...");
 	exit(EX_USAGE);
 }
 
@@ -142,6 +146,44 @@ cmd_events(struct query *q, char **argv)
 	format_result(stdout, q->fmt, r);
 	PQclear(r);
 	return 0;
+}
+
+/* One call as its outcome changes (a query_emit). */
+static int
+watch_one(void *arg, const char *cursor, PGresult *r)
+{
+	struct query *q = arg;
+
+	(void)cursor;
+	format_result(stdout, q->fmt, r);
+	return fflush(stdout) == EOF ? -1 : 0;
+}
+
+/*
+ * Each call of the tenant whose outcome is decided or changes, as its
+ * loader commits (migration 009's NOTIFY), until the database goes away.
+ */
+static int
+cmd_watch(struct query *q, char **argv)
+{
+	struct pollfd pfd;
+	int rc;
+
+	(void)argv;
+	if ((rc = query_listen(q)) != 0)
+		return rc;
+	pfd.fd = PQsocket(q->conn);
+	pfd.events = POLLIN;
+	for (;;) {
+		if (poll(&pfd, 1, -1) == -1 && errno != EINTR)
+			err(EX_OSERR, "poll");
+		if (query_notified(q, watch_one, q) == -1)
+			break;
+	}
+	if (ferror(stdout))
+		err(EX_IOERR, "stdout");
+	warnx("database connection lost");
+	return EX_TEMPFAIL;
 }
 
 static int

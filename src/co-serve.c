@@ -40,7 +40,6 @@
 #define MAXPARAMS	32
 #define LINGER_MS	1000
 #define KEEPALIVE_MS	15000		/* a comment line on a quiet stream */
-#define CHANNEL		"co_calls"	/* migration 009's NOTIFY channel */
 
 enum route { R_HEALTH, R_OUTCOME, R_CALLS, R_STATS, R_STREAM };
 
@@ -108,9 +107,7 @@ static void	stats(struct query *, const struct param *, size_t,
 		    struct answer *);
 static int	write_all(const void *, size_t);
 static int	last_event(const struct http_req *, char *, size_t, char **);
-static int	send_changed(struct query *, const char *, const char *,
-		    const char *, struct answer *);
-static int	notified(struct query *, struct answer *);
+static int	event(void *, const char *, PGresult *);
 static void	stream(struct query *, const struct http_req *,
 		    struct answer *);
 static void	serve(struct http_in *, struct http_req *, struct answer *);
@@ -659,84 +656,24 @@ last_event(const struct http_req *r, char *buf, size_t sz, char **id)
 	return 1;
 }
 
-/*
- * Send the tenant's calls changed after the cursor (t, id), or the one
- * call only, each as an event "outcome" whose id is its cursor, in one
- * read-only transaction.  Returns the rows sent, or -1 when the database
- * or the client is gone.
- */
+/* One event: "outcome", its cursor as id, the call as data. */
 static int
-send_changed(struct query *q, const char *t, const char *id,
-    const char *only, struct answer *a)
+event(void *arg, const char *cursor, PGresult *r)
 {
 	struct http_buf ev = { NULL, 0, 0 }, obj = { NULL, 0, 0 };
-	PGresult *r, *o;
-	int i, rc, n = 0;
+	struct answer *a = arg;
+	int rc;
 
-	if ((rc = query_begin(q)) != 0 ||
-	    (r = query_changed(q, t, id, only, &rc)) == NULL) {
-		a->why = "database gone";
-		return -1;
-	}
-	for (i = 0; i < PQntuples(r) && n >= 0; i++) {
-		if ((o = query_outcome(q, PQgetvalue(r, i, 1), &rc)) == NULL) {
-			if (rc == 1)
-				continue;
-			n = -1;
-			break;
-		}
-		obj.len = 0;
-		rows_json(&obj, o, 1, PQnfields(o));
-		PQclear(o);
-		ev.len = 0;
-		http_buf_str(&ev, "event: outcome\nid: ");
-		http_buf_str(&ev, PQgetvalue(r, i, 2));
-		http_buf_str(&ev, "\ndata: ");
-		http_buf_add(&ev, obj.p + 1, obj.len - 2);
-		http_buf_str(&ev, "\n\n");
-		if (write_all(ev.p, ev.len) == -1) {
-			a->why = "client gone";
-			n = -1;
-		} else
-			n++;
-	}
-	PQclear(r);
+	rows_json(&obj, r, 1, PQnfields(r));
+	http_buf_str(&ev, "event: outcome\nid: ");
+	http_buf_str(&ev, cursor);
+	http_buf_str(&ev, "\ndata: ");
+	http_buf_add(&ev, obj.p + 1, obj.len - 2);
+	http_buf_str(&ev, "\n\n");
+	if ((rc = write_all(ev.p, ev.len)) == -1)
+		a->why = "client gone";
 	http_buf_free(&ev);
 	http_buf_free(&obj);
-	if (n >= 0 && query_finish(q, 0) != 0)
-		n = -1;
-	return n;
-}
-
-/* Each notification for the tenant: send its call.  -1: gone. */
-static int
-notified(struct query *q, struct answer *a)
-{
-	PGnotify *nf;
-	jv p, t, id;
-	int rc = 0;
-
-	if (PQconsumeInput(q->conn) == 0) {
-		a->why = "database gone";
-		return -1;
-	}
-	while (rc == 0 && (nf = PQnotifies(q->conn)) != NULL) {
-		p = jv_parse(nf->extra);
-		PQfreemem(nf);
-		t = jv_is_valid(p) && jv_get_kind(p) == JV_KIND_OBJECT ?
-		    jv_object_get(jv_copy(p), jv_string("tenant")) :
-		    jv_invalid();
-		id = jv_is_valid(p) && jv_get_kind(p) == JV_KIND_OBJECT ?
-		    jv_object_get(jv_copy(p), jv_string("id")) : jv_invalid();
-		if (jv_get_kind(t) == JV_KIND_STRING &&
-		    jv_get_kind(id) == JV_KIND_STRING &&
-		    strcmp(jv_string_value(t), tenant) == 0 &&
-		    send_changed(q, NULL, NULL, jv_string_value(id), a) == -1)
-			rc = -1;
-		jv_free(t);
-		jv_free(id);
-		jv_free(p);
-	}
 	return rc;
 }
 
@@ -761,9 +698,8 @@ stream(struct query *q, const struct http_req *r, struct answer *a)
 		refuse(a, 400, "Last-Event-ID is not a cursor this stream sent");
 		return;
 	}
-	if (db_run(q->conn, "LISTEN " CHANNEL, 0, NULL,
-	    PGRES_COMMAND_OK) == -1) {
-		db_failed(db_status(q->conn), a);
+	if ((n = query_listen(q)) != 0) {
+		db_failed(n, a);
 		return;
 	}
 	alarm(0);
@@ -774,10 +710,13 @@ stream(struct query *q, const struct http_req *r, struct answer *a)
 		return;
 	}
 	q->limit = 1000;
-	while (resume && (n = send_changed(q, t, id, NULL, a)) >= 1000)
+	while (resume && (n = query_changes(q, t, id, NULL, event, a)) >=
+	    1000)
 		;			/* another page: the cursor moved */
-	if (resume && n == -1)
+	if (resume && n == -1) {
+		a->why = a->why != NULL ? a->why : "database gone";
 		return;
+	}
 	pfd[0].fd = PQsocket(q->conn);
 	pfd[0].events = POLLIN;
 	pfd[1].fd = STDIN_FILENO;
@@ -794,8 +733,10 @@ stream(struct query *q, const struct http_req *r, struct answer *a)
 			a->why = "client closed";
 			return;
 		}
-		if (pfd[0].revents != 0 && notified(q, a) == -1)
+		if (pfd[0].revents != 0 && query_notified(q, event, a) == -1) {
+			a->why = a->why != NULL ? a->why : "database gone";
 			return;
+		}
 	}
 }
 
@@ -842,7 +783,8 @@ serve(struct http_in *in, struct http_req *r, struct answer *a)
 	default:
 		stream(&q, r, a);
 	}
-	if (a->status == 200 && (rc = query_finish(&q, 0)) != 0)
+	if (a->status == 200 && !a->streamed &&
+	    (rc = query_finish(&q, 0)) != 0)
 		db_failed(rc, a);
 	if (a->status == 200 && a->body.len > (size_t)maxanswer)
 		refuse(a, 500, "answer over the size limit (-m)");

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jv.h>
+
 #include "diag.h"
 #include "query.h"
 
@@ -381,8 +383,8 @@ query_events(struct query *q, const char *call, int *rc)
 	return r;
 }
 
-PGresult *
-query_changed(struct query *q, const char *after_t, const char *after_id,
+static PGresult *
+changed(struct query *q, const char *after_t, const char *after_id,
     const char *only_id, int *rc)
 {
 	struct sql s = { 0 };
@@ -419,6 +421,83 @@ query_changed(struct query *q, const char *after_t, const char *after_id,
 		sql_param(&s, lim, "bigint");
 	}
 	return run(q, &s, rc);
+}
+
+int
+query_listen(struct query *q)
+{
+	if (db_run(q->conn, "LISTEN co_calls", 0, NULL, PGRES_COMMAND_OK) == -1)
+		return db_status(q->conn);
+	return 0;
+}
+
+int
+query_changes(struct query *q, const char *t, const char *id,
+    const char *only, query_emit emit, void *arg)
+{
+	PGresult *r, *o;
+	int i, rc, n = 0;
+
+	if (query_begin(q) != 0 || (r = changed(q, t, id, only, &rc)) == NULL)
+		return -1;
+	for (i = 0; i < PQntuples(r) && n >= 0; i++) {
+		if ((o = query_outcome(q, PQgetvalue(r, i, 1), &rc)) == NULL) {
+			if (rc != 1)
+				n = -1;
+			continue;
+		}
+		n = emit(arg, PQgetvalue(r, i, 2), o) == -1 ? -1 : n + 1;
+		PQclear(o);
+	}
+	PQclear(r);
+	if (n >= 0 && query_finish(q, 0) != 0)
+		n = -1;
+	return n;
+}
+
+/* The notification's call id when it is for the tenant, else NULL. */
+static char *
+notice_id(const struct query *q, const char *payload)
+{
+	char *id = NULL;
+	jv p, t, i;
+
+	p = jv_parse(payload);
+	if (jv_get_kind(p) != JV_KIND_OBJECT) {
+		jv_free(p);
+		return NULL;
+	}
+	t = jv_object_get(jv_copy(p), jv_string("tenant"));
+	i = jv_object_get(p, jv_string("id"));
+	if (jv_get_kind(t) == JV_KIND_STRING &&
+	    jv_get_kind(i) == JV_KIND_STRING &&
+	    strcmp(jv_string_value(t), q->tenant) == 0 &&
+	    (id = strdup(jv_string_value(i))) == NULL)
+		err(EX_OSERR, "strdup");
+	jv_free(t);
+	jv_free(i);
+	return id;
+}
+
+int
+query_notified(struct query *q, query_emit emit, void *arg)
+{
+	PGnotify *nf;
+	char *id;
+	int n = 0, k;
+
+	if (PQconsumeInput(q->conn) == 0)
+		return -1;
+	while (n >= 0 && (nf = PQnotifies(q->conn)) != NULL) {
+		id = notice_id(q, nf->extra);
+		PQfreemem(nf);
+		if (id != NULL) {
+			k = query_changes(q, NULL, NULL, id, emit, arg);
+			n = k == -1 ? -1 : n + k;
+		}
+		free(id);
+	}
+	return n;
 }
 
 static int

@@ -68,13 +68,22 @@ PGresult *query_calls(struct query *, int *);
 PGresult *query_stats(struct query *, int *);
 PGresult *query_events(struct query *, const char *, int *);
 /*
- * Calls of the tenant whose outcome is known or that ended: (provider,
- * id, cursor) rows in the order of their last change; the cursor is
- * "UPDATED/ID" (UTC, microseconds).  Those changed after the cursor
- * (after_t, after_id) when given, at most limit; or the one call only_id.
+ * Watching outcomes (migration 009): query_listen subscribes the session
+ * to NOTIFY co_calls (0, or the exit status).  query_changes calls emit
+ * with each call of the tenant whose outcome is known or that ended, as
+ * its cursor ("UPDATED/ID", UTC, microseconds, the time of its last
+ * change) and its query_outcome row: those changed after the cursor
+ * (after_t, after_id) in the order of their change, at most q->limit, or
+ * the one call only_id.  query_notified does it for each call notified
+ * for the tenant since the last call.  Both return the calls emitted, or
+ * -1 when the database is gone or emit returned -1; each runs its own
+ * read-only transaction.
  */
-PGresult *query_changed(struct query *, const char *, const char *,
-	    const char *, int *);
+typedef int	(*query_emit)(void *, const char *, PGresult *);
+int	 query_listen(struct query *);
+int	 query_changes(struct query *, const char *, const char *,
+	    const char *, query_emit, void *);
+int	 query_notified(struct query *, query_emit, void *);
 
 /*
  * Checks for values that come from a user; NULL when fine, else the

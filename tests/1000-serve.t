@@ -62,7 +62,7 @@ serve() {
 		_pid=$!
 		_i=0
 		while [ $_i -lt 50 ] && kill -0 $_pid 2>/dev/null &&
-		    ! grep -q 'listening on' "$T/$_name.log"; do
+		    ! grep -q 'listening on' "$T/$_name.log" 2>/dev/null; do
 			sleep 0.1
 			_i=$((_i + 1))
 		done
@@ -342,7 +342,7 @@ check "stream: 200 text/event-stream" sh -c "tr -d '\r' <'$T/s1.h' |
 CO_NOW=1767225600 co-gen calls -c 63 -T 3 -d 0 "$T/spool2" >/dev/null
 co-drain -s "$T/spool2" 2>"$T/drain2.err"
 t1=$(now_ms)
-wait_for "$T/s1" '^data: '
+wait_for "$T/s1" '^data: .*"updatedAt":"[^"]*"}$'
 t2=$(now_ms)
 check_same "stream: co-drain's commit of tenant-01's call is an event" \
     RM_000000000061 "$(sed -n 's/^data: //p' "$T/s1" | jq -r .livekitRoomSid)"
@@ -357,7 +357,7 @@ check "stream: the event id is an updatedAt/id cursor" sh -c "echo '$last' |
     grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{6}Z/$NEW\$'"
 q "UPDATE call_logs SET outcome = 'failed' WHERE id = '$ID2'"
 q "UPDATE call_logs SET outcome = 'busy' WHERE id = '$ID1'"
-wait_for "$T/s1" "\"id\":\"$ID1\""
+wait_for "$T/s1" "\"id\":\"$ID1\".*\"updatedAt\":\"[^\"]*\"}\$"
 check_same "stream: an outcome that changes is an event; other tenants' not" \
     "$NEW $ID1" "$(sed -n 's/^data: //p' "$T/s1" | jq -r .id | tr '\n' ' ' |
     sed 's/ $//')"
@@ -369,11 +369,29 @@ check "stream: co-serve ends when the client leaves" \
 q "UPDATE call_logs SET outcome = 'voicemail', \"updatedAt\" = now()
     WHERE id = '$NEW'"
 listen s2 -H "Last-Event-ID: $last"
-wait_for "$T/s2" '^data: '
+wait_for "$T/s2" '^data: .*"updatedAt":"[^"]*"}$'
 check_same "stream: Last-Event-ID resumes with what changed after it" \
     "$NEW voicemail" "$(sed -n 's/^data: //p' "$T/s2" | head -n 1 |
     jq -r '.id + " " + .outcome')"
 kill $LISTENER
+
+# co-query watch: the same calls on a terminal, one NDJSON line each.
+PGUSER=api co-query watch -u tenant-01 -o ndjson >"$T/watch" 2>"$T/watch.err" &
+WATCH=$!
+CURLS="$CURLS $WATCH"
+# It is listening once its session shows LISTEN in pg_stat_activity.
+_i=0
+while [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE usename = 'api'
+    AND query LIKE 'LISTEN%'")" = 0 ] && [ $_i -lt 500 ]; do
+	sleep 0.01
+	_i=$((_i + 1))
+done
+q "UPDATE call_logs SET outcome = 'no_answer' WHERE id = '$ID2'"
+q "UPDATE call_logs SET outcome = 'completed' WHERE id = '$ID1'"
+wait_for "$T/watch" "\"id\":\"$ID1\".*\"updatedAt\":\"[^\"]*\"}\$"
+check_same "co-query watch: the tenant's changed call, not the other's" \
+    "$ID1 completed" "$(jq -r '.id + " " + .outcome' "$T/watch")"
+kill $WATCH
 
 # --- the database down --------------------------------------------------------
 pg_stop
