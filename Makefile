@@ -79,7 +79,7 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(SHAREDIR)/migrations
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
-	install -m 644 share/*.jq $(DESTDIR)$(SHAREDIR)
+	install -m 644 share/*.jq share/openapi.yaml $(DESTDIR)$(SHAREDIR)
 	install -m 644 migrations/*.sql $(DESTDIR)$(SHAREDIR)/migrations
 	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1
 	install -m 644 man/*.7 $(DESTDIR)$(MANDIR)/man7

@@ -1,7 +1,8 @@
 -- 009: tell listeners when a call's outcome is decided or changes.
 --
 -- Every row of call_logs (LiveKit) or calls (ElevenLabs) that is inserted
--- with an outcome (or already ended), or whose outcome or status changes,
+-- with an outcome or already over (status neither in_progress nor the
+-- seed's active), or whose outcome or status changes,
 -- raises NOTIFY co_calls with the payload {"tenant": ..., "id": ...} in
 -- the writer's own transaction, so PostgreSQL delivers it when that
 -- transaction commits and never when it rolls back; the loaders need no
@@ -24,7 +25,7 @@ END
 $$;
 
 CREATE TRIGGER co_notify_insert AFTER INSERT ON call_logs FOR EACH ROW
-	WHEN (NEW.outcome IS NOT NULL OR NEW.status = 'ended')
+	WHEN (NEW.outcome IS NOT NULL OR NEW.status NOT IN ('in_progress', 'active'))
 	EXECUTE FUNCTION co_notify_call();
 CREATE TRIGGER co_notify_update AFTER UPDATE OF outcome, status
 	ON call_logs FOR EACH ROW
@@ -33,7 +34,7 @@ CREATE TRIGGER co_notify_update AFTER UPDATE OF outcome, status
 	EXECUTE FUNCTION co_notify_call();
 
 CREATE TRIGGER co_notify_insert AFTER INSERT ON calls FOR EACH ROW
-	WHEN (NEW.outcome IS NOT NULL OR NEW.status <> 'in_progress')
+	WHEN (NEW.outcome IS NOT NULL OR NEW.status NOT IN ('in_progress', 'active'))
 	EXECUTE FUNCTION co_notify_call();
 CREATE TRIGGER co_notify_update AFTER UPDATE OF outcome, status
 	ON calls FOR EACH ROW

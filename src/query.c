@@ -401,12 +401,12 @@ changed(struct query *q, const char *after_t, const char *after_id,
 	    "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') || '/' || id AS cursor "
 	    "FROM (SELECT 'livekit' AS provider, id::text AS id, "
 	    "\"updatedAt\"::timestamptz AS t FROM call_logs WHERE " TENANT
-	    " AND (outcome IS NOT NULL OR status = 'ended')");
+	    " AND (outcome IS NOT NULL OR status NOT IN ('in_progress', 'active'))");
 	if (el)
 		sql_add(&s, " UNION ALL SELECT 'elevenlabs', id::text, "
 		    "updated_at FROM calls WHERE user_id = "
 		    "current_setting('co.tenant') AND (outcome IS NOT NULL OR "
-		    "status <> 'in_progress')");
+		    "status NOT IN ('in_progress', 'active'))");
 	sql_add(&s, ") c WHERE ");
 	if (only_id != NULL) {
 		sql_add(&s, "id = ");

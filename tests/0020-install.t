@@ -16,6 +16,8 @@ check_same "migrations" "$(cd "$top/migrations" && echo *.sql)" \
 check_same "man pages" "$(cd "$top/man" && echo *.1)" \
     "$(cd "$p/share/man/man1" && echo *.1)"
 check "co.7" test -f "$p/share/man/man7/co.7"
+check "openapi.yaml" cmp -s "$top/share/openapi.yaml" \
+    "$p/share/call-outcomes/openapi.yaml"
 # The installed co-transform, pointed at the installed programs.
 LIVEKIT_API_KEY=k LIVEKIT_API_SECRET=s co-gen envelope -t 1767225600 \
     "$VECTORS/livekit_participant_left.json" >"$T/env"
