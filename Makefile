@@ -43,6 +43,8 @@ bin/co-%: src/co-%.o libco.a
 # is a sixth of its CPU, so it takes libcrypto.a where there is one.
 CRYPTO_A = $(wildcard $(shell pkg-config --variable=libdir libcrypto)/libcrypto.a)
 bin/co-receive: LDLIBS = $(or $(CRYPTO_A),-lcrypto) -ljq -lm
+# co-serve too, per request: libpq and libcrypto, not libcurl's dozen.
+bin/co-serve: LDLIBS = -Wl,--as-needed $(shell pkg-config --libs libpq libcrypto) -ljq -lm
 
 check: all
 	mandoc -Tlint -Wwarning man/*.[1-8]

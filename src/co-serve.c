@@ -401,9 +401,9 @@ who(const struct http_req *r, const struct param *p, size_t np,
 static int
 connect_db(struct query *q, struct answer *a)
 {
-	char buf[32];
-	const char *v[1] = { buf };
-	PGresult *r;
+	struct http_buf o = { NULL, 0, 0 };
+	const char *prev;
+	char buf[64];
 	long ms;
 	int status;
 
@@ -413,18 +413,20 @@ connect_db(struct query *q, struct answer *a)
 		snprintf(buf, sizeof(buf), "%ld", (ms + 999) / 1000);
 		setenv("PGCONNECT_TIMEOUT", buf, 1);
 	}
+	/* In the startup packet: no round trip of its own. */
+	if ((prev = getenv("PGOPTIONS")) != NULL && *prev != '\0') {
+		http_buf_str(&o, prev);
+		http_buf_str(&o, " ");
+	}
+	snprintf(buf, sizeof(buf), "-c statement_timeout=%ld", ms);
+	http_buf_str(&o, buf);
+	setenv("PGOPTIONS", o.p, 1);
+	http_buf_free(&o);
 	if ((q->conn = db_connect(conninfo, &status)) == NULL) {
 		refuse(a, 503, "database unavailable");
 		a->exit = status;
 		return -1;
 	}
-	snprintf(buf, sizeof(buf), "%ld", ms);
-	if ((r = db_exec(q->conn, "SELECT set_config('statement_timeout', $1, "
-	    "false)", 1, v, PGRES_TUPLES_OK)) == NULL) {
-		refuse(a, 503, "database unavailable");
-		return -1;
-	}
-	PQclear(r);
 	return 0;
 }
 
