@@ -436,7 +436,10 @@ db_failed(int rc, struct answer *a)
 {
 	if (rc == EX_USAGE)
 		refuse(a, 400, "a parameter's value was refused");
-	else if (rc == EX_TEMPFAIL || rc == EX_UNAVAILABLE) {
+	else if (strcmp(db_last_sqlstate, "57014") == 0) {
+		refuse(a, 503, "query not done in time");
+		a->exit = EX_TEMPFAIL;
+	} else if (rc == EX_TEMPFAIL || rc == EX_UNAVAILABLE) {
 		refuse(a, 503, "database unavailable");
 		a->exit = rc;
 	} else

@@ -306,8 +306,39 @@ check_same "-m: an answer over the limit is refused" \
 check_same "-m: a small one is not" 200 "$(get '/api/calls?limit=1' "$T1")"
 P=$P0
 
-# --- the outcome stream -------------------------------------------------------
+# --- limits: the deadline ---------------------------------------------------
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
+serve slow -t 1
+P=$PORT
+check_same "-t: a request not complete in time is 408" 408 \
+    "$( (printf 'GET /api/health HTTP/1.1\r\nHost: x\r\n'; sleep 3) |
+    socat -t 5 - TCP:127.0.0.1:$P | sed -n '1s/^HTTP\/1\.1 \([0-9]*\) .*/\1/p' |
+    tr -d "$CR")"
+# A statement that waits on a lock is cancelled at the deadline.
+psql -X -q -c "BEGIN; LOCK TABLE call_logs; SELECT pg_sleep(8); COMMIT" \
+    >/dev/null 2>&1 &
+LOCKER=$!
+_i=0
+while [ "$(q "SELECT count(*) FROM pg_locks WHERE mode = 'AccessExclusiveLock'
+    AND granted AND relation = 'call_logs'::regclass")" = 0 ] &&
+    [ $_i -lt 500 ]; do
+	sleep 0.01
+	_i=$((_i + 1))
+done
+t1=$(now_ms)
+check_same "-t: a statement held up past the deadline is 503" \
+    "503 query not done in time" \
+    "$(get /api/calls/$ID1/outcome "$T1") $(jq -r .error "$T/out")"
+t2=$(now_ms)
+diag "answered $((t2 - t1)) ms after the request (-t 1)"
+check "-t: answered within the deadline and a second" [ $((t2 - t1)) -lt 2500 ]
+q "SELECT pg_terminate_backend(pid) FROM pg_locks
+    WHERE relation = 'call_logs'::regclass AND mode = 'AccessExclusiveLock'" \
+    >/dev/null
+wait $LOCKER 2>/dev/null
+P=$P0
+
+# --- the outcome stream -------------------------------------------------------
 # wait_for FILE PATTERN: until grep finds it, 10 s at most; 0 when found.
 wait_for() {
 	_i=0
