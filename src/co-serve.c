@@ -40,6 +40,7 @@
 #define MAXPARAMS	32
 #define LINGER_MS	1000
 #define KEEPALIVE_MS	15000		/* a comment line on a quiet stream */
+#define RESUME_PAGE	100		/* calls a statement, on resuming */
 
 enum route { R_HEALTH, R_OUTCOME, R_CALLS, R_STATS, R_STREAM };
 
@@ -52,6 +53,12 @@ struct answer {
 	int	 auth;			/* 401: ask for a bearer token */
 	int	 streamed;		/* the answer went out as a stream */
 	struct http_buf body;
+};
+
+/* A stream being sent: where it is. */
+struct sse {
+	struct answer *a;
+	char	 last[128];		/* the last event's id */
 };
 
 struct param {
@@ -70,7 +77,7 @@ static const struct {
 	{ "/api/stats", R_STATS, "by since until outcome status direction "
 	    "agent campaign phone provider tz" },
 	{ "/api/calls/stream", R_STREAM, "" },
-	{ "/api/calls/*/outcome", R_OUTCOME, "tz" },
+	{ "/api/calls/*/outcome", R_OUTCOME, "tz" },	/* last: see route() */
 };
 
 static const char *claim = "sub";	/* -c */
@@ -103,8 +110,7 @@ static void	rows_json(struct http_buf *, PGresult *, int, int);
 static void	health(struct answer *);
 static void	outcome(struct query *, const char *, struct answer *);
 static void	calls(struct query *, struct answer *);
-static void	stats(struct query *, const struct param *, size_t,
-		    struct answer *);
+static void	stats(struct query *, struct answer *);
 static int	write_all(const void *, size_t);
 static int	last_event(const struct http_req *, char *, size_t, char **);
 static int	event(void *, const char *, PGresult *);
@@ -611,13 +617,11 @@ calls(struct query *q, struct answer *a)
 
 /* {"stats":[...]}, one object per group of by= (one in all without). */
 static void
-stats(struct query *q, const struct param *p, size_t np, struct answer *a)
+stats(struct query *q, struct answer *a)
 {
 	PGresult *r;
 	int rc;
 
-	(void)p;
-	(void)np;
 	if ((rc = query_begin(q)) != 0 || (r = query_stats(q, &rc)) == NULL) {
 		db_failed(rc, a);
 		return;
@@ -666,7 +670,7 @@ static int
 event(void *arg, const char *cursor, PGresult *r)
 {
 	struct http_buf ev = { NULL, 0, 0 }, obj = { NULL, 0, 0 };
-	struct answer *a = arg;
+	struct sse *s = arg;
 	int rc;
 
 	rows_json(&obj, r, 1, PQnfields(r));
@@ -676,7 +680,8 @@ event(void *arg, const char *cursor, PGresult *r)
 	http_buf_add(&ev, obj.p + 1, obj.len - 2);
 	http_buf_str(&ev, "\n\n");
 	if ((rc = write_all(ev.p, ev.len)) == -1)
-		a->why = "client gone";
+		s->a->why = "client gone";
+	snprintf(s->last, sizeof(s->last), "%s", cursor);
 	http_buf_free(&ev);
 	http_buf_free(&obj);
 	return rc;
@@ -694,6 +699,7 @@ stream(struct query *q, const struct http_req *r, struct answer *a)
 	static const char head[] = "HTTP/1.1 200 OK\r\n"
 	    "Content-Type: text/event-stream\r\nCache-Control: no-store\r\n"
 	    "Connection: close\r\n\r\n";
+	struct sse s = { a, "" };
 	struct pollfd pfd[2];
 	char t[128], buf[512], *id = NULL;
 	int resume, n;
@@ -714,13 +720,18 @@ stream(struct query *q, const struct http_req *r, struct answer *a)
 		a->why = "client gone";
 		return;
 	}
-	q->limit = 1000;
-	while (resume && (n = query_changes(q, t, id, NULL, event, a)) >=
-	    1000)
-		;			/* another page: the cursor moved */
-	if (resume && n == -1) {
-		a->why = a->why != NULL ? a->why : "database gone";
-		return;
+	q->limit = RESUME_PAGE;
+	while (resume) {
+		s.last[0] = '\0';
+		if ((n = query_changes(q, t, id, NULL, event, &s)) == -1) {
+			a->why = a->why != NULL ? a->why : "database gone";
+			return;
+		}
+		if (n < RESUME_PAGE || s.last[0] == '\0')
+			break;
+		memcpy(t, s.last, sizeof(t));	/* the next page after it */
+		id = strchr(t, '/');
+		*id++ = '\0';
 	}
 	pfd[0].fd = PQsocket(q->conn);
 	pfd[0].events = POLLIN;
@@ -738,7 +749,7 @@ stream(struct query *q, const struct http_req *r, struct answer *a)
 			a->why = "client closed";
 			return;
 		}
-		if (pfd[0].revents != 0 && query_notified(q, event, a) == -1) {
+		if (pfd[0].revents != 0 && query_notified(q, event, &s) == -1) {
 			a->why = a->why != NULL ? a->why : "database gone";
 			return;
 		}
@@ -783,7 +794,7 @@ serve(struct http_in *in, struct http_req *r, struct answer *a)
 		calls(&q, a);
 		break;
 	case R_STATS:
-		stats(&q, p, np, a);
+		stats(&q, a);
 		break;
 	default:
 		stream(&q, r, a);

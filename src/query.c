@@ -446,9 +446,12 @@ query_changes(struct query *q, const char *t, const char *id,
 				n = -1;
 			continue;
 		}
-		n = emit(arg, PQgetvalue(r, i, 2), o) == -1 ? -1 : n + 1;
+		if (emit(arg, PQgetvalue(r, i, 2), o) == -1)
+			n = -1;
 		PQclear(o);
 	}
+	if (n == 0)
+		n = PQntuples(r);
 	PQclear(r);
 	if (n >= 0 && query_finish(q, 0) != 0)
 		n = -1;

@@ -75,9 +75,10 @@ PGresult *query_events(struct query *, const char *, int *);
  * change) and its query_outcome row: those changed after the cursor
  * (after_t, after_id) in the order of their change, at most q->limit, or
  * the one call only_id.  query_notified does it for each call notified
- * for the tenant since the last call.  Both return the calls emitted, or
- * -1 when the database is gone or emit returned -1; each runs its own
- * read-only transaction.
+ * for the tenant since the last call.  Both return the calls found (a
+ * call found but gone by the time it is read is not emitted), or -1 when
+ * the database is gone or emit returned -1; each runs its own read-only
+ * transaction.
  */
 typedef int	(*query_emit)(void *, const char *, PGresult *);
 int	 query_listen(struct query *);

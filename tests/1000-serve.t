@@ -405,6 +405,22 @@ check_same "stream: Last-Event-ID resumes with what changed after it" \
     "$NEW voicemail" "$(sed -n 's/^data: //p' "$T/s2" | head -n 1 |
     jq -r '.id + " " + .outcome')"
 kill $LISTENER
+# More changes than one statement of the resume takes (100): all of them,
+# each once, in the order of their change.
+last=$(sed -n 's/^id: //p' "$T/s2" | tail -n 1)
+q "INSERT INTO call_logs (\"userId\", \"livekitRoomName\", status, outcome,
+    \"updatedAt\") SELECT 'tenant-01', 'resume-' || i, 'completed', 'busy',
+    now() + i * interval '1 ms' FROM generate_series(1, 250) i"
+listen s3 -H "Last-Event-ID: $last"
+_i=0
+while [ "$(grep -c '^data: .*}$' "$T/s3")" -lt 250 ] && [ $_i -lt 1000 ]; do
+	sleep 0.01
+	_i=$((_i + 1))
+done
+check_same "stream: a resume of 250 changes sends each once, in order" \
+    "$(seq 1 250 | sed 's/^/resume-/')" \
+    "$(sed -n 's/^data: //p' "$T/s3" | jq -r .livekitRoomName)"
+kill $LISTENER
 
 # co-query watch: the same calls on a terminal, one NDJSON line each.
 PGUSER=api co-query watch -u tenant-01 -o ndjson >"$T/watch" 2>"$T/watch.err" &
