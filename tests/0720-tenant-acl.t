@@ -309,7 +309,7 @@ PGUSER=ldr co-drain -s "$T/spool2" 2>"$T/err"
 check_same "a member of co_loader drains them" 0 "$?"
 
 # --- 005 down: 002's policies and grants exactly; up: no member reads ---------
-co-migrate down 1 >/dev/null 2>"$T/err"
+co-migrate down "$(above 4)" >/dev/null 2>"$T/err"
 check_same "005 down exits 0" 0 "$?"
 snap >"$T/policies-down"
 check "005 down: policies, grants and row security as 004 left them" \

@@ -414,7 +414,7 @@ snap() {
 	    coalesce(outcome, '-') FROM calls ORDER BY id" | tr '\n' ' '
 }
 before=$(snap)
-co-migrate down 2 >/dev/null 2>"$T/err"
+co-migrate down "$(above 3)" >/dev/null 2>"$T/err"
 check_same "005 and 004 down with rows exits 0" 0 "$?"
 check_same "rows without conversation_id set aside whole" "2 EL_nc_1 EL_nc_2" \
     "$(q 'SELECT count(*) FROM calls_without_conversation') $(q \
@@ -439,7 +439,7 @@ dial EL_drv7_1767229190 NULL
 load "$T/tr" >"$T/fates" 2>/dev/null
 check_same "and webhooks load after the round trip" "inserted 4" \
     "$(status_of "$T/fates") $(q 'SELECT count(*) FROM call_transcriptions')"
-co-migrate down 3 >/dev/null 2>"$T/err"
+co-migrate down "$(above 2)" >/dev/null 2>"$T/err"
 check_same "005, 004 and 003 down with rows" "0 " \
     "$? $(q "SELECT to_regclass('calls')")"
 co-migrate up >/dev/null 2>"$T/err"
