@@ -70,6 +70,8 @@ bin/co-%: src/co-%.o libco.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< libco.a $(CO_LIBS) $(LDLIBS)
 
 bin/co-receive: CO_LIBS = $(CRYPTO_LIBS) -ljq -lm
+# co-serve too, per request: libpq and libcrypto, not libcurl's dozen.
+bin/co-serve: CO_LIBS = -Wl,--as-needed $(shell pkg-config --libs libpq libcrypto 2>/dev/null) -ljq -lm
 
 # The unsupported launcher and cron examples, installed as documentation.
 CONTRIB = $(shell find contrib -type f 2>/dev/null | sort)
@@ -115,7 +117,7 @@ install: $(BINS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(SHAREDIR)/migrations
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
-	install -m 644 share/*.jq $(DESTDIR)$(SHAREDIR)
+	install -m 644 share/*.jq share/openapi.yaml $(DESTDIR)$(SHAREDIR)
 	install -m 644 migrations/*.sql $(DESTDIR)$(SHAREDIR)/migrations
 	for m in man/*.[17]; do \
 		sed -e 's|/usr/local/share/call-outcomes|$(SHAREDIR)|g' \
@@ -131,7 +133,7 @@ install: $(BINS)
 # Removes what install put there, and the share directory when empty.
 uninstall:
 	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR)/%)
-	rm -f $(patsubst share/%,$(DESTDIR)$(SHAREDIR)/%,$(wildcard share/*.jq))
+	rm -f $(patsubst share/%,$(DESTDIR)$(SHAREDIR)/%,$(wildcard share/*.jq share/openapi.yaml))
 	rm -f $(patsubst %,$(DESTDIR)$(SHAREDIR)/%,$(wildcard migrations/*.sql))
 	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(wildcard man/*.1))
 	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man7/%,$(wildcard man/*.7))

@@ -7,7 +7,9 @@
  * it again only so that the planner reads the tenant's index entries.
  * Another tenant's call looks exactly like no call.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,33 +22,10 @@
 #include "diag.h"
 #include "format.h"
 #include "rfc3339.h"
+#include "query.h"
 
-/*
- * A call's place in time: lists' order, cursors and the indexes' key, as
- * migration 002 writes it (a CASE: row security wants leakproof quals).
- * call_logs' times are the seed's TIMESTAMP columns holding UTC (migration
- * 001): KEY is one, so a time compared with it is made UTC (AT_UTC) and a
- * time printed from one is made a timestamptz first ('!' columns).
- */
-#define KEY	"CASE WHEN \"startedAt\" IS NULL THEN \"createdAt\" " \
-	"ELSE \"startedAt\" END"
-#define TENANT	"\"userId\" = current_setting('co.tenant')"
-#define FMT_UTC	"'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'"
-#define FMT_TZ	"'YYYY-MM-DD\"T\"HH24:MI:SS.MSTZH:TZM'"
-#define CURSOR	"to_char(" KEY ", " \
-	"'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') || '/' || id"
-#define AT_UTC	"timestamptz AT TIME ZONE 'UTC'"
-/* CALL_ID: the row's id (any string, as the seed's) or its room sid. */
-#define FIND	TENANT " AND (\"livekitRoomSid\" = $1 OR id = $1)"
 
-#define RE_DATE	"[0-9]{4}-[0-9]{2}-[0-9]{2}"
-#define RE_TIME	"[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?"
-/* A call_logs id: VARCHAR(36), any characters. */
-#define RE_ID	".{1,36}"
-
-#define MAXPARAM 16
-#define MAXBY	6
-#define MAXLIMIT 10000
+#define MAXLIMIT QUERY_MAXLIMIT
 
 /* Options seen, so that a subcommand refuses those it does not take. */
 enum {
@@ -57,34 +36,6 @@ enum {
 enum {
 	L_SINCE = 256, L_UNTIL, L_OUTCOME, L_DIRECTION, L_PHONE, L_CAMPAIGN,
 	L_AGENT, L_STATUS
-};
-
-struct filter {
-	const char *since, *until, *outcome, *direction, *phone, *campaign;
-	const char *agent, *status;
-};
-
-struct bykey {
-	const char *name, *expr;
-};
-
-struct query {
-	PGconn	*conn;
-	const char *tenant, *zone;
-	enum format fmt;
-	struct filter f;
-	char	*after;			/* cursor, cut in two at the '/' */
-	const char *after_id;
-	long long limit;
-	const struct bykey *by[MAXBY];
-	int	 nby, raw, opts;
-};
-
-/* A statement being built, with its parameters. */
-struct sql {
-	struct dbuf b;
-	const char *v[MAXPARAM];
-	int	 n;
 };
 
 struct cmd {
@@ -98,6 +49,7 @@ static int	cmd_calls(struct query *, char **);
 static int	cmd_events(struct query *, char **);
 static int	cmd_outcome(struct query *, char **);
 static int	cmd_stats(struct query *, char **);
+static int	cmd_watch(struct query *, char **);
 
 static const struct cmd cmds[] = {
 	{ "calls", O_AFTER | O_LIMIT | O_FILTER, 0,
@@ -106,278 +58,30 @@ static const struct cmd cmds[] = {
 	{ "outcome", 0, 1, "outcome call_id", cmd_outcome },
 	{ "stats", O_BY | O_FILTER, 0, "stats [-b key[,key ...]] [filter ...]",
 	    cmd_stats },
+	{ "watch", 0, 0, "watch", cmd_watch },
 };
-
-static const struct bykey bykeys[] = {
-	{ "day", "to_char(date_trunc('day', (" KEY ") AT TIME ZONE 'UTC'), "
-	    "'YYYY-MM-DD')" },
-	{ "week", "to_char(date_trunc('week', (" KEY ") AT TIME ZONE 'UTC'), "
-	    "'YYYY-MM-DD')" },
-	{ "outcome", "outcome" },
-	{ "direction", "direction" },
-	{ "campaign", "\"campaignId\"" },
-	{ "agent", "\"agentConfigId\"" },
-};
-
-static const char *const outcomes[] = { "completed", "no_answer", "busy",
-	"failed", "voicemail", "none", NULL };
-static const char *const directions[] = { "inbound", "outbound", NULL };
-/* call_logs.status in the seed's words (migration 001). */
-static const char *const statuses[] = { "active", "ended", NULL };
-
-/*
- * Columns; a leading '@' marks a timestamptz, '!' a TIMESTAMP holding UTC,
- * each printed in RFC 3339 per --tz.
- */
-static const char *const outcome_cols[] = { "id", "\"userId\"",
-	"\"agentConfigId\"", "\"livekitRoomName\"", "\"livekitRoomSid\"",
-	"direction", "\"phoneNumber\"", "\"sipCallId\"", "duration",
-	"!\"startedAt\"", "!\"endedAt\"", "status", "outcome",
-	"\"recordingUrl\"", "metadata", "cost", "!\"createdAt\"",
-	"!\"updatedAt\"", NULL };
-/* An ElevenLabs call (migrations 003, 004): the calls table's own names. */
-static const char *const el_outcome_cols[] = { "id", "call_sid",
-	"conversation_id", "user_id", "driver_id", "agent_id", "to_number",
-	"direction", "status", "outcome", "failure_reason", "duration", "cost",
-	"provider_call_sid", "analysis", "@started_at", "@ended_at",
-	"@created_at", "@updated_at", NULL };
-static const char *const calls_cols[] = { "id", "\"userId\"",
-	"\"agentConfigId\"", "\"campaignId\"", "\"livekitRoomName\"",
-	"\"livekitRoomSid\"", "direction", "\"phoneNumber\"", "\"sipCallId\"",
-	"duration", "!\"startedAt\"", "!\"endedAt\"", "status", "outcome",
-	"\"recordingUrl\"", "metadata", "cost", "!\"createdAt\"",
-	"!\"updatedAt\"", NULL };
-static const char *const events_cols[] = { "\"eventId\"", "event",
-	"timestamp", "@\"occurredAt\"", "\"roomSid\"", "\"roomName\"",
-	"\"participantIdentity\"", "\"participantSid\"", "\"participantKind\"",
-	"direction", "\"phoneNumber\"", "\"sipCallId\"", "@\"startedAt\"",
-	"@\"endedAt\"", "duration", "\"disconnectReason\"", "\"providerStatus\"",
-	"outcome", "\"outcomeRule\"", "\"recordingUrl\"", "\"agentConfigId\"",
-	"\"campaignId\"", "\"roomMetadata\"", "\"spoolFile\"", "processed",
-	"\"errorMessage\"", "!\"processedAt\"", "!\"createdAt\"", NULL };
-
-#define STATS_COLS \
-	"count(*) AS calls, " \
-	"count(*) FILTER (WHERE outcome = 'completed') AS completed, " \
-	"count(*) FILTER (WHERE outcome = 'no_answer') AS no_answer, " \
-	"count(*) FILTER (WHERE outcome = 'busy') AS busy, " \
-	"count(*) FILTER (WHERE outcome = 'failed') AS failed, " \
-	"count(*) FILTER (WHERE outcome = 'voicemail') AS voicemail, " \
-	"round(count(*) FILTER (WHERE outcome = 'completed') / " \
-	"nullif(count(outcome), 0)::numeric, 4) AS answer_rate, " \
-	"round(avg(duration), 2) AS avg_duration, " \
-	"round(percentile_cont(0.5) WITHIN GROUP (ORDER BY duration)" \
-	"::numeric, 2) AS p50_duration, " \
-	"round(percentile_cont(0.9) WITHIN GROUP (ORDER BY duration)" \
-	"::numeric, 2) AS p90_duration "
-
-static const char *tsfmt = FMT_UTC;
 
 static void __attribute__((noreturn))
 usage(const struct cmd *c)
 {
 	fprintf(stderr, "usage: co-query [-d conninfo] [-o format] [-z zone] "
 	    "-u user %s\n", c != NULL ? c->usage :
-	    "outcome | calls | stats | events ...");
+	    "outcome | calls | stats | events | watch ...");
 	exit(EX_USAGE);
-}
-
-static void
-sql_add(struct sql *s, const char *text)
-{
-	dbuf_str(&s->b, text);
-}
-
-/* Append $N (cast when cast is not NULL) bound to val. */
-static void
-sql_param(struct sql *s, const char *val, const char *cast)
-{
-	char buf[64];
-
-	if (s->n == MAXPARAM)
-		errx(EX_SOFTWARE, "too many parameters");
-	s->v[s->n++] = val;
-	snprintf(buf, sizeof(buf), "$%d%s%s", s->n, cast ? "::" : "",
-	    cast ? cast : "");
-	sql_add(s, buf);
-}
-
-static void
-sql_cols(struct sql *s, const char *const *cols)
-{
-	const char *c;
-
-	for (; (c = *cols) != NULL; cols++) {
-		if (*c == '@' || *c == '!') {
-			c++;
-			sql_add(s, "to_char(");
-			sql_add(s, c);
-			if (c[-1] == '!')
-				sql_add(s, " AT TIME ZONE 'UTC'");
-			sql_add(s, ", ");
-			sql_add(s, tsfmt);
-			sql_add(s, ") AS ");
-		}
-		sql_add(s, c);
-		sql_add(s, cols[1] != NULL ? ", " : " ");
-	}
-}
-
-/* col in a comma list; "none" stands for NULL. */
-static void
-sql_list(struct sql *s, const char *col, const char *list)
-{
-	int none, many;
-
-	if (list == NULL)
-		return;
-	none = strcmp(list, "none") == 0 || strncmp(list, "none,", 5) == 0 ||
-	    strstr(list, ",none") != NULL;
-	many = strchr(list, ',') != NULL;
-	sql_add(s, " AND (");
-	sql_add(s, col);
-	if (none && !many) {
-		sql_add(s, " IS NULL)");
-		return;
-	}
-	sql_add(s, many ? " = ANY(string_to_array(" : " = ");
-	sql_param(s, list, NULL);
-	sql_add(s, many ? ", ','))" : "");
-	if (none) {
-		sql_add(s, " OR ");
-		sql_add(s, col);
-		sql_add(s, " IS NULL");
-	}
-	sql_add(s, ")");
-}
-
-static void
-sql_cmp(struct sql *s, const char *expr, const char *op, const char *val,
-    const char *cast)
-{
-	if (val == NULL)
-		return;
-	sql_add(s, " AND ");
-	sql_add(s, expr);
-	sql_add(s, op);
-	sql_param(s, val, cast);
-}
-
-static void
-sql_filters(struct sql *s, const struct filter *f)
-{
-	sql_cmp(s, KEY, " >= ", f->since, AT_UTC);
-	sql_cmp(s, KEY, " < ", f->until, AT_UTC);
-	sql_list(s, "outcome", f->outcome);
-	sql_list(s, "direction", f->direction);
-	sql_list(s, "status", f->status);
-	sql_cmp(s, "\"phoneNumber\"", " = ", f->phone, NULL);
-	sql_cmp(s, "\"campaignId\"", " = ", f->campaign, NULL);
-	sql_cmp(s, "\"agentConfigId\"", " = ", f->agent, NULL);
-}
-
-/* A failed statement: data exceptions can only come from our arguments. */
-static int
-failed(struct query *q)
-{
-	if (strncmp(db_last_sqlstate, "22", 2) == 0)
-		return EX_USAGE;
-	return db_status(q->conn);
-}
-
-/* Open a read-only transaction in the tenant's and the zone's terms. */
-static int
-begin(struct query *q)
-{
-	const char *v[2] = { q->zone != NULL ? q->zone : "UTC", q->tenant };
-	PGresult *r;
-
-	if ((r = db_exec(q->conn, "BEGIN READ ONLY", 0, NULL,
-	    PGRES_COMMAND_OK)) == NULL)
-		return failed(q);
-	PQclear(r);
-	if ((r = db_exec(q->conn, "SELECT set_config('TimeZone', $1, true), "
-	    "set_config('co.tenant', $2, true)", 2, v, PGRES_TUPLES_OK)) == NULL)
-		return failed(q);
-	PQclear(r);
-	return 0;
-}
-
-/* End the transaction, so the server finishes its statements cleanly. */
-static int
-finish(struct query *q, int rc)
-{
-	PGresult *r;
-
-	if ((r = db_exec(q->conn, "COMMIT", 0, NULL, PGRES_COMMAND_OK)) == NULL)
-		return failed(q);
-	PQclear(r);
-	return rc;
-}
-
-static PGresult *
-run(struct query *q, struct sql *s, int *rc)
-{
-	PGresult *r;
-
-	r = db_exec(q->conn, s->b.p, s->n, s->v, PGRES_TUPLES_OK);
-	dbuf_free(&s->b);
-	s->n = 0;
-	*rc = r == NULL ? failed(q) : 0;
-	return r;
-}
-
-/*
- * The ElevenLabs call whose call_sid, conversation_id or id is the
- * argument, when the calls table exists.  NULL with *rc 0 when none.
- */
-static PGresult *
-el_outcome(struct query *q, const char *id, int *rc)
-{
-	struct sql s = { 0 };
-	PGresult *r;
-	int have;
-
-	sql_add(&s, "SELECT to_regclass('calls') IS NOT NULL");
-	if ((r = run(q, &s, rc)) == NULL)
-		return NULL;
-	have = PQgetvalue(r, 0, 0)[0] == 't';
-	PQclear(r);
-	if (!have)
-		return NULL;
-	sql_add(&s, "SELECT ");
-	sql_cols(&s, el_outcome_cols);
-	sql_add(&s, "FROM calls WHERE user_id = current_setting('co.tenant') "
-	    "AND (call_sid = $1 OR conversation_id = $1 OR id = CASE WHEN "
-	    "$1 ~ '^[0-9]{1,18}$' THEN $1::bigint END) LIMIT 1");
-	s.v[s.n++] = id;
-	return run(q, &s, rc);
 }
 
 static int
 cmd_outcome(struct query *q, char **argv)
 {
-	struct sql s = { 0 };
 	PGresult *r;
 	int rc;
 
-	if ((rc = begin(q)) != 0)
+	if ((rc = query_begin(q)) != 0)
 		return rc;
-	sql_add(&s, "SELECT ");
-	sql_cols(&s, outcome_cols);
-	sql_add(&s, "FROM call_logs WHERE " FIND " LIMIT 1");
-	s.v[s.n++] = argv[0];
-	if ((r = run(q, &s, &rc)) == NULL)
+	if ((r = query_outcome(q, argv[0], &rc)) == NULL) {
+		if (rc == 1)
+			warnx("%s: not found", argv[0]);
 		return rc;
-	if (PQntuples(r) == 0) {
-		PQclear(r);
-		if ((r = el_outcome(q, argv[0], &rc)) == NULL && rc != 0)
-			return rc;
-	}
-	if (r == NULL || PQntuples(r) == 0) {
-		PQclear(r);
-		warnx("%s: not found", argv[0]);
-		return 1;
 	}
 	format_result(stdout, q->fmt, r);
 	PQclear(r);
@@ -385,36 +89,19 @@ cmd_outcome(struct query *q, char **argv)
 }
 
 /*
- * One page, newest first, keyset (KEY, id) after the cursor; one row more
- * than asked tells whether there is a next page, whose cursor goes to
- * standard error.
+ * One page, newest first; one row more than asked tells whether there is
+ * a next page, whose cursor goes to standard error.
  */
 static int
 cmd_calls(struct query *q, char **argv)
 {
-	struct sql s = { 0 };
 	PGresult *r;
-	char lim[32];
 	int rc, n;
 
 	(void)argv;
-	if ((rc = begin(q)) != 0)
+	if ((rc = query_begin(q)) != 0)
 		return rc;
-	sql_add(&s, "SELECT ");
-	sql_cols(&s, calls_cols);
-	sql_add(&s, ", " CURSOR " AS cursor FROM call_logs WHERE " TENANT);
-	sql_filters(&s, &q->f);
-	if (q->after != NULL) {
-		sql_add(&s, " AND (" KEY ", id) < (");
-		sql_param(&s, q->after, AT_UTC);
-		sql_add(&s, ", ");
-		sql_param(&s, q->after_id, NULL);
-		sql_add(&s, ")");
-	}
-	sql_add(&s, " ORDER BY " KEY " DESC, id DESC LIMIT ");
-	snprintf(lim, sizeof(lim), "%lld", q->limit + 1);
-	sql_param(&s, lim, "bigint");
-	if ((r = run(q, &s, &rc)) == NULL)
+	if ((r = query_calls(q, &rc)) == NULL)
 		return rc;
 	n = PQntuples(r) > q->limit ? (int)q->limit : PQntuples(r);
 	format_rows(stdout, q->fmt, r, n, PQnfields(r) - 1);
@@ -428,34 +115,13 @@ cmd_calls(struct query *q, char **argv)
 static int
 cmd_stats(struct query *q, char **argv)
 {
-	struct sql s = { 0 };
 	PGresult *r;
-	char pos[64];
-	int i, rc;
+	int rc;
 
 	(void)argv;
-	if ((rc = begin(q)) != 0)
+	if ((rc = query_begin(q)) != 0)
 		return rc;
-	sql_add(&s, "SELECT ");
-	for (i = 0; i < q->nby; i++) {
-		sql_add(&s, q->by[i]->expr);
-		sql_add(&s, " AS ");
-		sql_add(&s, q->by[i]->name);
-		sql_add(&s, ", ");
-	}
-	sql_add(&s, STATS_COLS "FROM call_logs WHERE " TENANT);
-	sql_filters(&s, &q->f);
-	for (i = 0; i < q->nby; i++) {
-		snprintf(pos, sizeof(pos), "%s%d", i ? ", " : " GROUP BY ",
-		    i + 1);
-		sql_add(&s, pos);
-	}
-	for (i = 0; i < q->nby; i++) {
-		snprintf(pos, sizeof(pos), "%s%d", i ? ", " : " ORDER BY ",
-		    i + 1);
-		sql_add(&s, pos);
-	}
-	if ((r = run(q, &s, &rc)) == NULL)
+	if ((r = query_stats(q, &rc)) == NULL)
 		return rc;
 	format_result(stdout, q->fmt, r);
 	rc = PQntuples(r) == 0 || strcmp(PQgetvalue(r, 0, q->nby), "0") == 0;
@@ -466,42 +132,57 @@ cmd_stats(struct query *q, char **argv)
 static int
 cmd_events(struct query *q, char **argv)
 {
-	struct sql s = { 0 };
 	PGresult *r;
-	char *id;
 	int rc;
 
-	if ((rc = begin(q)) != 0)
+	if ((rc = query_begin(q)) != 0)
 		return rc;
-	sql_add(&s, "SELECT id FROM call_logs WHERE " FIND " LIMIT 1");
-	s.v[s.n++] = argv[0];
-	if ((r = run(q, &s, &rc)) == NULL)
+	if ((r = query_events(q, argv[0], &rc)) == NULL) {
+		if (rc == 1)
+			warnx("%s: not found", argv[0]);
 		return rc;
-	if (PQntuples(r) == 0) {
-		PQclear(r);
-		warnx("%s: not found", argv[0]);
-		return 1;
 	}
-	if ((id = strdup(PQgetvalue(r, 0, 0))) == NULL)
-		err(EX_OSERR, "strdup");
-	PQclear(r);
-	sql_add(&s, "SELECT ");
-	sql_cols(&s, events_cols);
-	if (q->raw)
-		sql_add(&s, ", \"rawPayload\" ");
-	sql_add(&s, "FROM livekit_call_events WHERE " TENANT
-	    " AND \"callLogId\" = ");
-	sql_param(&s, id, NULL);
-	/* Qualified: the bare name would be the to_char() output column. */
-	sql_add(&s, " ORDER BY livekit_call_events.\"occurredAt\" NULLS LAST, "
-	    "timestamp, \"eventId\"");
-	r = run(q, &s, &rc);
-	free(id);
-	if (r == NULL)
-		return rc;
 	format_result(stdout, q->fmt, r);
 	PQclear(r);
 	return 0;
+}
+
+/* One call as its outcome changes (a query_emit). */
+static int
+watch_one(void *arg, const char *cursor, PGresult *r)
+{
+	struct query *q = arg;
+
+	(void)cursor;
+	format_result(stdout, q->fmt, r);
+	return fflush(stdout) == EOF ? -1 : 0;
+}
+
+/*
+ * Each call of the tenant whose outcome is decided or changes, as its
+ * loader commits (migration 009's NOTIFY), until the database goes away.
+ */
+static int
+cmd_watch(struct query *q, char **argv)
+{
+	struct pollfd pfd;
+	int rc;
+
+	(void)argv;
+	if ((rc = query_listen(q)) != 0)
+		return rc;
+	pfd.fd = PQsocket(q->conn);
+	pfd.events = POLLIN;
+	for (;;) {
+		if (poll(&pfd, 1, -1) == -1 && errno != EINTR)
+			err(EX_OSERR, "poll");
+		if (query_notified(q, watch_one, q) == -1)
+			break;
+	}
+	if (ferror(stdout))
+		err(EX_IOERR, "stdout");
+	warnx("database connection lost");
+	return EX_TEMPFAIL;
 }
 
 static int
@@ -552,18 +233,8 @@ check_list(const char *what, const char *list, const char *const *allowed)
 static void
 set_after(struct query *q, const char *s)
 {
-	const char *end;
-	char *slash;
-
-	if (!matches("^" RE_DATE "T" RE_TIME "Z/" RE_ID "$", s) ||
-	    rfc3339_check(s, RFC3339_UTC, &end) != NULL || *end != '/')
+	if (query_set_after(q, s) != NULL)
 		errx(EX_USAGE, "not a cursor: %s", s);
-	free(q->after);
-	if ((q->after = strdup(s)) == NULL)
-		err(EX_OSERR, "strdup");
-	slash = strchr(q->after, '/');
-	*slash = '\0';
-	q->after_id = slash + 1;
 }
 
 static void
@@ -576,15 +247,15 @@ add_by(struct query *q, const char *list)
 	if ((p = copy = strdup(list)) == NULL)
 		err(EX_OSERR, "strdup");
 	while ((tok = strsep(&p, ",")) != NULL) {
-		for (i = 0; i < sizeof(bykeys) / sizeof(bykeys[0]); i++)
-			if (strcmp(tok, bykeys[i].name) == 0)
+		for (i = 0; i < query_nbykeys; i++)
+			if (strcmp(tok, query_bykeys[i].name) == 0)
 				break;
-		if (i == sizeof(bykeys) / sizeof(bykeys[0]))
+		if (i == query_nbykeys)
 			errx(EX_USAGE, "unknown --by key: %s", tok);
 		for (j = 0; j < q->nby; j++)
-			if (q->by[j] == &bykeys[i])
+			if (q->by[j] == &query_bykeys[i])
 				errx(EX_USAGE, "--by %s twice", tok);
-		q->by[q->nby++] = &bykeys[i];
+		q->by[q->nby++] = &query_bykeys[i];
 	}
 	free(copy);
 }
@@ -735,7 +406,6 @@ set_zone(struct query *q)
 	} else if (*z == '+' || *z == '-')
 		errx(EX_USAGE, "--tz %s: not an offset +HH:MM", z);
 	q->zone = z;
-	tsfmt = FMT_TZ;
 }
 
 /* -o chart and svg: stats per day (the default) or per week. */
@@ -764,14 +434,14 @@ check_args(struct query *q, const char *fmt)
 	set_zone(q);
 	check_time("--since", q->f.since);
 	check_time("--until", q->f.until);
-	check_list("outcome", q->f.outcome, outcomes);
-	check_list("direction", q->f.direction, directions);
-	check_list("status", q->f.status, statuses);
+	check_list("outcome", q->f.outcome, query_outcomes);
+	check_list("direction", q->f.direction, query_directions);
+	check_list("status", q->f.status, query_statuses);
 }
 
 static const char help[] =
 	    "usage: co-query [-d conninfo] [-o format] [-z zone] -u user\n"
-	    "                outcome | calls | stats | events ...\n"
+	    "                outcome | calls | stats | events | watch ...\n"
 	    "Answer questions about one tenant's calls.\n"
 	    "  outcome call_id        one call's outcome\n"
 	    "  calls [-a cursor] [-n limit] [filter ...]\n"
@@ -780,6 +450,8 @@ static const char help[] =
 	    "                         counts, answer rate and durations,"
 	    " per group\n"
 	    "  events [-r] call_id    a call's stored events\n"
+	    "  watch                  each call whose outcome changes, as"
+	    " it commits\n"
 	    "  -a, --after cursor     (calls) start after cursor, as"
 	    " printed after \"next:\"\n"
 	    "  -b, --by key[,key ...] (stats) group by day, week,"
@@ -835,7 +507,7 @@ main(int argc, char *argv[])
 		return status;
 	rc = c->run(&q, argv + i + 1);
 	if (rc <= 1)
-		rc = finish(&q, rc);
+		rc = query_finish(&q, rc);
 	PQfinish(q.conn);
 	free(q.after);
 	diag_stdout();

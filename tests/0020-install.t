@@ -49,6 +49,8 @@ check_same "migrations" "$(cd "$top/migrations" && echo *.sql)" \
 check_same "man pages" "$(cd "$top/man" && echo *.1)" \
     "$(cd "$T/d$p/share/man/man1" && echo *.1)"
 check "co.7" test -f "$T/d$p/share/man/man7/co.7"
+check "openapi.yaml" cmp -s "$top/share/openapi.yaml" \
+    "$T/d$p/share/call-outcomes/openapi.yaml"
 # Every contrib/ file a man page cites is installed with the examples.
 for f in $(grep -ho 'contrib/[A-Za-z0-9_./@-]*[A-Za-z0-9]' "$top"/man/*.[1-8] | sort -u); do
 	check "cited $f is installed" test -f "$T/d$p/share/doc/call-outcomes/examples/${f#contrib/}"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # make demo: the main job end to end on a throwaway PostgreSQL under ./demo.
 # Signed LiveKit webhooks go through co-receive (one process per request, as
-# inetd would run it) into a spool, co-drain loads them, co-query answers.
+# inetd would run it) into a spool, co-drain loads them, co-query answers,
+# and co-serve answers the same over HTTP (curl), with an outcome stream.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 D=$top/demo
@@ -87,4 +88,36 @@ step "co-drain -u usr_42 (its room names no tenant), then the seed's answer"
 co-drain -u usr_42
 co-query -o ndjson -u usr_42 outcome RM_test123 |
     jq -c '{status, outcome, phoneNumber, duration, startedAt, endedAt, metadata}'
+
+step "co-serve under socat: the same answers over HTTP, for a bearer token"
+CO_API_JWT_SECRET=$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')
+export CO_API_JWT_SECRET
+port=$((18000 + $$ % 2000))
+socat TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork EXEC:co-serve \
+    2>>"$D/serve.log" &
+spid=$!
+trap 'kill $spid $cpid 2>/dev/null; stop' EXIT
+cpid=
+until curl -s -o /dev/null "http://127.0.0.1:$port/healthz"; do sleep 0.1; done
+bearer() {
+	printf 'Authorization: Bearer %s' "$(api-sign "$CO_API_JWT_SECRET" \
+	    "{\"sub\":\"$1\",\"exp\":$(($(date +%s) + 600))}")"
+}
+echo "curl -H 'Authorization: Bearer ...' http://127.0.0.1:$port/api/calls/RM_In7vQx2LpZ9k/outcome"
+curl -s -H "$(bearer usr_42)" \
+    "http://127.0.0.1:$port/api/calls/RM_In7vQx2LpZ9k/outcome" | jq -c .
+step "a page of tenant-00's calls: GET /api/calls?limit=2&outcome=completed"
+curl -s -H "$(bearer tenant-00)" \
+    "http://127.0.0.1:$port/api/calls?limit=2&outcome=completed" |
+    jq -c '{calls: [.calls[] | {id, outcome, duration}], next}'
+step "GET /api/calls/stream: an event as co-drain commits two more calls"
+curl -s -N -D "$D/stream.h" -H "$(bearer tenant-00)" \
+    "http://127.0.0.1:$port/api/calls/stream" >"$D/stream" &
+cpid=$!
+until grep -q '^HTTP' "$D/stream.h" 2>/dev/null; do sleep 0.05; done
+co-gen calls -c 22 -T 2 "$CO_SPOOL" >/dev/null
+co-drain
+until grep -q '^data: .*}$' "$D/stream"; do sleep 0.05; done
+sed -n '/^event:/,/^data:/p' "$D/stream" | cut -c 1-160
+tail -n 3 "$D/serve.log"
 step "done: the cluster is stopped; spool and logs stay in $D"

@@ -99,5 +99,9 @@ pg_stop() {
 	    >/dev/null 2>&1
 }
 
+# above V: how many applied migrations are newer than V, for
+# `co-migrate down $(above V)` to roll back to V whatever came after it.
+above() { q "SELECT count(*) FROM schema_migrations WHERE version > $1"; }
+
 # psql returning bare values.
 q() { PGOPTIONS="-c client_min_messages=warning" psql -X -q -A -t -v ON_ERROR_STOP=1 -c "$1"; }

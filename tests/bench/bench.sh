@@ -3,7 +3,8 @@
 # PostgreSQL's raw COPY of the same rows into the same indexed tables,
 # measured side by side in one run on one private cluster (default
 # settings, fsync on), and the peak RSS of every stream tool; then the
-# receiver and query figures (receive.sh, query.sh) when present.
+# receiver, query and query API figures (receive.sh, query.sh, serve.sh)
+# when present.
 #   BENCH_N      spool files to generate (200000), ~10 % re-deliveries
 #   BENCH_BATCH  co-drain batch size (5000)
 #   BENCH_DIR    where the cluster and spool go (./bench-out)
@@ -111,7 +112,7 @@ stop
 trap - EXIT
 rm -rf "$W/spool" "$W/stream.ndjson" "$W"/co-*.out "$W/events.copy"
 
-for part in ${BENCH_PARTS-receive query}; do
+for part in ${BENCH_PARTS-receive query serve}; do
 	[ -f "$here/$part.sh" ] && { echo; sh "$here/$part.sh"; }
 done
 exit 0

@@ -1,0 +1,983 @@
+/*
+ * co-serve - answer one HTTP request for call outcomes on standard input
+ * and output, as started per connection by inetd, socat, systemd
+ * (Accept=yes) or tcpserver, like co-receive and with its request parser
+ * and limits (http.c): a call's outcome, a page of calls, statistics, the
+ * calls whose outcome changes as a Server-Sent Events stream, and health.
+ * Rule: the tenant is the bearer token's claim, never a parameter (unless
+ * the site says a proxy in front vouches for ?user_id=); every statement
+ * runs in co-query's read-only transaction with co.tenant set, so the
+ * database's row-level security decides what it sees, and another
+ * tenant's call is answered exactly like no call.
+ */
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jv.h>
+#include <openssl/crypto.h>
+
+#include "apitoken.h"
+#include "cli.h"
+#include "conf.h"
+#include "db.h"
+#include "diag.h"
+#include "format.h"
+#include "http.h"
+#include "query.h"
+#include "spool.h"
+
+#define MAXANSWER	(8LL << 20)	/* -m default: answer body bytes */
+#define MAXLIMIT	1000		/* limit= on a page */
+#define MAXPARAMS	32
+#define LINGER_MS	1000
+#define KEEPALIVE_MS	15000		/* a comment line on a quiet stream */
+#define RESUME_PAGE	100		/* calls a statement, on resuming */
+
+enum route { R_HEALTH, R_OUTCOME, R_CALLS, R_STATS, R_STREAM };
+
+/* What is sent back and logged. */
+struct answer {
+	int	 status;
+	int	 exit;
+	const char *allow;
+	const char *why;		/* logged, never a secret */
+	int	 auth;			/* 401: ask for a bearer token */
+	int	 streamed;		/* the answer went out as a stream */
+	struct http_buf body;
+};
+
+/* A stream being sent: where it is. */
+struct sse {
+	struct answer *a;
+	char	 last[128];		/* the last event's id */
+};
+
+struct param {
+	char	*name, *value;
+};
+
+static const struct {
+	const char *path;
+	enum route r;
+	const char *params;		/* names taken, space separated */
+} routes[] = {
+	{ "/api/health", R_HEALTH, "" },
+	{ "/healthz", R_HEALTH, "" },
+	{ "/api/calls", R_CALLS, "since until outcome status direction agent "
+	    "campaign phone provider limit after tz" },
+	{ "/api/stats", R_STATS, "by since until outcome status direction "
+	    "agent campaign phone provider tz" },
+	{ "/api/calls/stream", R_STREAM, "" },
+	{ "/api/calls/*/outcome", R_OUTCOME, "tz" },	/* last: see route() */
+};
+
+static const char *claim = "sub";	/* -c */
+static const char *conninfo;		/* -d */
+static long long maxanswer = MAXANSWER;	/* -m */
+static int trust_user_id;		/* -U */
+static struct timespec deadline;
+static char remote[64];
+static char tenant[APITOKEN_TENANTMAX + 1];
+
+static void	usage(void);
+static long	ms_left(void);
+static void	refuse(struct answer *, int, const char *);
+static int	word_in(const char *, const char *);
+static long	ms_since(const struct timespec *);
+static ssize_t	fd_read(void *, void *, size_t);
+static void	peer(void);
+static int	route(const struct http_req *, struct answer *, char **);
+static size_t	decode(const char *, size_t, char *);
+static int	params(const char *, const char *, struct param *, size_t *,
+		    struct answer *);
+static const char *param(const struct param *, size_t, const char *);
+static int	who(const struct http_req *, const struct param *, size_t,
+		    struct answer *);
+static int	connect_db(struct query *, struct answer *);
+static int	bind_filters(struct query *, const struct param *, size_t,
+		    struct answer *);
+static int	db_failed(int, struct answer *);
+static void	rows_json(struct http_buf *, PGresult *, int, int);
+static void	health(struct answer *);
+static void	outcome(struct query *, const char *, struct answer *);
+static void	calls(struct query *, struct answer *);
+static void	stats(struct query *, struct answer *);
+static int	write_all(const void *, size_t);
+static int	last_event(const struct http_req *, char *, size_t, char **);
+static int	event(void *, const char *, PGresult *);
+static void	stream(struct query *, const struct http_req *,
+		    struct answer *);
+static void	serve(struct http_in *, struct http_req *, struct answer *);
+static int	unread(void);
+static void	linger(void);
+static void	clean(char *, size_t, const char *);
+static void	logline(const struct http_req *, const struct answer *,
+		    const struct timespec *);
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: co-serve [-U] [-c claim] [-d conninfo] "
+	    "[-m bytes] [-t seconds]\n");
+	exit(EX_USAGE);
+}
+
+static long
+ms_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t0->tv_sec) * 1000 +
+	    (now.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+static long
+ms_left(void)
+{
+	return -ms_since(&deadline);
+}
+
+/* The request source: standard input, until the deadline. */
+static ssize_t
+fd_read(void *arg, void *buf, size_t sz)
+{
+	struct pollfd pfd = { STDIN_FILENO, POLLIN, 0 };
+	long ms;
+	ssize_t n;
+
+	(void)arg;
+	for (;;) {
+		if ((ms = ms_left()) <= 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if ((n = poll(&pfd, 1, (int)ms)) == 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		if ((n = read(STDIN_FILENO, buf, sz)) == -1 &&
+		    (errno == EINTR || errno == EAGAIN))
+			continue;
+		return n;
+	}
+}
+
+/* The client's address, as co-receive finds it (for the log). */
+static void
+peer(void)
+{
+	static const char *vars[] = { "SOCAT_PEERADDR", "TCPREMOTEIP",
+	    "REMOTE_ADDR", NULL };
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	const char *v;
+	size_t i;
+
+	if (getpeername(STDIN_FILENO, (struct sockaddr *)&ss, &len) == 0 &&
+	    (ss.ss_family == AF_INET || ss.ss_family == AF_INET6) &&
+	    getnameinfo((struct sockaddr *)&ss, len, remote, sizeof(remote),
+	    NULL, 0, NI_NUMERICHOST) == 0)
+		return;
+	remote[0] = '\0';
+	for (i = 0; vars[i] != NULL; i++)
+		if ((v = getenv(vars[i])) != NULL && *v != '\0')
+			break;
+	if (vars[i] == NULL || strlen(v) >= sizeof(remote) ||
+	    strspn(v, "0123456789abcdefABCDEF:.[]%") != strlen(v))
+		return;
+	strcpy(remote, v);
+}
+
+static void
+refuse(struct answer *a, int status, const char *why)
+{
+	a->status = status;
+	a->why = why;
+	a->body.len = 0;
+	http_buf_str(&a->body, "{\"status\":\"error\",\"error\":");
+	http_buf_json(&a->body, why, strlen(why));
+	http_buf_str(&a->body, "}");
+	if (status == 503)
+		a->exit = diag_worse(a->exit, EX_TEMPFAIL);
+	else if (status >= 500)
+		a->exit = diag_worse(a->exit, EX_SOFTWARE);
+	else
+		a->exit = diag_worse(a->exit, EX_DATAERR);
+}
+
+/*
+ * The route of the request (index into routes), or -1 after a 404 or 405.
+ * For /api/calls/ID/outcome, *id is the ID, percent-decoded.
+ */
+static int
+route(const struct http_req *r, struct answer *a, char **id)
+{
+	const char *p = r->path, *e;
+	size_t i, n;
+
+	*id = NULL;
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+		if (strcmp(p, routes[i].path) == 0)
+			break;
+	n = strlen(p);
+	if (i == sizeof(routes) / sizeof(routes[0]) &&
+	    strncmp(p, "/api/calls/", 11) == 0 && n > 19 &&
+	    strcmp(p + n - 8, "/outcome") == 0) {
+		e = p + n - 8;
+		p += 11;
+		if (memchr(p, '/', (size_t)(e - p)) == NULL) {
+			if ((*id = malloc((size_t)(e - p) + 1)) == NULL)
+				err(EX_OSERR, "malloc");
+			n = decode(p, (size_t)(e - p), *id);
+			if (n == 0 || strlen(*id) != n ||
+			    !http_utf8(*id, n)) {
+				refuse(a, 400, "bad call id");
+				return -1;
+			}
+			i--;		/* the last route */
+		}
+	}
+	if (i == sizeof(routes) / sizeof(routes[0])) {
+		refuse(a, 404, "no such route");
+		return -1;
+	}
+	if (strcmp(r->method, "GET") != 0) {
+		a->allow = "GET";
+		refuse(a, 405, "method not allowed");
+		return -1;
+	}
+	return (int)i;
+}
+
+/* Is w one of the space-separated words of list? */
+static int
+word_in(const char *list, const char *w)
+{
+	size_t n = strlen(w);
+	const char *p;
+
+	if (n == 0)
+		return 0;
+	for (p = list; (p = strstr(p, w)) != NULL; p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+/* %XX and '+' decoded from s[0..n) into out (n + 1 bytes); its length. */
+static size_t
+decode(const char *s, size_t n, char *out)
+{
+	size_t i, o = 0;
+	unsigned int c;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '%' && n - i > 2 && sscanf(s + i + 1, "%2x", &c) ==
+		    1 && strchr("0123456789abcdefABCDEF", s[i + 2]) != NULL) {
+			out[o++] = (char)c;
+			i += 2;
+		} else
+			out[o++] = s[i] == '+' ? ' ' : s[i];
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/*
+ * The query string's parameters, each named in allowed (or user_id, the
+ * seed's, honoured only with -U), at most once, decoded to UTF-8 without NUL.  0, or -1 after a 400.
+ */
+static int
+params(const char *qs, const char *allowed, struct param *p, size_t *np,
+    struct answer *a)
+{
+	const char *s = qs, *amp, *eq;
+	size_t i, n, len;
+
+	for (*np = 0; *s != '\0'; s = *amp == '&' ? amp + 1 : amp) {
+		amp = s + strcspn(s, "&");
+		if (amp == s)
+			continue;
+		if (*np == MAXPARAMS) {
+			refuse(a, 400, "too many parameters");
+			return -1;
+		}
+		if ((eq = memchr(s, '=', (size_t)(amp - s))) == NULL)
+			eq = amp;
+		n = (size_t)(eq - s);
+		if ((p[*np].name = malloc(n + 1)) == NULL ||
+		    (p[*np].value = malloc((size_t)(amp - eq) + 1)) == NULL)
+			err(EX_OSERR, "malloc");
+		len = decode(s, n, p[*np].name);
+		n = decode(eq + (eq < amp), (size_t)(amp - eq) - (eq < amp),
+		    p[*np].value);
+		(*np)++;
+		if (strlen(p[*np - 1].value) != n ||
+		    !http_utf8(p[*np - 1].value, n) ||
+		    strlen(p[*np - 1].name) != len) {
+			refuse(a, 400, "parameter not UTF-8 or holding NUL");
+			return -1;
+		}
+		if (!word_in(allowed, p[*np - 1].name) &&
+		    strcmp(p[*np - 1].name, "user_id") != 0) {
+			refuse(a, 400, "unknown parameter");
+			return -1;
+		}
+		for (i = 0; i + 1 < *np; i++)
+			if (strcmp(p[i].name, p[*np - 1].name) == 0) {
+				refuse(a, 400, "parameter given twice");
+				return -1;
+			}
+	}
+	return 0;
+}
+
+static const char *
+param(const struct param *p, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(p[i].name, name) == 0)
+			return p[i].value;
+	return NULL;
+}
+
+/*
+ * The tenant: the bearer token's claim; with -U and no Authorization
+ * header, the user_id parameter.  0, or -1 after a 401 (or 503 when the
+ * keys cannot be read).
+ */
+static int
+who(const struct http_req *r, const struct param *p, size_t np,
+    struct answer *a)
+{
+	static char why[128];
+	struct apikeys ks;
+	const char *h, *u;
+	size_t n;
+	int rc;
+
+	h = http_header(r, "authorization", &n);
+	if (h == NULL && trust_user_id && (u = param(p, np, "user_id")) !=
+	    NULL) {
+		n = strlen(u);
+		if (n == 0 || n > APITOKEN_TENANTMAX ||
+		    strspn(u, " ") == n) {
+			refuse(a, 400, "bad user_id");
+			return -1;
+		}
+		memcpy(tenant, u, n + 1);
+		return 0;
+	}
+	if (apitoken_init(&ks) == -1) {
+		apitoken_free(&ks);
+		refuse(a, 503, "token keys cannot be read");
+		a->exit = EX_CONFIG;
+		return -1;
+	}
+	rc = apitoken_tenant(&ks, h, n, claim, tenant, why, sizeof(why));
+	apitoken_free(&ks);
+	if (rc == 0)
+		return 0;
+	refuse(a, 401, "unauthorized");
+	a->auth = 1;
+	a->why = why;
+	return -1;
+}
+
+/*
+ * Connect within what is left of the deadline; statements are bounded by
+ * it too.  0, or -1 after a 503.
+ */
+static int
+connect_db(struct query *q, struct answer *a)
+{
+	struct http_buf o = { NULL, 0, 0 };
+	const char *prev;
+	char buf[64];
+	long ms;
+	int status;
+
+	if ((ms = ms_left()) < 1000)
+		ms = 1000;
+	if (getenv("PGCONNECT_TIMEOUT") == NULL) {
+		snprintf(buf, sizeof(buf), "%ld", (ms + 999) / 1000);
+		setenv("PGCONNECT_TIMEOUT", buf, 1);
+	}
+	/* In the startup packet: no round trip of its own. */
+	if ((prev = getenv("PGOPTIONS")) != NULL && *prev != '\0') {
+		http_buf_str(&o, prev);
+		http_buf_str(&o, " ");
+	}
+	snprintf(buf, sizeof(buf), "-c statement_timeout=%ld", ms);
+	http_buf_str(&o, buf);
+	setenv("PGOPTIONS", o.p, 1);
+	http_buf_free(&o);
+	if ((q->conn = db_connect(conninfo, &status)) == NULL) {
+		refuse(a, 503, "database unavailable");
+		a->exit = status;
+		return -1;
+	}
+	return 0;
+}
+
+/* A failed query's answer. */
+static int
+db_failed(int rc, struct answer *a)
+{
+	if (rc == EX_USAGE)
+		refuse(a, 400, "a parameter's value was refused");
+	else if (strcmp(db_last_sqlstate, "57014") == 0) {
+		refuse(a, 503, "query not done in time");
+		a->exit = EX_TEMPFAIL;
+	} else if (rc == EX_TEMPFAIL || rc == EX_UNAVAILABLE) {
+		refuse(a, 503, "database unavailable");
+		a->exit = rc;
+	} else
+		refuse(a, 500, "query failed");
+	return -1;
+}
+
+/* The filters, limit, cursor and zone; 0, or -1 after a 400. */
+static int
+bind_filters(struct query *q, const struct param *p, size_t np,
+    struct answer *a)
+{
+	static char why[160];
+	const char *v, *w = NULL, *name = NULL;
+	char *end;
+
+	q->f.since = param(p, np, "since");
+	q->f.until = param(p, np, "until");
+	q->f.outcome = param(p, np, "outcome");
+	q->f.status = param(p, np, "status");
+	q->f.direction = param(p, np, "direction");
+	q->f.agent = param(p, np, "agent");
+	q->f.campaign = param(p, np, "campaign");
+	q->f.phone = param(p, np, "phone");
+	q->zone = param(p, np, "tz");
+	if ((w = query_check_time(q->f.since)) != NULL)
+		name = "since";
+	else if ((w = query_check_time(q->f.until)) != NULL)
+		name = "until";
+	else if ((w = query_check_list("outcome", q->f.outcome,
+	    query_outcomes)) != NULL)
+		name = "outcome";
+	else if ((w = query_check_list("status", q->f.status,
+	    query_statuses)) != NULL)
+		name = "status";
+	else if ((w = query_check_list("direction", q->f.direction,
+	    query_directions)) != NULL)
+		name = "direction";
+	else if (q->zone != NULL && *q->zone == '\0')
+		name = "tz", w = "empty time zone";
+	else if ((v = param(p, np, "provider")) != NULL &&
+	    strcmp(v, "livekit") != 0)
+		name = "provider", w = "only livekit calls are listed";
+	else if ((v = param(p, np, "limit")) != NULL) {
+		q->limit = strtoll(v, &end, 10);
+		if (*v < '0' || *v > '9' || *end != '\0' || q->limit < 1 ||
+		    q->limit > MAXLIMIT)
+			name = "limit", w = "not a number from 1 to 1000";
+	}
+	if (name == NULL && (v = param(p, np, "after")) != NULL &&
+	    (w = query_set_after(q, v)) != NULL)
+		name = "after";
+	if (name == NULL && (v = param(p, np, "by")) != NULL &&
+	    (w = query_add_by(q, v)) != NULL)
+		name = "by";
+	if (name == NULL)
+		return 0;
+	snprintf(why, sizeof(why), "%s: %s", name, w);
+	refuse(a, 400, why);
+	return -1;
+}
+
+/* Rows [0, nrows) and columns [0, ncols) of r as a JSON array. */
+static void
+rows_json(struct http_buf *b, PGresult *r, int nrows, int ncols)
+{
+	char *mem = NULL, *p, *nl;
+	size_t len = 0;
+	FILE *fp;
+
+	if ((fp = open_memstream(&mem, &len)) == NULL)
+		err(EX_OSERR, "open_memstream");
+	format_rows(fp, FMT_NDJSON, r, nrows, ncols);
+	if (fclose(fp) != 0)
+		err(EX_OSERR, "open_memstream");
+	http_buf_str(b, "[");
+	for (p = mem; (nl = memchr(p, '\n', len - (size_t)(p - mem))) != NULL;
+	    p = nl + 1) {
+		if (p != mem)
+			http_buf_str(b, ",");
+		http_buf_add(b, p, (size_t)(nl - p));
+	}
+	http_buf_str(b, "]");
+	free(mem);
+}
+
+/* The database answers, and the schema is there. */
+static void
+health(struct answer *a)
+{
+	struct query q = { 0 };
+	struct apikeys ks;
+	PGresult *r = NULL;
+	int ok, keys;
+
+	keys = apitoken_init(&ks) == 0 && ks.n > 0;
+	apitoken_free(&ks);
+	ok = connect_db(&q, a) == 0 && (r = db_exec(q.conn, "SELECT "
+	    "to_regclass('call_logs') IS NOT NULL", 0, NULL,
+	    PGRES_TUPLES_OK)) != NULL && PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	if (q.conn != NULL)
+		PQfinish(q.conn);
+	a->body.len = 0;
+	http_buf_str(&a->body, ok ? "{\"status\":\"healthy\",\"database\":true"
+	    : "{\"status\":\"unhealthy\",\"database\":false");
+	http_buf_str(&a->body, keys ? ",\"token_keys_configured\":true}" :
+	    ",\"token_keys_configured\":false}");
+	a->status = ok ? 200 : 503;
+	if (!ok) {
+		a->why = "database unavailable or not migrated";
+		a->exit = diag_worse(a->exit, EX_TEMPFAIL);
+	} else {
+		a->why = NULL;
+		a->exit = 0;
+	}
+}
+
+static void
+outcome(struct query *q, const char *id, struct answer *a)
+{
+	struct http_buf t = { NULL, 0, 0 };
+	PGresult *r;
+	int rc;
+
+	if ((rc = query_begin(q)) != 0) {
+		db_failed(rc, a);
+		return;
+	}
+	if ((r = query_outcome(q, id, &rc)) == NULL) {
+		if (rc == 1)
+			refuse(a, 404, "not found");
+		else
+			db_failed(rc, a);
+		return;
+	}
+	a->status = 200;
+	rows_json(&t, r, 1, PQnfields(r));
+	http_buf_add(&a->body, t.p + 1, t.len - 2);	/* the object alone */
+	http_buf_free(&t);
+	PQclear(r);
+}
+
+/* {"calls":[...],"next":CURSOR or null} */
+static void
+calls(struct query *q, struct answer *a)
+{
+	PGresult *r;
+	int rc, n;
+
+	if ((rc = query_begin(q)) != 0 || (r = query_calls(q, &rc)) == NULL) {
+		db_failed(rc, a);
+		return;
+	}
+	n = PQntuples(r) > q->limit ? (int)q->limit : PQntuples(r);
+	a->status = 200;
+	http_buf_str(&a->body, "{\"calls\":");
+	rows_json(&a->body, r, n, PQnfields(r) - 1);
+	http_buf_str(&a->body, ",\"next\":");
+	if (PQntuples(r) > n) {
+		const char *c = PQgetvalue(r, n - 1, PQnfields(r) - 1);
+
+		http_buf_json(&a->body, c, strlen(c));
+	} else
+		http_buf_str(&a->body, "null");
+	http_buf_str(&a->body, "}");
+	PQclear(r);
+}
+
+/* {"stats":[...]}, one object per group of by= (one in all without). */
+static void
+stats(struct query *q, struct answer *a)
+{
+	PGresult *r;
+	int rc;
+
+	if ((rc = query_begin(q)) != 0 || (r = query_stats(q, &rc)) == NULL) {
+		db_failed(rc, a);
+		return;
+	}
+	a->status = 200;
+	http_buf_str(&a->body, "{\"stats\":");
+	rows_json(&a->body, r, PQntuples(r), PQnfields(r));
+	http_buf_str(&a->body, "}");
+	PQclear(r);
+}
+
+static int
+write_all(const void *p, size_t n)
+{
+	return spool_write_all(STDOUT_FILENO, p, n);
+}
+
+/*
+ * Last-Event-ID: a cursor "TIME/ID" as the stream sent it, cut into buf
+ * (TIME) and *id.  0 when absent, 1 when given, -1 when malformed.
+ */
+static int
+last_event(const struct http_req *r, char *buf, size_t sz, char **id)
+{
+	const char *v;
+	size_t n;
+	char *slash;
+
+	if ((v = http_header(r, "last-event-id", &n)) == NULL)
+		return 0;
+	if (n == 0 || n >= sz || (slash = memchr(v, '/', n)) == NULL)
+		return -1;
+	memcpy(buf, v, n + 1);
+	slash = buf + (slash - v);
+	*slash = '\0';
+	*id = slash + 1;
+	if (query_check_time(buf) != NULL || strchr(buf, 'T') == NULL ||
+	    **id == '\0' || strlen(*id) > 64 || strspn(*id,
+	    "0123456789abcdefABCDEF-") != strlen(*id))
+		return -1;
+	return 1;
+}
+
+/* One event: "outcome", its cursor as id, the call as data. */
+static int
+event(void *arg, const char *cursor, PGresult *r)
+{
+	struct http_buf ev = { NULL, 0, 0 }, obj = { NULL, 0, 0 };
+	struct sse *s = arg;
+	int rc;
+
+	rows_json(&obj, r, 1, PQnfields(r));
+	http_buf_str(&ev, "event: outcome\nid: ");
+	http_buf_str(&ev, cursor);
+	http_buf_str(&ev, "\ndata: ");
+	http_buf_add(&ev, obj.p + 1, obj.len - 2);
+	http_buf_str(&ev, "\n\n");
+	if ((rc = write_all(ev.p, ev.len)) == -1)
+		s->a->why = "client gone";
+	snprintf(s->last, sizeof(s->last), "%s", cursor);
+	http_buf_free(&ev);
+	http_buf_free(&obj);
+	return rc;
+}
+
+/*
+ * GET /api/calls/stream: LISTEN first, then what changed after
+ * Last-Event-ID, then each call as its batch commits, until the client
+ * or the database goes away.  Waits in poll(2) on both; nothing polls the
+ * database.
+ */
+static void
+stream(struct query *q, const struct http_req *r, struct answer *a)
+{
+	static const char head[] = "HTTP/1.1 200 OK\r\n"
+	    "Content-Type: text/event-stream\r\nCache-Control: no-store\r\n"
+	    "Connection: close\r\n\r\n";
+	struct sse s = { a, "" };
+	struct pollfd pfd[2];
+	char t[128], buf[512], *id = NULL;
+	int resume, n;
+	ssize_t got;
+
+	if ((resume = last_event(r, t, sizeof(t), &id)) == -1) {
+		refuse(a, 400, "Last-Event-ID is not a cursor this stream sent");
+		return;
+	}
+	if ((n = query_listen(q)) != 0) {
+		db_failed(n, a);
+		return;
+	}
+	alarm(0);
+	a->status = 200;
+	a->streamed = 1;
+	if (write_all(head, sizeof(head) - 1) == -1) {
+		a->why = "client gone";
+		return;
+	}
+	q->limit = RESUME_PAGE;
+	while (resume) {
+		s.last[0] = '\0';
+		if ((n = query_changes(q, t, id, NULL, event, &s)) == -1) {
+			a->why = a->why != NULL ? a->why : "database gone";
+			return;
+		}
+		if (n < RESUME_PAGE || s.last[0] == '\0')
+			break;
+		memcpy(t, s.last, sizeof(t));	/* the next page after it */
+		id = strchr(t, '/');
+		*id++ = '\0';
+	}
+	pfd[0].fd = PQsocket(q->conn);
+	pfd[0].events = POLLIN;
+	pfd[1].fd = STDIN_FILENO;
+	pfd[1].events = POLLIN;
+	for (;;) {
+		if ((n = poll(pfd, 2, KEEPALIVE_MS)) == -1 && errno != EINTR)
+			return;
+		if (n == 0 && write_all(": keepalive\n\n", 13) == -1)
+			return;
+		if (n <= 0)
+			continue;
+		if (pfd[1].revents != 0 &&
+		    (got = read(STDIN_FILENO, buf, sizeof(buf))) <= 0) {
+			a->why = "client closed";
+			return;
+		}
+		if (pfd[0].revents != 0 && query_notified(q, event, &s) == -1) {
+			a->why = a->why != NULL ? a->why : "database gone";
+			return;
+		}
+	}
+}
+
+static void
+serve(struct http_in *in, struct http_req *r, struct answer *a)
+{
+	struct param p[MAXPARAMS];
+	struct query q = { .limit = 50 };
+	size_t np = 0, i;
+	char *id = NULL;
+	int rt, rc;
+
+	if ((rc = http_read_head(in, r)) != 0) {
+		refuse(a, rc, r->why);
+		return;
+	}
+	if ((rt = route(r, a, &id)) == -1)
+		goto out;
+	if (r->chunked || r->clen > 0) {
+		refuse(a, 400, "a GET with a body");
+		goto out;
+	}
+	if (params(r->query, routes[rt].params, p, &np, a) == -1)
+		goto out;
+	if (routes[rt].r == R_HEALTH) {
+		health(a);
+		goto out;
+	}
+	if (who(r, p, np, a) == -1 || bind_filters(&q, p, np, a) == -1)
+		goto out;
+	q.tenant = tenant;
+	if (connect_db(&q, a) == -1)
+		goto out;
+	switch (routes[rt].r) {
+	case R_OUTCOME:
+		outcome(&q, id, a);
+		break;
+	case R_CALLS:
+		calls(&q, a);
+		break;
+	case R_STATS:
+		stats(&q, a);
+		break;
+	default:
+		stream(&q, r, a);
+	}
+	if (a->status == 200 && !a->streamed &&
+	    (rc = query_finish(&q, 0)) != 0)
+		db_failed(rc, a);
+	if (a->status == 200 && a->body.len > (size_t)maxanswer)
+		refuse(a, 500, "answer over the size limit (-m)");
+out:
+	if (q.conn != NULL)
+		PQfinish(q.conn);
+	free(q.after);
+	free(id);
+	for (i = 0; i < np; i++) {
+		free(p[i].name);
+		free(p[i].value);
+	}
+}
+
+static int
+respond(const struct answer *a)
+{
+	struct http_buf h = { NULL, 0, 0 };
+	char line[640], date[64];
+	struct tm tm;
+	time_t now;
+	int rc;
+
+	now = time(NULL);
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	snprintf(line, sizeof(line), "HTTP/1.1 %d %s\r\nDate: %s\r\n"
+	    "Content-Type: application/json\r\nContent-Length: %zu\r\n"
+	    "Cache-Control: no-store\r\n%s%s%s%s"
+	    "Connection: close\r\n\r\n", a->status, http_reason(a->status),
+	    date, a->body.len, a->allow ? "Allow: " : "",
+	    a->allow ? a->allow : "", a->allow ? "\r\n" : "",
+	    a->auth ? "WWW-Authenticate: Bearer realm=\"call-outcomes\"\r\n" :
+	    "");
+	http_buf_str(&h, line);
+	http_buf_add(&h, a->body.p, a->body.len);
+	rc = write_all(h.p, h.len);
+	http_buf_free(&h);
+	return rc;
+}
+
+/* Bytes written to fd 1 that the other end has not taken yet. */
+static int
+unread(void)
+{
+#ifdef TIOCOUTQ
+	int n;
+
+	if (ioctl(STDOUT_FILENO, TIOCOUTQ, &n) == 0)
+		return n;
+#endif
+	return 0;
+}
+
+/*
+ * After an error, as co-receive: let the other end take the answer
+ * before the process exits with a status other than 0 (socat drops what
+ * it has not read yet from such a child).
+ */
+static void
+linger(void)
+{
+	struct pollfd pfd = { STDIN_FILENO, POLLIN, 0 };
+	struct timespec t0;
+	char buf[16384];
+	int eof = 0;
+
+	if (shutdown(STDOUT_FILENO, SHUT_WR) == -1)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (ms_since(&t0) < LINGER_MS && (!eof || unread() > 0)) {
+		if (eof || poll(&pfd, 1, 10) != 1)
+			usleep(eof ? 2000 : 0);
+		else if (read(STDIN_FILENO, buf, sizeof(buf)) <= 0)
+			eof = 1;
+	}
+}
+
+static void
+clean(char *buf, size_t sz, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i + 1 < sz; i++)
+		buf[i] = s[i] > 0x20 && s[i] < 0x7f ? s[i] : '?';
+	buf[i] = '\0';
+}
+
+/* status method path tenant bytes time remote[: reason], one write(2). */
+static void
+logline(const struct http_req *r, const struct answer *a,
+    const struct timespec *t0)
+{
+	char path[160], who[80], line[640];
+	int n;
+
+	clean(path, sizeof(path), r->path != NULL ? r->path : "-");
+	clean(who, sizeof(who), tenant[0] != '\0' ? tenant : "-");
+	n = snprintf(line, sizeof(line), "co-serve: %d %s %s %s %zuB %ldms "
+	    "%s%s%s\n", a->status, r->method[0] != '\0' ? r->method : "-",
+	    path, who, a->body.len, ms_since(t0),
+	    remote[0] != '\0' ? remote : "-", a->why != NULL ? ": " : "",
+	    a->why != NULL ? a->why : "");
+	if (n >= (int)sizeof(line)) {
+		n = sizeof(line) - 1;
+		line[n - 1] = '\n';
+	}
+	if (n > 0 && write(STDERR_FILENO, line, (size_t)n) == -1)
+		return;			/* nowhere to say so */
+}
+
+static const char help[] =
+	    "usage: co-serve [-U] [-c claim] [-d conninfo] [-m bytes] [-t seconds]\n"
+	    "Answer one HTTP request for call outcomes on stdin/stdout.\n"
+	    "  -U          take the tenant from ?user_id= (behind a trusted proxy)\n"
+	    "  -c claim    the token claim naming the tenant (default sub)\n"
+	    "  -d conninfo the database (default: libpq's PG* variables)\n"
+	    "  -m bytes    the largest answer body, 64 to 1073741824\n"
+	    "  -t seconds  the deadline for the request, 1 to 3600 (default 10)\n"
+	    "  --help      this help\n"
+	    "  --version   the version\n";
+
+int
+main(int argc, char *argv[])
+{
+	static struct http_in in;
+	struct http_req req;
+	struct answer a;
+	struct timespec t0;
+	long long tflag = 10;
+	int ch;
+
+	cli_std(argc, argv, help);
+	while ((ch = getopt(argc, argv, "Uc:d:m:t:")) != -1) {
+		switch (ch) {
+		case 'U':
+			trust_user_id = 1;
+			break;
+		case 'c':
+			claim = optarg;
+			break;
+		case 'd':
+			conninfo = optarg;
+			break;
+		case 'm':
+			maxanswer = conf_num(optarg, 64, 1LL << 30,
+			    "answer limit");
+			break;
+		case 't':
+			tflag = conf_num(optarg, 1, 3600, "timeout");
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc || *claim == '\0')
+		usage();
+	OPENSSL_init_crypto(OPENSSL_INIT_NO_ADD_ALL_CIPHERS |
+	    OPENSSL_INIT_NO_ADD_ALL_DIGESTS | OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	alarm((unsigned int)tflag + 60);	/* backstop; a stream stops it */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	deadline = t0;
+	deadline.tv_sec += tflag;
+	peer();
+	memset(&a, 0, sizeof(a));
+	http_init(&in, fd_read, NULL);
+	serve(&in, &req, &a);
+	if (!a.streamed && respond(&a) == -1) {
+		a.why = "answer not sent";
+		a.exit = diag_worse(a.exit, EX_IOERR);
+	}
+	logline(&req, &a, &t0);
+	if (a.exit != EX_IOERR && a.status >= 300)
+		linger();
+	http_free(&req);
+	http_buf_free(&a.body);
+	return a.exit;
+}
