@@ -32,6 +32,7 @@
 
 #include "cli.h"
 #include "conf.h"
+#include "conn.h"
 #include "diag.h"
 #include "envelope.h"
 #include "http.h"
@@ -40,7 +41,6 @@
 
 #define MAX_BODY	(1LL << 20)	/* -m default */
 #define MAX_BODY_EL	(16LL << 20)	/* ElevenLabs default: audio */
-#define LINGER_MS	1000		/* draining input after an error */
 
 /* The sources, in the order of srcname; the state of each. */
 enum { LIVEKIT, ELEVENLABS, TWILIO, NSRC };
@@ -83,26 +83,20 @@ static const struct route routes[] = {
 
 static long long mflag = -1;		/* -m: body limit on every route */
 static const char *spool;
-static struct timespec deadline;
+static struct conn conn;		/* the request's connection */
 static struct timeval started;
-static char remote[64];
 static struct verifier ver;
 static int use_syslog;
 
 static void	usage(void);
 static ssize_t	log_write(void *, const char *, size_t);
 static void	log_init(const char *);
-static long	ms_left(void);
-static long	ms_since(const struct timespec *);
-static ssize_t	fd_read(void *, void *, size_t);
-static void	peer(void);
 static void	refuse(struct answer *, int, const char *);
 static void	load(int);
 static int	pstate(int);
 static int	provider(int, struct answer *);
 static int	has_sig(int, const struct http_req *);
 static void	accepted(int, struct answer *);
-static void	clean(char *, size_t, const char *);
 static const struct route *route(const struct http_req *, struct answer *);
 static int	probe(char *, size_t);
 static long long free_bytes(void);
@@ -117,8 +111,6 @@ static int	check_body(int, const struct http_req *, struct answer *);
 static void	accept_req(int, struct http_req *, struct answer *);
 static void	serve(struct http_in *, struct http_req *, struct answer *);
 static int	respond(const struct answer *);
-static int	unread(void);
-static void	linger(void);
 static void	logline(const struct http_req *, const struct answer *,
 		    const struct timespec *);
 
@@ -194,84 +186,6 @@ log_init(const char *lflag)
 		dup2(fd, STDERR_FILENO);
 		close(fd);
 	}
-}
-
-static long
-ms_since(const struct timespec *t0)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - t0->tv_sec) * 1000 +
-	    (now.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
-static long
-ms_left(void)
-{
-	return -ms_since(&deadline);
-}
-
-/* The request source: standard input, until the deadline. */
-static ssize_t
-fd_read(void *arg, void *buf, size_t sz)
-{
-	struct pollfd pfd = { STDIN_FILENO, POLLIN, 0 };
-	long ms;
-	ssize_t n;
-
-	(void)arg;
-	for (;;) {
-		if ((ms = ms_left()) <= 0) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		if ((n = poll(&pfd, 1, (int)ms)) == 0) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		if ((n = read(STDIN_FILENO, buf, sz)) == -1 &&
-		    (errno == EINTR || errno == EAGAIN))
-			continue;
-		return n;
-	}
-}
-
-/*
- * The client's address: the socket on fd 0 (inetd, systemd, xinetd,
- * tcpserver), else what the launcher says (socat, tcpserver, systemd).
- */
-static void
-peer(void)
-{
-	static const char *vars[] = { "SOCAT_PEERADDR", "TCPREMOTEIP",
-	    "REMOTE_ADDR", NULL };
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	const char *v;
-	size_t i;
-
-	if (getpeername(STDIN_FILENO, (struct sockaddr *)&ss, &len) == 0 &&
-	    (ss.ss_family == AF_INET || ss.ss_family == AF_INET6) &&
-	    getnameinfo((struct sockaddr *)&ss, len, remote, sizeof(remote),
-	    NULL, 0, NI_NUMERICHOST) == 0) {
-		if (strncmp(remote, "::ffff:", 7) == 0 &&
-		    strchr(remote + 7, '.') != NULL)
-			memmove(remote, remote + 7, strlen(remote + 7) + 1);
-		return;
-	}
-	remote[0] = '\0';
-	for (i = 0; vars[i] != NULL; i++)
-		if ((v = getenv(vars[i])) != NULL && *v != '\0')
-			break;
-	if (vars[i] == NULL || strlen(v) >= sizeof(remote) ||
-	    strspn(v, "0123456789abcdefABCDEF:.[]%") != strlen(v))
-		return;
-	strcpy(remote, v);
 }
 
 /* A refusal; 5xx answers say no more than that, the log says why. */
@@ -577,7 +491,7 @@ head_env(const struct http_req *r, int i, const char *at)
 	e = jv_object_set(e, jv_string("method"), jv_string(r->method));
 	e = jv_object_set(e, jv_string("path"), jv_string(r->path));
 	e = jv_object_set(e, jv_string("query"), jv_string(r->query));
-	e = jv_object_set(e, jv_string("remote"), jv_string(remote));
+	e = jv_object_set(e, jv_string("remote"), jv_string(conn.remote));
 	return jv_object_set(e, jv_string("headers"), h);
 }
 
@@ -671,7 +585,7 @@ accept_req(int i, struct http_req *r, struct answer *a)
 	conf_rfc3339(at, sizeof(at), tv.tv_sec, (long)tv.tv_usec);
 	if (check_sig(i, r, at, a) == -1 || check_body(i, r, a) == -1)
 		return;
-	http_envelope(&env, r, srcname[i], remote, at);
+	http_envelope(&env, r, srcname[i], conn.remote, at);
 	if (spool_write(spool, &tv, env.p, env.len, name, sizeof(name)) == -1 &&
 	    (errno != ENOENT || spool_init(spool) == -1 || spool_write(spool,
 	    &tv, env.p, env.len, name, sizeof(name)) == -1)) {
@@ -746,55 +660,6 @@ respond(const struct answer *a)
 	return rc;
 }
 
-/* Bytes written to fd 1 that the other end has not taken yet. */
-static int
-unread(void)
-{
-#ifdef TIOCOUTQ
-	int n;
-
-	if (ioctl(STDOUT_FILENO, TIOCOUTQ, &n) == 0)
-		return n;
-#endif
-	return 0;
-}
-
-/*
- * After an error, keep reading until the other end has taken the answer
- * and closed, for a moment at most: a client still sending would otherwise
- * get a reset before it reads the answer, and socat drops what it has not
- * read yet from a child that exits with a status other than 0.
- */
-static void
-linger(void)
-{
-	struct pollfd pfd = { STDIN_FILENO, POLLIN, 0 };
-	struct timespec t0;
-	char buf[16384];
-	int eof = 0;
-
-	if (shutdown(STDOUT_FILENO, SHUT_WR) == -1)
-		return;			/* not a socket: nothing to reset */
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (ms_since(&t0) < LINGER_MS && (!eof || unread() > 0)) {
-		if (eof || poll(&pfd, 1, 10) != 1)
-			usleep(eof ? 2000 : 0);
-		else if (read(STDIN_FILENO, buf, sizeof(buf)) <= 0)
-			eof = 1;
-	}
-}
-
-/* s as printable ASCII, for the log. */
-static void
-clean(char *buf, size_t sz, const char *s)
-{
-	size_t i;
-
-	for (i = 0; s[i] != '\0' && i + 1 < sz; i++)
-		buf[i] = s[i] > 0x20 && s[i] < 0x7f ? s[i] : '?';
-	buf[i] = '\0';
-}
-
 /*
  * status method path event bytes time peer start[: reason], one line per
  * request: to syslog, or to stderr with one write(2) so that the lines of
@@ -807,14 +672,14 @@ logline(const struct http_req *r, const struct answer *a,
 	char ev[96], path[160], at[64], line[768];
 	int n;
 
-	clean(ev, sizeof(ev), a->event[0] != '\0' ? a->event : "-");
-	clean(path, sizeof(path), r->path != NULL ? r->path : "-");
+	conn_clean(ev, sizeof(ev), a->event[0] != '\0' ? a->event : "-");
+	conn_clean(path, sizeof(path), r->path != NULL ? r->path : "-");
 	conf_rfc3339(at, sizeof(at), started.tv_sec, (long)started.tv_usec);
 	n = snprintf(line, sizeof(line), "co-receive: %d %s %s %s %zuB %ldms "
 	    "%s %s%s%s\n", a->status, r->method[0] != '\0' ? r->method : "-",
-	    path, ev, r->bodylen, ms_since(t0),
-	    remote[0] != '\0' ? remote : "-", at, a->why != NULL ? ": " : "",
-	    a->why != NULL ? a->why : "");
+	    path, ev, r->bodylen, conn_ms_since(t0),
+	    conn.remote[0] != '\0' ? conn.remote : "-", at,
+	    a->why != NULL ? ": " : "", a->why != NULL ? a->why : "");
 	if (n >= (int)sizeof(line)) {
 		n = sizeof(line) - 1;
 		line[n - 1] = '\n';
@@ -896,12 +761,10 @@ main(int argc, char *argv[])
 	    OPENSSL_INIT_NO_ADD_ALL_DIGESTS | OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	alarm((unsigned int)tflag + 60);	/* backstop: never hang */
-	deadline = t0;
-	deadline.tv_sec += tflag;
-	peer();
+	conn_start(&conn, tflag);
 	memset(&a, 0, sizeof(a));
 	a.ctype = "application/json";
-	http_init(&in, fd_read, NULL);
+	http_init(&in, conn_read, &conn);
 	serve(&in, &req, &a);
 	if (respond(&a) == -1) {
 		a.why = "answer not sent";
@@ -909,7 +772,7 @@ main(int argc, char *argv[])
 	}
 	logline(&req, &a, &t0);
 	if (a.exit != EX_IOERR && a.status >= 300)
-		linger();
+		conn_linger();
 	http_free(&req);
 	http_buf_free(&a.body);
 	verify_free(&ver);

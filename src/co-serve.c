@@ -29,6 +29,7 @@
 #include "apitoken.h"
 #include "cli.h"
 #include "conf.h"
+#include "conn.h"
 #include "db.h"
 #include "diag.h"
 #include "format.h"
@@ -39,7 +40,6 @@
 #define MAXANSWER	(8LL << 20)	/* -m default: answer body bytes */
 #define MAXLIMIT	1000		/* limit= on a page */
 #define MAXPARAMS	32
-#define LINGER_MS	1000
 #define KEEPALIVE_MS	15000		/* a comment line on a quiet stream */
 #define RESUME_PAGE	100		/* calls a statement, on resuming */
 
@@ -85,17 +85,12 @@ static const char *claim = "sub";	/* -c */
 static const char *conninfo;		/* -d */
 static long long maxanswer = MAXANSWER;	/* -m */
 static int trust_user_id;		/* -U */
-static struct timespec deadline;
-static char remote[64];
+static struct conn conn;		/* the request's connection */
 static char tenant[APITOKEN_TENANTMAX + 1];
 
 static void	usage(void);
-static long	ms_left(void);
 static void	refuse(struct answer *, int, const char *);
 static int	word_in(const char *, const char *);
-static long	ms_since(const struct timespec *);
-static ssize_t	fd_read(void *, void *, size_t);
-static void	peer(void);
 static int	route(const struct http_req *, struct answer *, char **);
 static size_t	decode(const char *, size_t, char *);
 static int	params(const char *, const char *, struct param *, size_t *,
@@ -118,9 +113,6 @@ static int	event(void *, const char *, PGresult *);
 static void	stream(struct query *, const struct http_req *,
 		    struct answer *);
 static void	serve(struct http_in *, struct http_req *, struct answer *);
-static int	unread(void);
-static void	linger(void);
-static void	clean(char *, size_t, const char *);
 static void	logline(const struct http_req *, const struct answer *,
 		    const struct timespec *);
 
@@ -130,77 +122,6 @@ usage(void)
 	fprintf(stderr, "usage: co-serve [-U] [-c claim] [-d conninfo] "
 	    "[-m bytes] [-t seconds]\n");
 	exit(EX_USAGE);
-}
-
-static long
-ms_since(const struct timespec *t0)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - t0->tv_sec) * 1000 +
-	    (now.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
-static long
-ms_left(void)
-{
-	return -ms_since(&deadline);
-}
-
-/* The request source: standard input, until the deadline. */
-static ssize_t
-fd_read(void *arg, void *buf, size_t sz)
-{
-	struct pollfd pfd = { STDIN_FILENO, POLLIN, 0 };
-	long ms;
-	ssize_t n;
-
-	(void)arg;
-	for (;;) {
-		if ((ms = ms_left()) <= 0) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		if ((n = poll(&pfd, 1, (int)ms)) == 0) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		if ((n = read(STDIN_FILENO, buf, sz)) == -1 &&
-		    (errno == EINTR || errno == EAGAIN))
-			continue;
-		return n;
-	}
-}
-
-/* The client's address, as co-receive finds it (for the log). */
-static void
-peer(void)
-{
-	static const char *vars[] = { "SOCAT_PEERADDR", "TCPREMOTEIP",
-	    "REMOTE_ADDR", NULL };
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	const char *v;
-	size_t i;
-
-	if (getpeername(STDIN_FILENO, (struct sockaddr *)&ss, &len) == 0 &&
-	    (ss.ss_family == AF_INET || ss.ss_family == AF_INET6) &&
-	    getnameinfo((struct sockaddr *)&ss, len, remote, sizeof(remote),
-	    NULL, 0, NI_NUMERICHOST) == 0)
-		return;
-	remote[0] = '\0';
-	for (i = 0; vars[i] != NULL; i++)
-		if ((v = getenv(vars[i])) != NULL && *v != '\0')
-			break;
-	if (vars[i] == NULL || strlen(v) >= sizeof(remote) ||
-	    strspn(v, "0123456789abcdefABCDEF:.[]%") != strlen(v))
-		return;
-	strcpy(remote, v);
 }
 
 static void
@@ -414,7 +335,7 @@ connect_db(struct query *q, struct answer *a)
 	long ms;
 	int status;
 
-	if ((ms = ms_left()) < 1000)
+	if ((ms = conn_ms_left(&conn)) < 1000)
 		ms = 1000;
 	if (getenv("PGCONNECT_TIMEOUT") == NULL) {
 		snprintf(buf, sizeof(buf), "%ld", (ms + 999) / 1000);
@@ -843,53 +764,6 @@ respond(const struct answer *a)
 	return rc;
 }
 
-/* Bytes written to fd 1 that the other end has not taken yet. */
-static int
-unread(void)
-{
-#ifdef TIOCOUTQ
-	int n;
-
-	if (ioctl(STDOUT_FILENO, TIOCOUTQ, &n) == 0)
-		return n;
-#endif
-	return 0;
-}
-
-/*
- * After an error, as co-receive: let the other end take the answer
- * before the process exits with a status other than 0 (socat drops what
- * it has not read yet from such a child).
- */
-static void
-linger(void)
-{
-	struct pollfd pfd = { STDIN_FILENO, POLLIN, 0 };
-	struct timespec t0;
-	char buf[16384];
-	int eof = 0;
-
-	if (shutdown(STDOUT_FILENO, SHUT_WR) == -1)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (ms_since(&t0) < LINGER_MS && (!eof || unread() > 0)) {
-		if (eof || poll(&pfd, 1, 10) != 1)
-			usleep(eof ? 2000 : 0);
-		else if (read(STDIN_FILENO, buf, sizeof(buf)) <= 0)
-			eof = 1;
-	}
-}
-
-static void
-clean(char *buf, size_t sz, const char *s)
-{
-	size_t i;
-
-	for (i = 0; s[i] != '\0' && i + 1 < sz; i++)
-		buf[i] = s[i] > 0x20 && s[i] < 0x7f ? s[i] : '?';
-	buf[i] = '\0';
-}
-
 /* status method path tenant bytes time remote[: reason], one write(2). */
 static void
 logline(const struct http_req *r, const struct answer *a,
@@ -898,12 +772,13 @@ logline(const struct http_req *r, const struct answer *a,
 	char path[160], who[80], line[640];
 	int n;
 
-	clean(path, sizeof(path), r->path != NULL ? r->path : "-");
-	clean(who, sizeof(who), tenant[0] != '\0' ? tenant : "-");
+	conn_clean(path, sizeof(path), r->path != NULL ? r->path : "-");
+	conn_clean(who, sizeof(who), tenant[0] != '\0' ? tenant : "-");
 	n = snprintf(line, sizeof(line), "co-serve: %d %s %s %s %zuB %ldms "
 	    "%s%s%s\n", a->status, r->method[0] != '\0' ? r->method : "-",
-	    path, who, a->body.len, ms_since(t0),
-	    remote[0] != '\0' ? remote : "-", a->why != NULL ? ": " : "",
+	    path, who, a->body.len, conn_ms_since(t0),
+	    conn.remote[0] != '\0' ? conn.remote : "-",
+	    a->why != NULL ? ": " : "",
 	    a->why != NULL ? a->why : "");
 	if (n >= (int)sizeof(line)) {
 		n = sizeof(line) - 1;
@@ -964,11 +839,9 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 	alarm((unsigned int)tflag + 60);	/* backstop; a stream stops it */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	deadline = t0;
-	deadline.tv_sec += tflag;
-	peer();
+	conn_start(&conn, tflag);
 	memset(&a, 0, sizeof(a));
-	http_init(&in, fd_read, NULL);
+	http_init(&in, conn_read, &conn);
 	serve(&in, &req, &a);
 	if (!a.streamed && respond(&a) == -1) {
 		a.why = "answer not sent";
@@ -976,7 +849,7 @@ main(int argc, char *argv[])
 	}
 	logline(&req, &a, &t0);
 	if (a.exit != EX_IOERR && a.status >= 300)
-		linger();
+		conn_linger();
 	http_free(&req);
 	http_buf_free(&a.body);
 	return a.exit;

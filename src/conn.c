@@ -1,0 +1,154 @@
+/*
+ * conn.c - the connection of a one-request-per-process HTTP tool.
+ * Rule: nothing here writes to the connection; the tool does, once.
+ */
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conn.h"
+
+/*
+ * The client's address: the socket on fd 0 (inetd, systemd, xinetd,
+ * tcpserver), else what the launcher says (socat, tcpserver, systemd).
+ */
+static void
+peer(char *remote, size_t sz)
+{
+	static const char *vars[] = { "SOCAT_PEERADDR", "TCPREMOTEIP",
+	    "REMOTE_ADDR", NULL };
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	const char *v;
+	size_t i;
+
+	if (getpeername(STDIN_FILENO, (struct sockaddr *)&ss, &len) == 0 &&
+	    (ss.ss_family == AF_INET || ss.ss_family == AF_INET6) &&
+	    getnameinfo((struct sockaddr *)&ss, len, remote, sz, NULL, 0,
+	    NI_NUMERICHOST) == 0) {
+		if (strncmp(remote, "::ffff:", 7) == 0 &&
+		    strchr(remote + 7, '.') != NULL)
+			memmove(remote, remote + 7, strlen(remote + 7) + 1);
+		return;
+	}
+	remote[0] = '\0';
+	for (i = 0; vars[i] != NULL; i++)
+		if ((v = getenv(vars[i])) != NULL && *v != '\0')
+			break;
+	if (vars[i] == NULL || strlen(v) >= sz ||
+	    strspn(v, "0123456789abcdefABCDEF:.[]%") != strlen(v))
+		return;
+	strcpy(remote, v);
+}
+
+/* The request starts now and may take secs seconds in all. */
+void
+conn_start(struct conn *c, long long secs)
+{
+	clock_gettime(CLOCK_MONOTONIC, &c->t0);
+	c->deadline = c->t0;
+	c->deadline.tv_sec += secs;
+	peer(c->remote, sizeof(c->remote));
+}
+
+long
+conn_ms_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t0->tv_sec) * 1000 +
+	    (now.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+long
+conn_ms_left(const struct conn *c)
+{
+	return -conn_ms_since(&c->deadline);
+}
+
+/*
+ * http_in's byte source (arg: the struct conn): standard input, until
+ * the deadline; ETIMEDOUT after it.
+ */
+ssize_t
+conn_read(void *arg, void *buf, size_t sz)
+{
+	struct pollfd pfd = { STDIN_FILENO, POLLIN, 0 };
+	long ms;
+	ssize_t n;
+
+	for (;;) {
+		if ((ms = conn_ms_left(arg)) <= 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if ((n = poll(&pfd, 1, (int)ms)) == 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		if ((n = read(STDIN_FILENO, buf, sz)) == -1 &&
+		    (errno == EINTR || errno == EAGAIN))
+			continue;
+		return n;
+	}
+}
+
+/* Bytes of the answer the kernel still holds, or 0 when it cannot say. */
+static int
+unread(void)
+{
+#ifdef TIOCOUTQ
+	int n;
+
+	if (ioctl(STDOUT_FILENO, TIOCOUTQ, &n) == 0)
+		return n;
+#endif
+	return 0;
+}
+
+/*
+ * After an answer sent before the whole request was read: close our
+ * side, then read and drop what the client still sends (up to
+ * CONN_LINGER_MS), so that its unread bytes do not make the kernel reset
+ * the connection before the client has read the answer.
+ */
+void
+conn_linger(void)
+{
+	struct pollfd pfd = { STDIN_FILENO, POLLIN, 0 };
+	struct timespec t0;
+	char buf[16384];
+	int eof = 0;
+
+	if (shutdown(STDOUT_FILENO, SHUT_WR) == -1)
+		return;			/* not a socket: nothing to reset */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (conn_ms_since(&t0) < CONN_LINGER_MS && (!eof || unread() > 0)) {
+		if (eof || poll(&pfd, 1, 10) != 1)
+			usleep(eof ? 2000 : 0);
+		else if (read(STDIN_FILENO, buf, sizeof(buf)) <= 0)
+			eof = 1;
+	}
+}
+
+/* s for a log line: printable ASCII without spaces, the rest as '?'. */
+void
+conn_clean(char *buf, size_t sz, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i + 1 < sz; i++)
+		buf[i] = s[i] > 0x20 && s[i] < 0x7f ? s[i] : '?';
+	buf[i] = '\0';
+}
