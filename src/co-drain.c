@@ -1102,14 +1102,14 @@ run(struct drain *d, struct loader_opts *lo, long long max,
 	spool_sync(d->root, "failed");
 	snprintf(path, sizeof(path), "%s/%s", d->root, d->cur);
 	rmdir(path);
+	if (d->stats != NULL)
+		keep_stats(d);		/* before the loader and its counts go */
 	loader_free(d->l);
 	transform_free(d->t);
 	verify_free(&d->v);
 	PQfinish(c);
 	if (d->unavailable)
 		d->status = diag_worse(d->status, EX_UNAVAILABLE);
-	if (d->stats != NULL)
-		keep_stats(d);
 	return d->status;
 }
 

@@ -240,7 +240,9 @@ NOBODY="setpriv --reuid=nobody --regid=$(id -g nobody) --clear-groups"
 # dumpable ENV...: "ENVIRON HARD-CORE-LIMIT" of such a co-verify.
 dumpable() {
 	exec 9<>"$T/fifo"	# read-write: never blocks
-	$NOBODY env -i PATH="$PATH" "$@" co-verify "$T/fifo" \
+	# An ASan build sets its own core limit 0 unless told not to.
+	$NOBODY env -i PATH="$PATH" \
+	    ASAN_OPTIONS=disable_coredump=0:detect_leaks=0 "$@" co-verify "$T/fifo" \
 	    >/dev/null 2>&1 9>&- &
 	_pid=$!
 	_i=0
