@@ -10,7 +10,9 @@ check_same "status: all applied" "$n" "$(co-migrate status | grep -c '^applied '
 co-migrate up >"$T/out"
 check_same "up again does nothing" "" "$(cat "$T/out")"
 q "INSERT INTO users (id) VALUES ('acme');
-   INSERT INTO call_logs (\"userId\", \"livekitRoomName\") VALUES ('acme', 'r1')"
+   INSERT INTO call_logs (id, \"userId\", \"livekitRoomName\")
+   VALUES ('c1', 'acme', 'r1')"
+check_same "a row to revert with" 1 "$(q 'SELECT count(*) FROM call_logs')"
 co-migrate down "$n" >"$T/out"
 check_same "down $n reverts all, newest first, with rows present" \
     "$(ls "$CO_MIGRATIONS"/*.up.sql | sort -r | sed 's|.*/||; s|\.up\.sql$||; s|^|reverted |')" \
