@@ -154,4 +154,22 @@ check_same "bob: tenant-a's ElevenLabs call not found" \
     "1 co-query: EL_vec_1: not found" "$? $(cat "$T/err")"
 check_same "bob's stats naming tenant-a: 0" 0 \
     "$(PGUSER=bob co-query -u tenant-a stats -o ndjson | jq .calls)"
+
+# --- plans: each arm reads its tenant's index entries (migrations 002, 010) ---
+plan_of() {
+	PGUSER=ana q "BEGIN; SELECT set_config('co.tenant', 'tenant-a', true);
+	    SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off;
+	    EXPLAIN $1; COMMIT" >"$T/plan"
+}
+EL_KEY='CASE WHEN started_at IS NULL THEN created_at ELSE started_at END'
+plan_of "SELECT id FROM calls WHERE user_id = current_setting('co.tenant')
+    AND ($EL_KEY, id::text) < ('2026-01-01T05:00:00Z'::timestamptz, '9')
+    ORDER BY $EL_KEY DESC, id::text DESC LIMIT 3"
+check "a page of ElevenLabs calls: the index of 010 from the cursor" \
+    grep -q 'Index Scan using calls_user_id_start_idx' "$T/plan"
+check "... without a sort" sh -c "! grep -q 'Sort' '$T/plan'"
+plan_of "SELECT count(*), avg(duration) FROM calls
+    WHERE user_id = current_setting('co.tenant') AND outcome = 'completed'"
+check "stats on ElevenLabs calls: an index-only scan" \
+    grep -q 'Index Only Scan using calls_user_id_start_idx' "$T/plan"
 done_testing
