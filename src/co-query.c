@@ -35,7 +35,7 @@ enum {
 /* Long-only options' values. */
 enum {
 	L_SINCE = 256, L_UNTIL, L_OUTCOME, L_DIRECTION, L_PHONE, L_CAMPAIGN,
-	L_AGENT, L_STATUS
+	L_AGENT, L_STATUS, L_PROVIDER
 };
 
 struct cmd {
@@ -277,6 +277,7 @@ static const struct option longopts[] = {
 	{ "campaign",	required_argument, NULL, L_CAMPAIGN },
 	{ "agent",	required_argument, NULL, L_AGENT },
 	{ "status",	required_argument, NULL, L_STATUS },
+	{ "provider",	required_argument, NULL, L_PROVIDER },
 	{ NULL,		0,		   NULL, 0 }
 };
 
@@ -293,6 +294,7 @@ filter_opt(struct filter *f, int ch, const char *arg)
 	case L_CAMPAIGN: f->campaign = arg; break;
 	case L_AGENT: f->agent = arg; break;
 	case L_STATUS: f->status = arg; break;
+	case L_PROVIDER: f->provider = arg; break;
 	default: return 0;
 	}
 	return 1;
@@ -437,6 +439,7 @@ check_args(struct query *q, const char *fmt)
 	check_list("outcome", q->f.outcome, query_outcomes);
 	check_list("direction", q->f.direction, query_directions);
 	check_list("status", q->f.status, query_statuses);
+	check_list("provider", q->f.provider, query_providers);
 }
 
 static const char help[] =
@@ -456,7 +459,7 @@ static const char help[] =
 	    " printed after \"next:\"\n"
 	    "  -b, --by key[,key ...] (stats) group by day, week,"
 	    " outcome, direction,\n"
-	    "                         campaign, agent\n"
+	    "                         campaign, agent, provider\n"
 	    "  -d, --dbname conninfo  the database (conninfo or"
 	    " postgresql:// URI)\n"
 	    "  -n, --limit limit      (calls) calls per page, 1 to 10000"
@@ -477,7 +480,10 @@ static const char help[] =
 	    "  --outcome list         completed, no_answer, busy,"
 	    " failed, voicemail, none\n"
 	    "  --direction list       inbound, outbound\n"
-	    "  --status list          active, ended\n"
+	    "  --status list          active, ended (LiveKit); in_progress,"
+	    " completed,\n"
+	    "                         failed (ElevenLabs)\n"
+	    "  --provider list        livekit, elevenlabs\n"
 	    "  --phone number         the far end's number, as stored\n"
 	    "  --campaign id          the campaign id\n"
 	    "  --agent id             the agent config id\n"

@@ -408,9 +408,9 @@ bind_filters(struct query *q, const struct param *p, size_t np,
 		name = "direction";
 	else if (q->zone != NULL && *q->zone == '\0')
 		name = "tz", w = "empty time zone";
-	else if ((v = param(p, np, "provider")) != NULL &&
-	    strcmp(v, "livekit") != 0)
-		name = "provider", w = "only livekit calls are listed";
+	else if ((w = query_check_list("provider", q->f.provider =
+	    param(p, np, "provider"), query_providers)) != NULL)
+		name = "provider";
 	else if ((v = param(p, np, "limit")) != NULL) {
 		q->limit = strtoll(v, &end, 10);
 		if (*v < '0' || *v > '9' || *end != '\0' || q->limit < 1 ||

@@ -30,6 +30,14 @@
 #define CURSOR	"to_char(" KEY ", " \
 	"'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') || '/' || id"
 #define AT_UTC	"timestamptz AT TIME ZONE 'UTC'"
+/*
+ * ElevenLabs' calls (migrations 003, 004): the same key on timestamptz
+ * columns, made UTC TIMESTAMPs where the two providers meet in a UNION.
+ */
+#define EL_KEY	"CASE WHEN started_at IS NULL THEN created_at " \
+	"ELSE started_at END"
+#define EL_TENANT	"user_id = current_setting('co.tenant')"
+#define EL_UTC(c)	c " AT TIME ZONE 'UTC'"
 /* CALL_ID: the row's id (any string, as the seed's) or its room sid. */
 #define FIND	TENANT " AND (\"livekitRoomSid\" = $1 OR id = $1)"
 
@@ -54,14 +62,17 @@ const struct bykey query_bykeys[] = {
 	{ "direction", "direction" },
 	{ "campaign", "\"campaignId\"" },
 	{ "agent", "\"agentConfigId\"" },
+	{ "provider", "provider" },
 };
 const size_t query_nbykeys = sizeof(query_bykeys) / sizeof(query_bykeys[0]);
 
 const char *const query_outcomes[] = { "completed", "no_answer", "busy",
 	"failed", "voicemail", "none", NULL };
 const char *const query_directions[] = { "inbound", "outbound", NULL };
-/* call_logs.status in the seed's words (migration 001). */
-const char *const query_statuses[] = { "active", "ended", NULL };
+/* call_logs.status in the seed's words (migration 001), then calls'. */
+const char *const query_statuses[] = { "active", "ended", "in_progress",
+	"completed", "failed", NULL };
+const char *const query_providers[] = { "livekit", "elevenlabs", NULL };
 
 /*
  * Columns; a leading '@' marks a timestamptz, '!' a TIMESTAMP holding UTC,
@@ -79,12 +90,38 @@ static const char *const el_outcome_cols[] = { "id", "call_sid",
 	"direction", "status", "outcome", "failure_reason", "duration", "cost",
 	"provider_call_sid", "analysis", "@started_at", "@ended_at",
 	"@created_at", "@updated_at", NULL };
-static const char *const calls_cols[] = { "id", "\"userId\"",
+/* A page of calls: both providers' rows in call_logs' names. */
+static const char *const calls_cols[] = { "provider", "id", "\"userId\"",
 	"\"agentConfigId\"", "\"campaignId\"", "\"livekitRoomName\"",
 	"\"livekitRoomSid\"", "direction", "\"phoneNumber\"", "\"sipCallId\"",
 	"duration", "!\"startedAt\"", "!\"endedAt\"", "status", "outcome",
 	"\"recordingUrl\"", "metadata", "cost", "!\"createdAt\"",
 	"!\"updatedAt\"", NULL };
+/* Each arm of the UNION of calls: call_logs' columns, calls' mapped. */
+#define LK_CALLS "'livekit'::text AS provider, id, \"userId\", " \
+	"\"agentConfigId\", \"campaignId\", \"livekitRoomName\", " \
+	"\"livekitRoomSid\", direction, \"phoneNumber\", \"sipCallId\", " \
+	"duration, \"startedAt\", \"endedAt\", status, outcome, " \
+	"\"recordingUrl\", metadata, cost, \"createdAt\", \"updatedAt\" "
+#define EL_CALLS "'elevenlabs', id::text, user_id, agent_id, NULL, NULL, " \
+	"NULL, direction, to_number, NULL, duration, " EL_UTC("started_at") \
+	", " EL_UTC("ended_at") ", status, outcome, NULL, " \
+	"jsonb_build_object('call_sid', call_sid, 'conversation_id', " \
+	"conversation_id), cost::text, " EL_UTC("created_at") ", " \
+	EL_UTC("updated_at") " "
+/* ... and of stats: what the figures, the filters and --by read. */
+#define LK_STATS "'livekit'::text AS provider, \"startedAt\", " \
+	"\"createdAt\", outcome, duration, direction, \"campaignId\", " \
+	"\"agentConfigId\" "
+#define EL_STATS "'elevenlabs', " EL_UTC("started_at") ", " \
+	EL_UTC("created_at") ", outcome, duration, direction, NULL, agent_id "
+/* An ElevenLabs call's events (migration 004) in their own names. */
+static const char *const el_events_cols[] = { "event_id", "type",
+	"@occurred_at", "conversation_id", "call_sid", "agent_id",
+	"direction", "phone_number", "provider_call_sid", "@started_at",
+	"@ended_at", "duration", "cost", "failure_reason", "provider_status",
+	"termination_reason", "outcome", "outcome_rule", "spool_file",
+	"@created_at", NULL };
 static const char *const events_cols[] = { "\"eventId\"", "event",
 	"timestamp", "@\"occurredAt\"", "\"roomSid\"", "\"roomName\"",
 	"\"participantIdentity\"", "\"participantSid\"", "\"participantKind\"",
@@ -203,6 +240,37 @@ sql_filters(struct sql *s, const struct filter *f)
 	sql_cmp(s, "\"agentConfigId\"", " = ", f->agent, NULL);
 }
 
+/* The same filters on ElevenLabs' calls; campaigns are LiveKit's alone. */
+static void
+sql_filters_el(struct sql *s, const struct filter *f)
+{
+	sql_cmp(s, EL_KEY, " >= ", f->since, "timestamptz");
+	sql_cmp(s, EL_KEY, " < ", f->until, "timestamptz");
+	sql_list(s, "outcome", f->outcome);
+	sql_list(s, "direction", f->direction);
+	sql_list(s, "status", f->status);
+	sql_cmp(s, "to_number", " = ", f->phone, NULL);
+	sql_cmp(s, "agent_id", " = ", f->agent, NULL);
+	if (f->campaign != NULL)
+		sql_add(s, " AND false");
+}
+
+/* Whether the --provider list (all when none) names p. */
+static int
+wanted(const struct query *q, const char *p)
+{
+	const char *l = q->f.provider;
+	size_t n = strlen(p);
+
+	if (l == NULL)
+		return 1;
+	for (; l != NULL; l = strchr(l, ',') != NULL ? strchr(l, ',') + 1 :
+	    NULL)
+		if (strncmp(l, p, n) == 0 && (l[n] == ',' || l[n] == '\0'))
+			return 1;
+	return 0;
+}
+
 /* A failed statement: data exceptions can only come from our arguments. */
 static int
 failed(struct query *q)
@@ -252,6 +320,25 @@ run(struct query *q, struct sql *s, int *rc)
 	return r;
 }
 
+/* 1 when ElevenLabs' calls table exists, 0 when not, -1 (*rc) on error. */
+static int
+have_calls(struct query *q, int *rc)
+{
+	struct sql s = { 0 };
+	PGresult *r;
+	int have;
+
+	sql_add(&s, "SELECT to_regclass('calls') IS NOT NULL");
+	if ((r = run(q, &s, rc)) == NULL)
+		return -1;
+	have = PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	return have;
+}
+
+#define EL_FIND	EL_TENANT " AND (call_sid = $1 OR conversation_id = $1 " \
+	"OR id = CASE WHEN $1 ~ '^[0-9]{1,18}$' THEN $1::bigint END)"
+
 /*
  * The ElevenLabs call whose call_sid, conversation_id or id is the
  * argument, when the calls table exists.  NULL with *rc 0 when none.
@@ -260,21 +347,12 @@ static PGresult *
 el_outcome(struct query *q, const char *id, int *rc)
 {
 	struct sql s = { 0 };
-	PGresult *r;
-	int have;
 
-	sql_add(&s, "SELECT to_regclass('calls') IS NOT NULL");
-	if ((r = run(q, &s, rc)) == NULL)
-		return NULL;
-	have = PQgetvalue(r, 0, 0)[0] == 't';
-	PQclear(r);
-	if (!have)
+	if (have_calls(q, rc) != 1)
 		return NULL;
 	sql_add(&s, "SELECT ");
 	sql_cols(q, &s, el_outcome_cols);
-	sql_add(&s, "FROM calls WHERE user_id = current_setting('co.tenant') "
-	    "AND (call_sid = $1 OR conversation_id = $1 OR id = CASE WHEN "
-	    "$1 ~ '^[0-9]{1,18}$' THEN $1::bigint END) LIMIT 1");
+	sql_add(&s, "FROM calls WHERE " EL_FIND " LIMIT 1");
 	s.v[s.n++] = id;
 	return run(q, &s, rc);
 }
@@ -308,16 +386,27 @@ query_outcome(struct query *q, const char *id, int *rc)
  * One page, newest first, keyset (KEY, id) after the cursor; one row more
  * than asked tells whether there is a next page.
  */
+/*
+ * Each provider's arm keeps its own order and limit, so that each reads
+ * its index; the UNION of the two is ordered and cut again.
+ */
 PGresult *
 query_calls(struct query *q, int *rc)
 {
 	struct sql s = { 0 };
 	char lim[32];
+	int el;
 
+	if ((el = have_calls(q, rc)) == -1)
+		return NULL;
+	snprintf(lim, sizeof(lim), "%lld", q->limit + 1);
 	sql_add(&s, "SELECT ");
 	sql_cols(q, &s, calls_cols);
-	sql_add(&s, ", " CURSOR " AS cursor FROM call_logs WHERE " TENANT);
+	sql_add(&s, ", " CURSOR " AS cursor FROM ((SELECT " LK_CALLS
+	    "FROM call_logs WHERE " TENANT);
 	sql_filters(&s, &q->f);
+	if (!wanted(q, "livekit"))
+		sql_add(&s, " AND false");
 	if (q->after != NULL) {
 		sql_add(&s, " AND (" KEY ", id) < (");
 		sql_param(&s, q->after, AT_UTC);
@@ -326,7 +415,24 @@ query_calls(struct query *q, int *rc)
 		sql_add(&s, ")");
 	}
 	sql_add(&s, " ORDER BY " KEY " DESC, id DESC LIMIT ");
-	snprintf(lim, sizeof(lim), "%lld", q->limit + 1);
+	sql_param(&s, lim, "bigint");
+	if (el) {
+		sql_add(&s, ") UNION ALL (SELECT " EL_CALLS "FROM calls WHERE "
+		    EL_TENANT);
+		sql_filters_el(&s, &q->f);
+		if (!wanted(q, "elevenlabs"))
+			sql_add(&s, " AND false");
+		if (q->after != NULL) {
+			sql_add(&s, " AND (" EL_KEY ", id::text) < (");
+			sql_param(&s, q->after, "timestamptz");
+			sql_add(&s, ", ");
+			sql_param(&s, q->after_id, "text");
+			sql_add(&s, ")");
+		}
+		sql_add(&s, " ORDER BY " EL_KEY " DESC, id::text DESC LIMIT ");
+		sql_param(&s, lim, "bigint");
+	}
+	sql_add(&s, ")) c ORDER BY " KEY " DESC, id DESC LIMIT ");
 	sql_param(&s, lim, "bigint");
 	return run(q, &s, rc);
 }
@@ -336,7 +442,7 @@ query_stats(struct query *q, int *rc)
 {
 	struct sql s = { 0 };
 	char pos[64];
-	int i;
+	int i, el;
 
 	sql_add(&s, "SELECT ");
 	for (i = 0; i < q->nby; i++) {
@@ -345,8 +451,23 @@ query_stats(struct query *q, int *rc)
 		sql_add(&s, q->by[i]->name);
 		sql_add(&s, ", ");
 	}
-	sql_add(&s, STATS_COLS "FROM call_logs WHERE " TENANT);
+	if ((el = have_calls(q, rc)) == -1) {
+		dbuf_free(&s.b);
+		return NULL;
+	}
+	sql_add(&s, STATS_COLS "FROM (SELECT " LK_STATS "FROM call_logs WHERE "
+	    TENANT);
 	sql_filters(&s, &q->f);
+	if (!wanted(q, "livekit"))
+		sql_add(&s, " AND false");
+	if (el) {
+		sql_add(&s, " UNION ALL SELECT " EL_STATS "FROM calls WHERE "
+		    EL_TENANT);
+		sql_filters_el(&s, &q->f);
+		if (!wanted(q, "elevenlabs"))
+			sql_add(&s, " AND false");
+	}
+	sql_add(&s, ") c");
 	for (i = 0; i < q->nby; i++) {
 		snprintf(pos, sizeof(pos), "%s%d", i ? ", " : " GROUP BY ",
 		    i + 1);
@@ -358,6 +479,44 @@ query_stats(struct query *q, int *rc)
 		sql_add(&s, pos);
 	}
 	return run(q, &s, rc);
+}
+
+/* The webhook events of the tenant's ElevenLabs call; *rc 1 when none. */
+static PGresult *
+el_events(struct query *q, const char *call, int *rc)
+{
+	struct sql s = { 0 };
+	PGresult *r;
+	char *id;
+
+	if (have_calls(q, rc) != 1) {
+		*rc = *rc == 0 ? 1 : *rc;
+		return NULL;
+	}
+	sql_add(&s, "SELECT id FROM calls WHERE " EL_FIND " LIMIT 1");
+	s.v[s.n++] = call;
+	if ((r = run(q, &s, rc)) == NULL)
+		return NULL;
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		*rc = 1;
+		return NULL;
+	}
+	if ((id = strdup(PQgetvalue(r, 0, 0))) == NULL)
+		err(EX_OSERR, "strdup");
+	PQclear(r);
+	sql_add(&s, "SELECT 'elevenlabs' AS provider, ");
+	sql_cols(q, &s, el_events_cols);
+	if (q->raw)
+		sql_add(&s, ", raw ");
+	sql_add(&s, "FROM elevenlabs_webhook_events WHERE " EL_TENANT
+	    " AND call_id = ");
+	sql_param(&s, id, "bigint");
+	sql_add(&s, " ORDER BY elevenlabs_webhook_events.occurred_at NULLS "
+	    "LAST, elevenlabs_webhook_events.created_at, event_id");
+	r = run(q, &s, rc);
+	free(id);
+	return r;
 }
 
 PGresult *
@@ -373,13 +532,12 @@ query_events(struct query *q, const char *call, int *rc)
 		return NULL;
 	if (PQntuples(r) == 0) {
 		PQclear(r);
-		*rc = 1;
-		return NULL;
+		return el_events(q, call, rc);
 	}
 	if ((id = strdup(PQgetvalue(r, 0, 0))) == NULL)
 		err(EX_OSERR, "strdup");
 	PQclear(r);
-	sql_add(&s, "SELECT ");
+	sql_add(&s, "SELECT 'livekit' AS provider, ");
 	sql_cols(q, &s, events_cols);
 	if (q->raw)
 		sql_add(&s, ", \"rawPayload\" ");

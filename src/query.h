@@ -15,13 +15,14 @@
 #include "db.h"
 #include "format.h"
 
-#define QUERY_MAXPARAM	16
-#define QUERY_MAXBY	6
+#define QUERY_MAXPARAM	32
+#define QUERY_MAXBY	7
 #define QUERY_MAXLIMIT	10000
 
 struct filter {
 	const char *since, *until, *outcome, *direction, *phone, *campaign;
 	const char *agent, *status;
+	const char *provider;		/* livekit, elevenlabs or both */
 };
 
 struct bykey {
@@ -46,6 +47,7 @@ extern const size_t query_nbykeys;
 extern const char *const query_outcomes[];
 extern const char *const query_directions[];
 extern const char *const query_statuses[];
+extern const char *const query_providers[];
 
 /*
  * Open a read-only transaction for q->tenant, times in q->zone (UTC when
@@ -62,7 +64,10 @@ int	 query_finish(struct query *, int);
  */
 /* The call_logs row (seed fields), else the ElevenLabs calls row. */
 PGresult *query_outcome(struct query *, const char *, int *);
-/* limit + 1 rows, newest first; the last column is each row's cursor. */
+/*
+ * limit + 1 rows, newest first, LiveKit's call_logs and ElevenLabs' calls
+ * in one list (provider first); the last column is each row's cursor.
+ */
 PGresult *query_calls(struct query *, int *);
 /* One row per group of q->by; column nby is the count of calls. */
 PGresult *query_stats(struct query *, int *);

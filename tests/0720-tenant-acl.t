@@ -224,7 +224,8 @@ done
 check_same "co-query outcome says not found, as for no call" \
     "co-query: conv_1: not found" \
     "$(PGUSER=ana co-query -u tenant-01 outcome conv_1 2>&1)"
-check_same "co-query -u tenant-00 still answers ana" 10 \
+# co-query counts each tenant's 10 LiveKit calls and its ElevenLabs call.
+check_same "co-query -u tenant-00 still answers ana" 11 \
     "$(PGUSER=ana co-query -u tenant-00 stats -o ndjson | jq .calls)"
 
 # --- duo: two tenants, one at a time ------------------------------------------
@@ -236,7 +237,7 @@ check_same "duo at tenant-01 sees tenant-01 alone" "tenant-01|10" \
     "$(as duo tenant-01 'SELECT "userId", count(*) FROM call_logs GROUP BY 1')"
 check_same "duo at tenant-02: 0 rows" "$NONE" "$(as duo tenant-02 "$COUNTS")"
 check_same "duo with no tenant: 0 rows" "$NONE" "$(sess duo "$COUNTS")"
-check_same "co-query calls -u each of duo's tenants" "tenant-00|10 tenant-01|10" \
+check_same "co-query calls -u each of duo's tenants" "tenant-00|11 tenant-01|11" \
     "$(for t in tenant-00 tenant-01; do PGUSER=duo co-query calls -u $t \
     -o ndjson | jq -r .userId | uniq -c | awk '{ print $2 "|" $1 }'; done |
     tr '\n' ' ' | sed 's/ $//')"
@@ -249,7 +250,7 @@ check_same "... that one only" "tenant-02|10" \
     "$(as star tenant-02 'SELECT "userId", count(*) FROM call_logs GROUP BY 1')"
 check_same "... nothing when it names none" "$NONE" "$(sess star "$COUNTS")"
 check_same "... and '*' is no tenant name" "$NONE" "$(as star '*' "$COUNTS")"
-check_same "co-query as the '*' member" 10 \
+check_same "co-query as the '*' member" 11 \
     "$(PGUSER=star co-query -u tenant-02 stats -o ndjson | jq .calls)"
 
 # --- dash: co_reader reads every tenant, writes nothing ------------------------

@@ -237,6 +237,23 @@ check_same "calls: percent-encoded filter values" \
     "$(get "/api/calls?campaign=camp%2D1&limit=1000" "$T1" >/dev/null
     jq -r '.calls[].id' "$T/out")"
 check_same "calls: provider=livekit" 200 "$(get '/api/calls?provider=livekit' "$T1")"
+check_same "calls: provider=livekit lists LiveKit's alone" livekit \
+    "$(jq -r '.calls[].provider' "$T/out" | sort -u)"
+check_same "calls: provider=elevenlabs, the tenant's ElevenLabs call" \
+    '200 elevenlabs tenant-01 +15550001111 voicemail CA_serve_el_1 null' \
+    "$(get '/api/calls?provider=elevenlabs' "$T1") $(jq -r '.calls[] |
+    "\(.provider) \(.userId) \(.phoneNumber) \(.outcome) \(.metadata.call_sid)"' \
+    "$T/out") $(jq -c .next "$T/out")"
+check_same "calls: provider=elevenlabs is co-query --provider elevenlabs" \
+    "$(cq calls -u tenant-01 --provider elevenlabs -o ndjson | jq -c .)" \
+    "$(jq -c '.calls[]' "$T/out")"
+check_same "calls: another tenant's provider=elevenlabs is empty" \
+    '200 {"calls":[],"next":null}' \
+    "$(get '/api/calls?provider=elevenlabs' "$(tok tenant-02)") $(cat "$T/out")"
+check_same "stats: provider=elevenlabs, by=provider" \
+    '200 {"provider":"elevenlabs","calls":1,"voicemail":1}' \
+    "$(get '/api/stats?provider=elevenlabs&by=provider' "$T1") $(jq -c \
+    '.stats[] | {provider, calls, voicemail}' "$T/out")"
 
 # --- stats -------------------------------------------------------------------
 check_same "stats: 200" 200 "$(get '/api/stats?by=day,outcome' "$T1")"
@@ -247,7 +264,8 @@ check_same "stats: with since/until" \
     "$(cq stats -u tenant-01 -b outcome --since 2026-01-01 --until 2026-01-02 \
     -o ndjson | jq -c .)" "$(get '/api/stats?by=outcome&since=2026-01-01&until=2026-01-02' \
     "$T1" >/dev/null; jq -c '.stats[]' "$T/out")"
-check_same "stats: without by, one row of all the tenant's calls" 20 \
+# 20 LiveKit calls and the ElevenLabs one.
+check_same "stats: without by, one row of all the tenant's calls" 21 \
     "$(get /api/stats "$T1" >/dev/null; jq '.stats[0].calls' "$T/out")"
 
 # --- bad requests ------------------------------------------------------------
@@ -263,7 +281,7 @@ bad '/api/calls?outcome=won' 'outcome: unknown outcome'
 bad '/api/calls?status=ended%27--' 'status: unknown status'
 bad '/api/calls?direction=sideways' 'direction: unknown direction'
 bad '/api/calls?after=2026-01-01/x' 'after: not a cursor'
-bad '/api/calls?provider=twilio' 'provider: only livekit calls are listed'
+bad '/api/calls?provider=twilio' 'provider: unknown provider'
 bad '/api/stats?by=day,day' 'by: by key twice'
 bad '/api/stats?by=color' 'by: unknown by key'
 bad '/api/calls?color=red' 'unknown parameter'

@@ -113,6 +113,10 @@ answer "co-serve outcome, 401" $SP GET /api/calls/$ID/outcome \
 answer "co-serve calls" $SP GET '/api/calls?limit=1' /api/calls 200 -H "$A"
 answer "co-serve calls, last page" $SP GET '/api/calls?limit=10' /api/calls \
     200 -H "$A"
+answer "co-serve calls, ElevenLabs" $SP GET '/api/calls?provider=elevenlabs' \
+    /api/calls 200 -H "$A"
+answer "co-serve calls, both providers" $SP GET '/api/calls?limit=1000' \
+    /api/calls 200 -H "$A"
 answer "co-serve calls, 400" $SP GET '/api/calls?limit=0' /api/calls 400 \
     -H "$A"
 answer "co-serve stats" $SP GET '/api/stats?by=day,outcome' /api/stats 200 \

@@ -1,0 +1,2 @@
+-- 010 undone.
+DROP INDEX calls_user_id_start_idx;
