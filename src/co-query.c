@@ -7,10 +7,10 @@
  * it again only so that the planner reads the tenant's index entries.
  * Another tenant's call looks exactly like no call.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,26 +185,13 @@ cmd_watch(struct query *q, char **argv)
 	return EX_TEMPFAIL;
 }
 
-static int
-matches(const char *re, const char *s)
-{
-	regex_t x;
-	int rc;
-
-	if (regcomp(&x, re, REG_EXTENDED | REG_NOSUB) != 0)
-		errx(EX_SOFTWARE, "bad regex: %s", re);
-	rc = regexec(&x, s, 0, NULL, 0) == 0;
-	regfree(&x);
-	return rc;
-}
-
 /* A date (midnight in the --tz zone) or an RFC 3339 date-time. */
 static void
 check_time(const char *what, const char *s)
 {
 	const char *why;
 
-	if (s != NULL && (why = rfc3339_check(s, RFC3339_DATE, NULL)) != NULL)
+	if ((why = query_check_time(s)) != NULL)
 		errx(EX_USAGE, "%s %s: %s (want YYYY-MM-DD or an RFC 3339 "
 		    "time)", what, s, why);
 }
@@ -212,21 +199,10 @@ check_time(const char *what, const char *s)
 static void
 check_list(const char *what, const char *list, const char *const *allowed)
 {
-	char *copy, *p, *tok;
-	int i;
+	const char *why;
 
-	if (list == NULL)
-		return;
-	if ((p = copy = strdup(list)) == NULL)
-		err(EX_OSERR, "strdup");
-	while ((tok = strsep(&p, ",")) != NULL) {
-		for (i = 0; allowed[i] != NULL; i++)
-			if (strcmp(tok, allowed[i]) == 0)
-				break;
-		if (allowed[i] == NULL)
-			errx(EX_USAGE, "unknown %s: %s", what, tok);
-	}
-	free(copy);
+	if ((why = query_check_list(what, list, allowed)) != NULL)
+		errx(EX_USAGE, "%s: %s", why, list);
 }
 
 /* TIME/ID as printed after "next: --after". */
@@ -240,24 +216,10 @@ set_after(struct query *q, const char *s)
 static void
 add_by(struct query *q, const char *list)
 {
-	char *copy, *p, *tok;
-	size_t i;
-	int j;
+	const char *why;
 
-	if ((p = copy = strdup(list)) == NULL)
-		err(EX_OSERR, "strdup");
-	while ((tok = strsep(&p, ",")) != NULL) {
-		for (i = 0; i < query_nbykeys; i++)
-			if (strcmp(tok, query_bykeys[i].name) == 0)
-				break;
-		if (i == query_nbykeys)
-			errx(EX_USAGE, "unknown --by key: %s", tok);
-		for (j = 0; j < q->nby; j++)
-			if (q->by[j] == &query_bykeys[i])
-				errx(EX_USAGE, "--by %s twice", tok);
-		q->by[q->nby++] = &query_bykeys[i];
-	}
-	free(copy);
+	if ((why = query_add_by(q, list)) != NULL)
+		errx(EX_USAGE, "--by %s: %s", list, why);
 }
 
 static const struct option longopts[] = {
@@ -395,8 +357,10 @@ set_zone(struct query *q)
 		z++;			/* TZ=:Europe/Paris */
 	if (*z == '\0')
 		errx(EX_USAGE, "empty time zone");
-	if ((*z == '+' || *z == '-') && matches("^[+-][0-9]{2}(:[0-9]{2})?$",
-	    z)) {
+	if ((*z == '+' || *z == '-') && isdigit((unsigned char)z[1]) &&
+	    isdigit((unsigned char)z[2]) && (z[3] == '\0' || (z[3] == ':' &&
+	    isdigit((unsigned char)z[4]) && isdigit((unsigned char)z[5]) &&
+	    z[6] == '\0'))) {
 		h = atoi(z + 1);
 		if (z[3] == ':')
 			m = atoi(z + 4);
