@@ -8,7 +8,7 @@
 # the build then names what it lacks.
 pkgs="build-essential pkg-config libjq-dev jq libcurl4-openssl-dev
 	libssl-dev libpq-dev postgresql mandoc socat curl perl python3 librsvg2-bin
-	strace python3-prometheus-client $*"
+	strace python3-prometheus-client zlib1g-dev $*"
 
 command -v dpkg-query >/dev/null 2>&1 || exit 0
 missing=
