@@ -823,11 +823,9 @@ archive_names(struct drain *d, const char *dir, char **names, size_t n)
 	if (archive_append(d->root, dir, names, n, conf_now()) == -1) {
 		warn("%s/archive", d->root);
 		d->status = diag_worse(d->status, EX_IOERR);
-		if (strcmp(dir, "done") != 0)
-			for (i = 0; i < n; i++)
-				if (spool_move(d->root, dir, "done",
-				    names[i]) == -1)
-					warn("%s/%s", dir, names[i]);
+		for (i = 0; i < n; i++)
+			if (spool_move(d->root, dir, "done", names[i]) == -1)
+				warn("%s/%s", dir, names[i]);
 		return;
 	}
 	for (i = 0; i < n; i++) {
@@ -840,17 +838,24 @@ archive_names(struct drain *d, const char *dir, char **names, size_t n)
 
 /*
  * Files left in done/ (by an older co-drain, or when the archive could
- * not be written): archived too, at most a chunk per run.
+ * not be written): archived too, at most a chunk per run.  Claimed
+ * first, as new files are, so runs side by side never archive one twice.
  */
 static void
 archive_done(struct drain *d)
 {
 	char **v;
-	size_t i, n;
+	size_t i, n, m = 0;
 
 	v = list(d->root, "done", -1, CHUNK, &n);
-	archive_names(d, "done", v, n);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		if (spool_move(d->root, "done", d->cur, v[i]) == 0)
+			v[m++] = v[i];
+		else
+			free(v[i]);
+	}
+	archive_names(d, d->cur, v, m);
+	for (i = 0; i < m; i++)
 		free(v[i]);
 	free(v);
 }

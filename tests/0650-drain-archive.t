@@ -99,8 +99,10 @@ cp -rp "$REF" "$S"
 co-drain -s "$S" -A 0 -R 0 2>/dev/null
 check_same "-A 0: files in done/, no archive" "38 0" \
     "$(count done) $(ls "$S/archive" | wc -l)"
-# ... and a later run with archiving takes done/ into the archive.
-co-drain -s "$S" 2>/dev/null
+# ... and a later run with archiving (three jobs) takes done/ into the
+# archive, each file once.
+co-drain -s "$S" -j 3 2>"$T/err"
+check_same "silently" "" "$(cat "$T/err")"
 zcat "$A" | sort >"$T/got"
 check_same "files left in done/ are archived by the next run" "0" \
     "$(count done)"
