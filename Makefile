@@ -19,7 +19,7 @@ CO_CPPFLAGS = -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
 	-DCO_VERSION='"$(VERSION)"'
 CO_CFLAGS = -std=c11 -Wall -Wextra $(WERROR)
 ALL_CFLAGS = $(CO_CPPFLAGS) $(CPPFLAGS) $(CO_CFLAGS) $(CFLAGS)
-CO_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ljq -lm
+CO_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ljq -lz -lm
 
 # co-receive takes the shared libcrypto, so that OpenSSL's security updates
 # reach it; STATIC_CRYPTO=1 links libcrypto.a instead (see co-receive(1)

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "archive.h"
 #include "classify.h"
 #include "cli.h"
 #include "conf.h"
@@ -111,6 +112,9 @@ struct drain {
 	unsigned long curline;
 	struct inflight *in;
 	struct runstats *stats;		/* --metrics: this job's slot */
+	long	 keep_days;		/* -A: archive; 0: keep done/ */
+	char	**arch;			/* done files waiting in cur/ */
+	size_t	 narch, archcap;
 };
 
 static int jobno;			/* 0: the first job, which reports */
@@ -118,7 +122,7 @@ static int jobno;			/* 0: the first job, which reports */
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: co-drain [-v] [--metrics file] [-b size] [-d conninfo] "
+	fprintf(stderr, "usage: co-drain [-v] [--metrics file] [-A days] [-b size] [-d conninfo] "
 	    "[-f [source=]file] [-j jobs] [-n maxfiles] [-p maxage] [-R seconds] "
 	    "[-s spool] [-u user]\n");
 	exit(EX_USAGE);
@@ -392,6 +396,17 @@ settle(struct drain *d, struct sfile *f)
 	else
 		to = "done";
 	mark(d, f, *to == 'r');
+	if (*to == 'd' && d->keep_days > 0) {
+		/* Archived with the others at the end of the chunk. */
+		if (d->narch == d->archcap && (d->arch = reallocarray(d->arch,
+		    d->archcap = d->archcap ? 2 * d->archcap : 1024,
+		    sizeof(*d->arch))) == NULL)
+			err(EX_OSERR, "reallocarray");
+		d->arch[d->narch++] = f->name;
+		f->outstanding = -1;
+		d->ndone++;
+		return;
+	}
 	if (f->rejected && spool_write_reason(d->root, f->name, f->reason ?
 	    f->reason : "rejected") == -1) {
 		/* Its fate is not told: it is taken again next run. */
@@ -791,6 +806,61 @@ free_chunk(struct drain *d)
 }
 
 /*
+ * Archive names (files of root/dir whose records all committed) into
+ * today's archive, then unlink them: a kill in between leaves them to be
+ * loaded (idempotent) and archived again, a duplicate line, never a lost
+ * one.  When the archive cannot be written they go to done/ instead and
+ * the run stops with 74.
+ */
+static void
+archive_names(struct drain *d, const char *dir, char **names, size_t n)
+{
+	char path[PATH_MAX];
+	size_t i;
+
+	if (n == 0)
+		return;
+	if (archive_append(d->root, dir, names, n, conf_now()) == -1) {
+		warn("%s/archive", d->root);
+		d->status = diag_worse(d->status, EX_IOERR);
+		for (i = 0; i < n; i++)
+			if (spool_move(d->root, dir, "done", names[i]) == -1)
+				warn("%s/%s", dir, names[i]);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s/%s", d->root, dir,
+		    names[i]);
+		if (unlink(path) == -1)
+			warn("%s", path);
+	}
+}
+
+/*
+ * Files left in done/ (by an older co-drain, or when the archive could
+ * not be written): archived too, at most a chunk per run.  Claimed
+ * first, as new files are, so runs side by side never archive one twice.
+ */
+static void
+archive_done(struct drain *d)
+{
+	char **v;
+	size_t i, n, m = 0;
+
+	v = list(d->root, "done", -1, CHUNK, &n);
+	for (i = 0; i < n; i++) {
+		if (spool_move(d->root, "done", d->cur, v[i]) == 0)
+			v[m++] = v[i];
+		else
+			free(v[i]);
+	}
+	archive_names(d, d->cur, v, m);
+	for (i = 0; i < m; i++)
+		free(v[i]);
+	free(v);
+}
+
+/*
  * Process one chunk; every file of it is settled (or, after a fatal error,
  * given back) before it returns.  The number of files it claimed.
  */
@@ -816,6 +886,9 @@ drain_chunk(struct drain *d, long long max)
 		rc = loader_flush(d->l, fate, d);
 		d->status = diag_worse(d->status, rc);
 	}
+	/* Committed, whatever happens next: archive them now. */
+	archive_names(d, d->cur, d->arch, d->narch);
+	d->narch = 0;
 	if (fatal(d))
 		give_back(d);
 	return n;
@@ -833,7 +906,7 @@ setup(struct drain *d, int argc, char **argv, struct loader_opts *lo,
 	};
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "b:d:f:j:n:p:R:s:u:v", longopts,
+	while ((ch = getopt_long(argc, argv, "A:b:d:f:j:n:p:R:s:u:v", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'M':
@@ -841,6 +914,10 @@ setup(struct drain *d, int argc, char **argv, struct loader_opts *lo,
 			break;
 		case 'v':
 			d->verbose = 1;
+			break;
+		case 'A':
+			d->keep_days = (long)conf_num(optarg, 0, 36500,
+			    "archive days");
 			break;
 		case 'b':
 			lo->batch = (size_t)conf_num(optarg, 1, 1000000,
@@ -1091,6 +1168,12 @@ run(struct drain *d, struct loader_opts *lo, long long max,
 		if (n == 0)
 			break;		/* nothing could be claimed: no progress */
 	}
+	if (d->keep_days > 0 && !fatal(d)) {
+		archive_done(d);
+		if (jobno == 0)
+			archive_expire(d->root, d->keep_days, conf_now());
+	}
+	free(d->arch);
 	if (d->tty)
 		fputs("\r\033[K", stderr);
 	/* Silent when idle: cron mails nothing, logs get no noise. */
@@ -1220,13 +1303,16 @@ supervise(struct drain *d)
 }
 
 static const char help[] =
-	    "usage: co-drain [-v] [-b size] [-d conninfo] [-f [source=]file]"
-	    " [-j jobs]\n"
+	    "usage: co-drain [-v] [-A days] [-b size] [-d conninfo]"
+	    " [-f [source=]file] [-j jobs]\n"
 	    "                [-n maxfiles] [-p maxage] [-R seconds] [-s"
 	    " spool] [-u user]\n"
 	    "                [--metrics file]\n"
 	    "Claim spooled webhooks and verify, transform, classify and"
 	    " load them.\n"
+	    "  -A days             archive settled files, keep 'days' days"
+	    " (default 30;\n"
+	    "                      0: keep them in done/)\n"
 	    "  -b size             records per database batch (default"
 	    " 2000)\n"
 	    "  -d conninfo         the database (conninfo or"
@@ -1264,6 +1350,7 @@ main(int argc, char *argv[])
 	cli_std(argc, argv, help);
 
 	d.retry_after = 300;
+	d.keep_days = 30;
 	d.max_age = 86400;
 	d.t = transform_new();
 	classify_defaults(&d.co);

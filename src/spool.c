@@ -16,7 +16,7 @@
 #include "spool.h"
 
 static const char *subdirs[] = { "tmp", "new", "cur", "done", "failed",
-    "retry", NULL };
+    "retry", "archive", NULL };
 
 int
 spool_init(const char *root)

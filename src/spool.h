@@ -1,5 +1,6 @@
 /*
- * spool.h - the spool of SPEC section 4: tmp, new, cur, done, failed, retry.
+ * spool.h - the spool of SPEC section 4: tmp, new, cur, done, failed, retry,
+ * and co-drain's archive.
  * Rule: a file moves only by rename(2), and is fsync'ed with its directory
  * before anyone is told it is there, so a crash leaves it whole in one place.
  */

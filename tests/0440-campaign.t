@@ -5,6 +5,7 @@
 # for a number taken by its first call; the same rows whatever the order
 # of the events or the number of drains; an existing table adopted.
 . "$(dirname "$0")/lib.sh"
+keep_done
 pg_start || exit 1
 co-migrate up >/dev/null || exit 1
 export LIVEKIT_API_KEY=APIvecTest01

@@ -3,6 +3,7 @@
 # second run changes nothing, pending files wait in retry/, a database that
 # stops mid-run costs nothing, concurrent and killed runs lose nothing.
 . "$(dirname "$0")/lib.sh"
+keep_done
 pg_start || exit 1
 co-migrate up >/dev/null || exit 1
 q "INSERT INTO users (id) VALUES ('usr_42');

@@ -6,6 +6,7 @@
 # day-old spool drained with -j 3 equals one drain); reason files, FIFOs,
 # symlinks, loose directories, stale claim directories, a full disk.
 . "$(dirname "$0")/lib.sh"
+keep_done
 pg_start || exit 1
 co-migrate up >/dev/null || exit 1
 q "INSERT INTO users (id) VALUES ('usr_42');

@@ -6,6 +6,7 @@
 # database exactly once, the rows are those of a clean drain, and every
 # spool file is whole in exactly one place.
 . "$(dirname "$0")/lib.sh"
+keep_done
 # Skip where strace cannot inject (no strace, or no ptrace in a sandbox).
 strace -f -qq -o /dev/null -e trace=mkdir -e inject=mkdir:signal=KILL:when=1 \
     mkdir "$T/probe" >/dev/null 2>&1

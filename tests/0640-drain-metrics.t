@@ -5,6 +5,7 @@
 # directory, pending files and their age, the last run's files, records
 # by fate, events by provider, duration, throughput, exit status.
 . "$(dirname "$0")/lib.sh"
+keep_done
 if ! /usr/bin/python3 -c 'import prometheus_client.parser' 2>/dev/null; then
 	echo "1..0 # SKIP python3-prometheus-client is not installed"
 	exit 0

@@ -6,6 +6,7 @@
 # repeated webhooks; one call's row whatever the order of its events;
 # conflicts, bad records, migration 004 down and up with rows, tenants.
 . "$(dirname "$0")/lib.sh"
+keep_done
 pg_start || exit 1
 co-migrate up >/dev/null || exit 1
 q "INSERT INTO users (id) VALUES ('tenant-a'), ('tenant-b')"

@@ -6,6 +6,7 @@
 # by one gives.  Calls are created as co-dial leaves them, half of them
 # before the API answered (conversation_id NULL).
 . "$(dirname "$0")/lib.sh"
+keep_done
 pg_start || exit 1
 co-migrate up >/dev/null || exit 1
 q "INSERT INTO users (id) VALUES ('tenant-a'), ('tenant-b')"

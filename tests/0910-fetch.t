@@ -6,6 +6,7 @@
 # co-drain from the spool) loads it once; a second load changes nothing;
 # calls not due are left alone; conversations not over, unknown, flaky.
 . "$(dirname "$0")/lib.sh"
+keep_done
 pg_start || exit 1
 co-migrate up >/dev/null || exit 1
 q "INSERT INTO users (id) VALUES ('acme')"

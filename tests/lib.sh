@@ -105,3 +105,13 @@ above() { q "SELECT count(*) FROM schema_migrations WHERE version > $1"; }
 
 # psql returning bare values.
 q() { PGOPTIONS="-c client_min_messages=warning" psql -X -q -A -t -v ON_ERROR_STOP=1 -c "$1"; }
+
+# keep_done: co-drain keeps done/ (-A 0) in this test, which looks at the
+# files there; tests/0650-drain-archive.t covers the archives.
+keep_done() {
+	mkdir -p "$T/keepbin"
+	printf '#!/bin/sh\nexec %s -A 0 "$@"\n' "$(command -v co-drain)" \
+	    >"$T/keepbin/co-drain"
+	chmod 755 "$T/keepbin/co-drain"
+	PATH=$T/keepbin:$PATH
+}

@@ -6,7 +6,7 @@
 # them with apt-get; otherwise prints the one apt-get line that would and
 # exits 69.  Without dpkg-query (not Debian) it checks nothing and exits 0:
 # the build then names what it lacks.
-pkgs="build-essential pkg-config libjq-dev jq libcurl4-openssl-dev
+pkgs="build-essential pkg-config zlib1g-dev libjq-dev jq libcurl4-openssl-dev
 	libssl-dev libpq-dev postgresql mandoc socat curl perl python3 librsvg2-bin
 	strace python3-prometheus-client libjson-validator-perl $*"
 

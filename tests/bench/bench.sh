@@ -47,6 +47,8 @@ co-gen calls -c "$calls" -T 50 "$W/spool" >"$W/nfiles"
 nfiles=$(cat "$W/nfiles")
 # The same records as one NDJSON stream, for the pipeline and RSS figures.
 find "$W/spool/new" -type f | sort | xargs cat >"$W/stream.ndjson"
+# Hard links to the files, for the -j 2 run (co-drain archives them).
+cp -al "$W/spool/new" "$W/new.orig"
 sync
 
 t0=$(now)
@@ -60,10 +62,9 @@ drain_rate=$(rate "$nfiles" "$t0" "$t1")
 
 # The same spool again through two drains side by side (-j 2).
 psql -X -q -c "TRUNCATE call_logs CASCADE" -c "CHECKPOINT"
-mv "$W/spool" "$W/spool1"
-mkdir -p "$W/spool/new"
-find "$W/spool1/done" -type f -exec mv -t "$W/spool/new/" {} +
-rm -rf "$W/spool1"
+rm -rf "$W/spool"
+mkdir -p "$W/spool"
+mv "$W/new.orig" "$W/spool/new"
 t6=$(now)
 co-drain -s "$W/spool" -b "$B" -j 2 2>"$W/drain2.err"
 t7=$(now)
