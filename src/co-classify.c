@@ -102,7 +102,6 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: co-classify [-f seconds] [-n seconds] "
-	    "[-R rules.jq] [-r rejectfile]\n"
-	    "                   [file ...]\n");
+	    "[-R rules.jq] [-r rejectfile] [file ...]\n");
 	exit(EX_USAGE);
 }
