@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "classify.h"
+#include "rules.h"
 
 /* The members read, by index; the first NSAID decide rules 1, 2 and 4. */
 enum {
@@ -52,6 +53,18 @@ classify_defaults(struct classify_opts *o)
 {
 	o->failed_below = 3;
 	o->no_answer_below = 10;
+	o->rules = NULL;
+}
+
+int
+classify_run(const struct classify_opts *o, jv ev, jv *out, char *why,
+    size_t whysz)
+{
+	if (o->rules == NULL || jv_get_kind(ev) != JV_KIND_OBJECT) {
+		*out = classify_event(o, ev);
+		return 0;
+	}
+	return rules_run(o->rules, ev, out, why, whysz);
 }
 
 jv

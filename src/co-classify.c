@@ -13,20 +13,24 @@
 #include "conf.h"
 #include "diag.h"
 #include "ndjson.h"
+#include "rules.h"
 
 #define MAX_SECS	86400	/* thresholds above a day are a typo */
 
 static void	usage(void);
 
 static const char help[] =
-	    "usage: co-classify [-f seconds] [-n seconds] [-r"
-	    " rejectfile] [file ...]\n"
+	    "usage: co-classify [-f seconds] [-n seconds] [-R rules.jq]"
+	    " [-r rejectfile]\n"
+	    "                   [file ...]\n"
 	    "Decide each event's outcome: completed, no_answer, busy,"
 	    " failed, voicemail.\n"
 	    "  -f seconds     a call shorter than this failed (rule"
 	    " \"short\")\n"
 	    "  -n seconds     a call at least -f but shorter than this"
 	    " was not answered\n"
+	    "  -R rules.jq    decide with this jq program instead of the"
+	    " built-in rules\n"
 	    "  -r rejectfile  append rejected lines, with a \"reason\", to"
 	    " rejectfile\n"
 	    "  --help         this help\n"
@@ -38,14 +42,15 @@ main(int argc, char *argv[])
 	struct classify_opts o;
 	struct ndjson in;
 	struct reject rej;
-	const char *rejfile = NULL;
+	const char *rejfile = NULL, *rulesfile = NULL;
+	char why[sizeof(in.why)];
 	jv ev;
 	int ch, rc, status = 0;
 
 	cli_std(argc, argv, help);
 
 	classify_defaults(&o);
-	while ((ch = getopt(argc, argv, "f:n:r:")) != -1) {
+	while ((ch = getopt(argc, argv, "f:n:R:r:")) != -1) {
 		switch (ch) {
 		case 'f':
 			o.failed_below = conf_num(optarg, 0, MAX_SECS,
@@ -54,6 +59,9 @@ main(int argc, char *argv[])
 		case 'n':
 			o.no_answer_below = conf_num(optarg, 0, MAX_SECS,
 			    "no-answer threshold");
+			break;
+		case 'R':
+			rulesfile = optarg;
 			break;
 		case 'r':
 			rejfile = optarg;
@@ -67,18 +75,23 @@ main(int argc, char *argv[])
 	if (o.failed_below > o.no_answer_below)
 		errx(EX_USAGE, "failed threshold %.0f is above no-answer "
 		    "threshold %.0f", o.failed_below, o.no_answer_below);
+	if (rulesfile != NULL && (o.rules = rules_new(rulesfile,
+	    o.failed_below, o.no_answer_below)) == NULL)
+		exit(EX_USAGE);
 
 	reject_open(&rej, rejfile);
 	ndjson_open(&in, argc, argv);
 	while ((rc = ndjson_next(&in, &ev)) != 0) {
-		if (rc == 1) {
-			ndjson_write(stdout, classify_event(&o, ev));
+		if (rc == 1 && classify_run(&o, ev, &ev, why, sizeof(why)) ==
+		    0) {
+			ndjson_write(stdout, ev);
 			continue;
 		}
-		ndjson_reject(&in, &rej, ev, in.why);
+		ndjson_reject(&in, &rej, ev, rc == 1 ? why : in.why);
 		status = EX_DATAERR;
 	}
 	ndjson_close(&in);
+	rules_free(o.rules);
 	status = diag_worse(status, in.status);
 	status = diag_worse(status, reject_close(&rej));
 	diag_stdout();
@@ -89,6 +102,6 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: co-classify [-f seconds] [-n seconds] "
-	    "[-r rejectfile] [file ...]\n");
+	    "[-R rules.jq] [-r rejectfile] [file ...]\n");
 	exit(EX_USAGE);
 }

@@ -35,6 +35,7 @@
 #include "envelope.h"
 #include "load.h"
 #include "ndjson.h"
+#include "rules.h"
 #include "spool.h"
 #include "transform.h"
 #include "verify.h"
@@ -122,9 +123,11 @@ static int jobno;			/* 0: the first job, which reports */
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: co-drain [-v] [--metrics file] [-A days] [-b size] [-d conninfo] "
-	    "[-f [source=]file] [-j jobs] [-n maxfiles] [-p maxage] [-R seconds] "
-	    "[-s spool] [-u user]\n");
+	fprintf(stderr, "usage: co-drain [-v] [-A days] [-b size] "
+	    "[-d conninfo] [-f [source=]file] [-j jobs]\n"
+	    "                [-n maxfiles] [-p maxage] [-R seconds] "
+	    "[-s spool] [-u user]\n"
+	    "                [--metrics file] [--rules rules.jq]\n");
 	exit(EX_USAGE);
 }
 
@@ -546,9 +549,14 @@ static void
 emit(void *arg, jv ev)
 {
 	struct drain *d = arg;
+	char why[200];
 	int rc;
 
-	ev = classify_event(&d->co, ev);
+	if (classify_run(&d->co, ev, &ev, why, sizeof(why)) != 0) {
+		jv_free(ev);	/* --rules refused it: the event's rejection */
+		reject(d, d->curfile, d->curline, why);
+		return;
+	}
 	d->curfile->outstanding++;
 	if (d->stats != NULL)
 		count_source(d->stats, ev);
@@ -895,6 +903,7 @@ drain_chunk(struct drain *d, long long max)
 }
 
 static const char *metrics;		/* --metrics FILE */
+static const char *rulesfile;		/* --rules FILE */
 
 static void
 setup(struct drain *d, int argc, char **argv, struct loader_opts *lo,
@@ -902,6 +911,7 @@ setup(struct drain *d, int argc, char **argv, struct loader_opts *lo,
 {
 	static const struct option longopts[] = {
 		{ "metrics", required_argument, NULL, 'M' },
+		{ "rules", required_argument, NULL, 'X' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch;
@@ -911,6 +921,9 @@ setup(struct drain *d, int argc, char **argv, struct loader_opts *lo,
 		switch (ch) {
 		case 'M':
 			metrics = optarg;
+			break;
+		case 'X':
+			rulesfile = optarg;
 			break;
 		case 'v':
 			d->verbose = 1;
@@ -956,6 +969,9 @@ setup(struct drain *d, int argc, char **argv, struct loader_opts *lo,
 	}
 	if (optind != argc)
 		usage();
+	if (rulesfile != NULL && (d->co.rules = rules_new(rulesfile,
+	    d->co.failed_below, d->co.no_answer_below)) == NULL)
+		exit(EX_USAGE);
 }
 
 /*
@@ -1307,7 +1323,7 @@ static const char help[] =
 	    " [-f [source=]file] [-j jobs]\n"
 	    "                [-n maxfiles] [-p maxage] [-R seconds] [-s"
 	    " spool] [-u user]\n"
-	    "                [--metrics file]\n"
+	    "                [--metrics file] [--rules rules.jq]\n"
 	    "Claim spooled webhooks and verify, transform, classify and"
 	    " load them.\n"
 	    "  -A days             archive settled files, keep 'days' days"
@@ -1330,6 +1346,8 @@ static const char help[] =
 	    "  -u user             the default tenant, as co-load -u\n"
 	    "  -v                  a summary even when there was nothing to do\n"
 	    "  --metrics file      write a Prometheus textfile after the run\n"
+	    "  --rules rules.jq    decide outcomes with this jq program,"
+	    " as co-classify -R\n"
 	    "  --help              this help\n"
 	    "  --version           the version\n";
 

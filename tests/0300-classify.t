@@ -172,7 +172,7 @@ t_run 0 'co-classify -' '{"a":1}' '{"a":1,"outcome":null,"outcome_rule":null}'
 # --- options ---
 t_run 64 'co-classify -x' '' ''
 check_same "usage line" \
-    "usage: co-classify [-f seconds] [-n seconds] [-r rejectfile] [file ...]" \
+    "usage: co-classify [-f seconds] [-n seconds] [-R rules.jq] [-r rejectfile] [file ...]" \
     "$(tail -n 1 "$T/err")"
 t_run 64 'co-classify -f' '' ''
 t_run 64 'co-classify -f 3s' '' ''

@@ -91,7 +91,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	if ((d = opendir(share)) == NULL)
 		abort();
 	while ((e = readdir(d)) != NULL && n < FZ_MAXPROGS)
-		if ((s = strstr(e->d_name, ".jq")) != NULL && s[3] == '\0')
+		if ((s = strstr(e->d_name, ".jq")) != NULL && s[3] == '\0' &&
+		    strcmp(e->d_name, "rules.jq") != 0)	/* not a transform */
 			names[n++] = strdup(e->d_name);
 	closedir(d);
 	if (n == 0)
