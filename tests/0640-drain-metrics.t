@@ -52,15 +52,19 @@ import sys
 from prometheus_client.parser import text_string_to_metric_families
 list(text_string_to_metric_families(open('$M').read()))"
 check_same "no temporary file left" "" "$(ls "$T" | grep 'metrics.prom.tmp')"
+# Two jobs: an event may reach its call before the other job committed
+# the call's row, and wait in retry/ too; so retry/ holds one file or more.
+nretry=$(ls "$S/retry" | wc -l)
+check "the file of no known tenant waits in retry/" test "$nretry" -ge 1
 check_same "files by destination, both jobs summed" \
-    "$((total - 2)) 1 1" \
+    "$((total - 1 - nretry)) $nretry 1" \
     "$(metric co_drain_last_run_files to=done) $(metric co_drain_last_run_files to=retry) $(metric co_drain_last_run_files to=failed)"
 check_same "records by fate add up to the records" "$records" \
     "$(( $(metric co_drain_last_run_records fate=inserted) + $(metric co_drain_last_run_records fate=duplicate) + $(metric co_drain_last_run_records fate=pending) + $(metric co_drain_last_run_records fate=rejected) ))"
 check_same "events by provider" "$((records - 1)) 0" \
     "$(metric co_drain_last_run_events source=livekit) $(metric co_drain_last_run_events source=elevenlabs)"
-check_same "backlog after the run: new/ empty, one pending, one failed" \
-    "0 1 1 1" \
+check_same "backlog after the run: new/ empty, the pending, one failed" \
+    "0 $nretry 1 $nretry" \
     "$(metric co_drain_spool_files dir=new) $(metric co_drain_spool_files dir=retry) $(metric co_drain_spool_files dir=failed) $(metric co_drain_pending_files '')"
 check_same "the run's exit status" 65 "$(metric co_drain_last_run_exit_status '')"
 check "a throughput" test "$(metric co_drain_last_run_records_per_second '' |
