@@ -16,6 +16,7 @@
 
 #include "conf.h"
 #include "diag.h"
+#include "jqprog.h"
 #include "rules.h"
 
 #define WHY_MAX	160	/* longest jq error text kept in a reason */
@@ -30,10 +31,6 @@ static const char *const outcomes[] = {
 	"completed", "no_answer", "busy", "failed", "voicemail", NULL
 };
 
-static char	*slurp(const char *);
-static void	 compile_error(void *, jv);
-static jv	 no_input(jq_state *, void *);
-static void	 debug_msg(void *, jv);
 static int	 result(struct rules *, jv *, char *, size_t);
 static int	 check(struct rules *, jv, char *, size_t);
 static void	 jq_why(jv, char *, size_t);
@@ -43,38 +40,27 @@ rules_new(const char *file, double failed_below, double no_answer_below)
 {
 	struct rules *r;
 	const char *base;
-	char *text;
 	jv args;
+	int rc;
 
-	if ((text = slurp(file)) == NULL) {
-		warn("%s", file);
-		return NULL;
-	}
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		err(EX_OSERR, NULL);
 	base = strrchr(file, '/') != NULL ? strrchr(file, '/') + 1 : file;
 	if ((r->name = strdup(file)) == NULL)
 		err(EX_OSERR, NULL);
-	if ((r->jq = jq_init()) == NULL)
-		err(EX_OSERR, "jq_init");
-	jq_set_error_cb(r->jq, compile_error, r->name);
-	jq_set_input_cb(r->jq, no_input, NULL);
-	jq_set_debug_cb(r->jq, debug_msg, NULL);
-	jq_set_attr(r->jq, jv_string("JQ_LIBRARY_PATH"),
-	    jv_array_append(jv_array(), jv_string(conf_sharedir())));
 	args = jv_object_set(jv_object(), jv_string("failed_below"),
 	    jv_number(failed_below));
 	args = jv_object_set(args, jv_string("no_answer_below"),
 	    jv_number(no_answer_below));
-	if (!jq_compile_args(r->jq, text, args)) {
-		warnx("%s does not compile", file);
-		free(text);
-		jq_teardown(&r->jq);
+	if ((rc = jqprog_load(&r->jq, file, r->name, args)) != 0) {
+		if (rc == JQPROG_UNREAD)
+			warn("%s", file);
+		else
+			warnx("%s does not compile", file);
 		free(r->name);
 		free(r);
 		return NULL;
 	}
-	free(text);
 	/* Compile errors name the whole path; reasons only the file. */
 	memmove(r->name, base, strlen(base) + 1);
 	r->outcome = jv_string("outcome");
@@ -214,65 +200,3 @@ jq_why(jv msg, char *why, size_t whysz)
 	jv_free(msg);
 }
 
-static void
-compile_error(void *file, jv msg)
-{
-	jv s;
-
-	s = jv_get_kind(msg) == JV_KIND_STRING ? msg : jq_format_error(msg);
-	if (jv_get_kind(s) == JV_KIND_STRING)
-		warnx("%s: %s", (const char *)file, jv_string_value(s));
-	jv_free(s);
-}
-
-/* jq 1.6 leaves these callbacks unset: see transform.c. */
-static jv
-no_input(jq_state *jq, void *arg)
-{
-	(void)jq;
-	(void)arg;
-	return jv_invalid();
-}
-
-static void
-debug_msg(void *arg, jv v)
-{
-	jv s;
-
-	(void)arg;
-	s = jv_dump_string(JV_ARRAY(jv_string("DEBUG:"), v), 0);
-	warnx("%s", jv_string_value(s));
-	jv_free(s);
-}
-
-/* A whole file in a NUL-terminated buffer, or NULL with errno set. */
-static char *
-slurp(const char *file)
-{
-	FILE *fp;
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
-	int e;
-
-	if ((fp = fopen(file, "r")) == NULL)
-		return NULL;
-	for (;;) {
-		if (cap - len < 4096) {
-			cap = cap ? cap * 2 : 16384;
-			if ((buf = realloc(buf, cap)) == NULL)
-				err(EX_OSERR, NULL);
-		}
-		if ((n = fread(buf + len, 1, cap - len - 1, fp)) == 0)
-			break;
-		len += n;
-	}
-	e = ferror(fp) ? EIO : 0;
-	fclose(fp);
-	if (e != 0) {
-		free(buf);
-		errno = e;
-		return NULL;
-	}
-	buf[len] = '\0';
-	return buf;
-}

@@ -18,6 +18,7 @@
 #include "conf.h"
 #include "diag.h"
 #include "envelope.h"
+#include "jqprog.h"
 #include "transform.h"
 
 #define WHY_MAX	200	/* longest jq error text kept in a reason */
@@ -37,10 +38,6 @@ struct transform {
 	jv	 payload, source, spool_file;	/* keys, made once */
 };
 
-static void	 compile_error(void *, jv);
-static jv	 no_input(jq_state *, void *);
-static void	 debug_msg(void *, jv);
-static char	*slurp(const char *);
 static int	 compile(struct prog *, const char *);
 static struct prog *prog_add(struct transform *, const char *);
 static void	 prog_clear(struct prog *);
@@ -365,100 +362,21 @@ prog_builtin(struct prog *p)
 static int
 compile(struct prog *p, const char *file)
 {
-	char *text;
-
-	if ((text = slurp(file)) == NULL) {
+	if ((p->file = strdup(file)) == NULL)
+		err(EX_OSERR, NULL);
+	switch (jqprog_load(&p->jq, file, p->file, jv_object())) {
+	case 0:
+		return 0;
+	case JQPROG_UNREAD:
 		p->code = errno == ENOENT ? EX_DATAERR : EX_UNAVAILABLE;
 		if (p->code != EX_DATAERR)
 			warn("%s", file);
 		snprintf(p->why, sizeof(p->why), "cannot read %s", file);
 		return -1;
-	}
-	if ((p->jq = jq_init()) == NULL)
-		err(EX_OSERR, "jq_init");
-	if ((p->file = strdup(file)) == NULL)
-		err(EX_OSERR, NULL);
-	jq_set_error_cb(p->jq, compile_error, p->file);
-	jq_set_input_cb(p->jq, no_input, NULL);
-	jq_set_debug_cb(p->jq, debug_msg, NULL);
-	jq_set_attr(p->jq, jv_string("JQ_LIBRARY_PATH"),
-	    jv_array_append(jv_array(), jv_string(conf_sharedir())));
-	if (!jq_compile(p->jq, text)) {
-		jq_teardown(&p->jq);
-		p->jq = NULL;
+	default:
 		p->code = EX_SOFTWARE;
 		snprintf(p->why, sizeof(p->why), "%s does not compile", file);
-		free(text);
 		return -1;
 	}
-	free(text);
-	return 0;
 }
 
-/* Compile errors name the file; runtime errors are returned, not printed. */
-static void
-compile_error(void *file, jv msg)
-{
-	jv s;
-
-	s = jv_get_kind(msg) == JV_KIND_STRING ? msg : jq_format_error(msg);
-	if (jv_get_kind(s) == JV_KIND_STRING)
-		warnx("%s: %s", (const char *)file, jv_string_value(s));
-	jv_free(s);
-}
-
-/*
- * jq 1.6's jq_init leaves the input and debug callbacks unset, so input
- * and debug would call through garbage.  There are no more inputs; debug
- * prints as jq(1) does, for whoever writes a program with -f.
- */
-static jv
-no_input(jq_state *jq, void *arg)
-{
-	(void)jq;
-	(void)arg;
-	return jv_invalid();
-}
-
-static void
-debug_msg(void *arg, jv v)
-{
-	jv s;
-
-	(void)arg;
-	s = jv_dump_string(JV_ARRAY(jv_string("DEBUG:"), v), 0);
-	warnx("%s", jv_string_value(s));
-	jv_free(s);
-}
-
-/* A whole file in a NUL-terminated buffer, or NULL with errno set. */
-static char *
-slurp(const char *file)
-{
-	FILE *fp;
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
-	int e;
-
-	if ((fp = fopen(file, "r")) == NULL)
-		return NULL;
-	for (;;) {
-		if (cap - len < 4096) {
-			cap = cap ? cap * 2 : 16384;
-			if ((buf = realloc(buf, cap)) == NULL)
-				err(EX_OSERR, NULL);
-		}
-		if ((n = fread(buf + len, 1, cap - len - 1, fp)) == 0)
-			break;
-		len += n;
-	}
-	e = ferror(fp) ? EIO : 0;
-	fclose(fp);
-	if (e != 0) {
-		free(buf);
-		errno = e;
-		return NULL;
-	}
-	buf[len] = '\0';
-	return buf;
-}

@@ -1,0 +1,107 @@
+/*
+ * jqprog.c - a jq program file compiled for our tools (co-transform's
+ * mappings, co-classify's rules), in one way.
+ */
+#include <err.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sysexits.h>
+
+#include "conf.h"
+#include "jqprog.h"
+
+/* Compile errors name the file; runtime errors are the caller's. */
+static void
+compile_error(void *name, jv msg)
+{
+	jv s;
+
+	s = jv_get_kind(msg) == JV_KIND_STRING ? msg : jq_format_error(msg);
+	if (jv_get_kind(s) == JV_KIND_STRING)
+		warnx("%s: %s", (const char *)name, jv_string_value(s));
+	jv_free(s);
+}
+
+/*
+ * jq 1.6's jq_init leaves the input and debug callbacks unset, so input
+ * and debug would call through garbage.  There are no more inputs; debug
+ * prints as jq(1) does, for whoever writes a program of their own.
+ */
+static jv
+no_input(jq_state *jq, void *arg)
+{
+	(void)jq;
+	(void)arg;
+	return jv_invalid();
+}
+
+static void
+debug_msg(void *arg, jv v)
+{
+	jv s;
+
+	(void)arg;
+	s = jv_dump_string(JV_ARRAY(jv_string("DEBUG:"), v), 0);
+	warnx("%s", jv_string_value(s));
+	jv_free(s);
+}
+
+/* A whole file in a NUL-terminated buffer, or NULL with errno set. */
+static char *
+slurp(const char *file)
+{
+	FILE *fp;
+	char *buf = NULL;
+	size_t len = 0, cap = 0, n;
+	int e;
+
+	if ((fp = fopen(file, "r")) == NULL)
+		return NULL;
+	for (;;) {
+		if (cap - len < 4096) {
+			cap = cap ? cap * 2 : 16384;
+			if ((buf = realloc(buf, cap)) == NULL)
+				err(EX_OSERR, NULL);
+		}
+		if ((n = fread(buf + len, 1, cap - len - 1, fp)) == 0)
+			break;
+		len += n;
+	}
+	e = ferror(fp) ? EIO : 0;
+	fclose(fp);
+	if (e != 0) {
+		free(buf);
+		errno = e;
+		return NULL;
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
+int
+jqprog_load(jq_state **jqp, const char *file, const char *name, jv args)
+{
+	char *text;
+	int ok;
+
+	if ((text = slurp(file)) == NULL) {
+		jv_free(args);
+		return JQPROG_UNREAD;
+	}
+	if ((*jqp = jq_init()) == NULL)
+		err(EX_OSERR, "jq_init");
+	jq_set_error_cb(*jqp, compile_error, (void *)name);
+	jq_set_input_cb(*jqp, no_input, NULL);
+	jq_set_debug_cb(*jqp, debug_msg, NULL);
+	jq_set_attr(*jqp, jv_string("JQ_LIBRARY_PATH"),
+	    jv_array_append(jv_array(), jv_string(conf_sharedir())));
+	ok = jq_compile_args(*jqp, text, args);
+	free(text);
+	if (!ok) {
+		jq_teardown(jqp);
+		*jqp = NULL;
+		return JQPROG_BAD;
+	}
+	return 0;
+}
