@@ -86,11 +86,8 @@ static const char *spool;
 static struct conn conn;		/* the request's connection */
 static struct timeval started;
 static struct verifier ver;
-static int use_syslog;
 
 static void	usage(void);
-static ssize_t	log_write(void *, const char *, size_t);
-static void	log_init(const char *);
 static void	refuse(struct answer *, int, const char *);
 static void	load(int);
 static int	pstate(int);
@@ -120,72 +117,6 @@ usage(void)
 	fprintf(stderr, "usage: co-receive [-l stderr|syslog] [-m bytes] "
 	    "[-s spool] [-t seconds]\n");
 	exit(EX_USAGE);
-}
-
-/*
- * Standard error in syslog mode: each line, without the program name that
- * warn(3) puts first, becomes one syslog message.
- */
-static ssize_t
-log_write(void *arg, const char *buf, size_t n)
-{
-	static char line[1024];
-	static size_t len;
-	const char *msg;
-	size_t i;
-
-	(void)arg;
-	for (i = 0; i < n; i++) {
-		if (buf[i] != '\n' && len + 1 < sizeof(line)) {
-			line[len++] = buf[i];
-			continue;
-		}
-		line[len] = '\0';
-		msg = strncmp(line, "co-receive: ", 12) == 0 ? line + 12 : line;
-		if (*msg != '\0')
-			syslog(LOG_ERR, "%s", msg);
-		len = 0;
-		if (buf[i] != '\n')
-			line[len++] = buf[i];
-	}
-	return (ssize_t)n;
-}
-
-/*
- * Where diagnostics go: syslog(3) with -l syslog, or by default when
- * standard error is a socket (inetd and xinetd hand the connection over
- * as fds 0, 1 and 2), so that nothing but the answer reaches the client.
- * Then fd 2 is /dev/null and stderr a stream into syslog.
- */
-static void
-log_init(const char *lflag)
-{
-	static const cookie_io_functions_t io = { NULL, log_write, NULL, NULL };
-	struct stat st;
-	FILE *fp;
-	int fd;
-
-	if (lflag == NULL)
-		use_syslog = fstat(STDERR_FILENO, &st) == 0 &&
-		    S_ISSOCK(st.st_mode);
-	else if (strcmp(lflag, "syslog") == 0)
-		use_syslog = 1;
-	else if (strcmp(lflag, "stderr") != 0) {
-		warnx("-l: want stderr or syslog");
-		usage();
-	}
-	if (!use_syslog)
-		return;
-	openlog("co-receive", LOG_PID | LOG_NDELAY, LOG_DAEMON);
-	if ((fp = fopencookie(NULL, "w", io)) == NULL)
-		err(EX_OSERR, "fopencookie");
-	setvbuf(fp, NULL, _IOLBF, 0);
-	stderr = fp;
-	if ((fd = open("/dev/null", O_WRONLY | O_CLOEXEC)) != -1 &&
-	    fd != STDERR_FILENO) {
-		dup2(fd, STDERR_FILENO);
-		close(fd);
-	}
 }
 
 /* A refusal; 5xx answers say no more than that, the log says why. */
@@ -684,13 +615,8 @@ logline(const struct http_req *r, const struct answer *a,
 		n = sizeof(line) - 1;
 		line[n - 1] = '\n';
 	}
-	if (n <= 0)
-		return;
-	if (use_syslog) {
-		line[n - 1] = '\0';
-		syslog(a->status >= 500 ? LOG_ERR : LOG_INFO, "%s", line + 12);
-	} else if (write(STDERR_FILENO, line, (size_t)n) == -1)
-		return;		/* nowhere left to say it */
+	if (n > 0)
+		conn_log(a->status, line, (size_t)n);
 }
 
 static const char help[] =
@@ -740,7 +666,10 @@ main(int argc, char *argv[])
 			bad = optopt;
 		}
 	}
-	log_init(lflag);
+	if (conn_log_init(lflag) == -1) {
+		warnx("-l: want stderr or syslog");
+		usage();
+	}
 	if (bad != 0) {
 		warnx("unknown option or missing argument: -%c", bad);
 		usage();

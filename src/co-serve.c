@@ -120,6 +120,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: co-serve [-U] [-c claim] [-d conninfo] "
+	    "[-l stderr|syslog] "
 	    "[-m bytes] [-t seconds]\n");
 	exit(EX_USAGE);
 }
@@ -794,16 +795,19 @@ logline(const struct http_req *r, const struct answer *a,
 		n = sizeof(line) - 1;
 		line[n - 1] = '\n';
 	}
-	if (n > 0 && write(STDERR_FILENO, line, (size_t)n) == -1)
-		return;			/* nowhere to say so */
+	if (n > 0)
+		conn_log(a->status, line, (size_t)n);
 }
 
 static const char help[] =
-	    "usage: co-serve [-U] [-c claim] [-d conninfo] [-m bytes] [-t seconds]\n"
+	    "usage: co-serve [-U] [-c claim] [-d conninfo] [-l stderr|syslog]\n"
+	    "                [-m bytes] [-t seconds]\n"
 	    "Answer one HTTP request for call outcomes on stdin/stdout.\n"
 	    "  -U          take the tenant from ?user_id= (behind a trusted proxy)\n"
 	    "  -c claim    the token claim naming the tenant (default sub)\n"
 	    "  -d conninfo the database (default: libpq's PG* variables)\n"
+	    "  -l stderr|syslog\n"
+	    "              where to log (default: syslog when stderr is a socket)\n"
 	    "  -m bytes    the largest answer body, 64 to 1073741824\n"
 	    "  -t seconds  the deadline for the request, 1 to 3600 (default 10)\n"
 	    "  --help      this help\n"
@@ -816,11 +820,13 @@ main(int argc, char *argv[])
 	struct http_req req;
 	struct answer a;
 	struct timespec t0;
+	const char *lflag = NULL, *mopt = NULL, *topt = NULL;
 	long long tflag = 10;
-	int ch;
+	int ch, bad = 0;
 
 	cli_std(argc, argv, help);
-	while ((ch = getopt(argc, argv, "Uc:d:m:t:")) != -1) {
+	opterr = 0;			/* said after conn_log_init, not on fd 2 */
+	while ((ch = getopt(argc, argv, "Uc:d:l:m:t:")) != -1) {
 		switch (ch) {
 		case 'U':
 			trust_user_id = 1;
@@ -831,17 +837,31 @@ main(int argc, char *argv[])
 		case 'd':
 			conninfo = optarg;
 			break;
+		case 'l':
+			lflag = optarg;
+			break;
 		case 'm':
-			maxanswer = conf_num(optarg, 64, 1LL << 30,
-			    "answer limit");
+			mopt = optarg;
 			break;
 		case 't':
-			tflag = conf_num(optarg, 1, 3600, "timeout");
+			topt = optarg;
 			break;
 		default:
-			usage();
+			bad = optopt;
 		}
 	}
+	if (conn_log_init(lflag) == -1) {
+		warnx("-l: want stderr or syslog");
+		usage();
+	}
+	if (bad != 0) {
+		warnx("unknown option or missing argument: -%c", bad);
+		usage();
+	}
+	if (mopt != NULL)
+		maxanswer = conf_num(mopt, 64, 1LL << 30, "answer limit");
+	if (topt != NULL)
+		tflag = conf_num(topt, 1, 3600, "timeout");
 	if (optind != argc || *claim == '\0')
 		usage();
 	OPENSSL_init_crypto(OPENSSL_INIT_NO_ADD_ALL_CIPHERS |

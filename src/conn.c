@@ -4,15 +4,24 @@
  */
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
+#include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <sysexits.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "conn.h"
+
+extern const char *__progname;
+static int use_syslog;		/* log through syslog(3), not fd 2 */
 
 /*
  * The client's address: the socket on fd 0 (inetd, systemd, xinetd,
@@ -151,4 +160,84 @@ conn_clean(char *buf, size_t sz, const char *s)
 	for (i = 0; s[i] != '\0' && i + 1 < sz; i++)
 		buf[i] = s[i] > 0x20 && s[i] < 0x7f ? s[i] : '?';
 	buf[i] = '\0';
+}
+
+/* stderr's stream in syslog mode: each line, less "PROG: ", one message. */
+static ssize_t
+log_write(void *arg, const char *buf, size_t n)
+{
+	static char line[1024];
+	static size_t len;
+	size_t i, pre = strlen(__progname);
+	const char *msg;
+
+	(void)arg;
+	for (i = 0; i < n; i++) {
+		if (buf[i] != '\n' && len + 1 < sizeof(line)) {
+			line[len++] = buf[i];
+			continue;
+		}
+		line[len] = '\0';
+		msg = strncmp(line, __progname, pre) == 0 &&
+		    strncmp(line + pre, ": ", 2) == 0 ? line + pre + 2 : line;
+		if (*msg != '\0')
+			syslog(LOG_ERR, "%s", msg);
+		len = 0;
+		if (buf[i] != '\n')
+			line[len++] = buf[i];
+	}
+	return (ssize_t)n;
+}
+
+/*
+ * Where diagnostics go: syslog(3) with -l syslog, or by default when
+ * standard error is a socket (inetd and xinetd hand the connection over
+ * as fds 0, 1 and 2), so that nothing but the answer reaches the client.
+ * Then fd 2 is /dev/null and stderr a stream into syslog.  -1 for a flag
+ * other than stderr or syslog.
+ */
+int
+conn_log_init(const char *lflag)
+{
+	static const cookie_io_functions_t io = { NULL, log_write, NULL, NULL };
+	struct stat st;
+	FILE *fp;
+	int fd;
+
+	if (lflag == NULL)
+		use_syslog = fstat(STDERR_FILENO, &st) == 0 &&
+		    S_ISSOCK(st.st_mode);
+	else if (strcmp(lflag, "syslog") == 0)
+		use_syslog = 1;
+	else if (strcmp(lflag, "stderr") != 0)
+		return -1;
+	if (!use_syslog)
+		return 0;
+	openlog(__progname, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	if ((fp = fopencookie(NULL, "w", io)) == NULL)
+		err(EX_OSERR, "fopencookie");
+	setvbuf(fp, NULL, _IOLBF, 0);
+	stderr = fp;
+	if ((fd = open("/dev/null", O_WRONLY | O_CLOEXEC)) != -1 &&
+	    fd != STDERR_FILENO) {
+		dup2(fd, STDERR_FILENO);
+		close(fd);
+	}
+	return 0;
+}
+
+/* The request's log line ("PROG: ...\n", n bytes), where logs go. */
+void
+conn_log(int status, char *line, size_t n)
+{
+	size_t pre = strlen(__progname) + 2;
+
+	if (n == 0)
+		return;
+	if (use_syslog) {
+		line[n - 1] = '\0';
+		syslog(status >= 500 ? LOG_ERR : LOG_INFO, "%s",
+		    n > pre ? line + pre : line);
+	} else if (write(STDERR_FILENO, line, n) == -1)
+		return;		/* nowhere left to say it */
 }

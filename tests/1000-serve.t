@@ -302,6 +302,16 @@ check_same "no Host: 400 from the shared parser" 400 \
     "$(socat -t 5 - TCP:127.0.0.1:$P <"$T/nohost" |
     sed -n '1s/^HTTP\/1\.1 \([0-9]*\) .*/\1/p' | tr -d "$CR")"
 
+# --- inetd/xinetd: the connection is standard error too (socat's stderr
+# option); the log line must go to syslog, never to the client.
+serve inetd '-t 5,stderr'
+printf 'GET /api/health HTTP/1.1\r\nHost: t\r\n\r\n' >"$T/health"
+socat -t 5 - TCP:127.0.0.1:$PORT <"$T/health" >"$T/inetd.out"
+check_same "stderr a socket: the answer is the health answer" "HTTP/1.1 200 OK" \
+    "$(head -n 1 "$T/inetd.out" | tr -d "$CR")"
+check_same "stderr a socket: no log line reaches the client" "" \
+    "$(grep -a 'co-serve' "$T/inetd.out")"
+
 # --- -U: a proxy in front vouches for ?user_id= ----------------------------
 serve trusted -U -t 5
 P0=$P
