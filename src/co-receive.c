@@ -666,14 +666,8 @@ main(int argc, char *argv[])
 			bad = optopt;
 		}
 	}
-	if (conn_log_init(lflag) == -1) {
-		warnx("-l: want stderr or syslog");
+	if (conn_log_init(lflag, bad) == -1)
 		usage();
-	}
-	if (bad != 0) {
-		warnx("unknown option or missing argument: -%c", bad);
-		usage();
-	}
 	if (optind != argc)
 		usage();
 	if (mopt != NULL)

@@ -850,14 +850,8 @@ main(int argc, char *argv[])
 			bad = optopt;
 		}
 	}
-	if (conn_log_init(lflag) == -1) {
-		warnx("-l: want stderr or syslog");
+	if (conn_log_init(lflag, bad) == -1)
 		usage();
-	}
-	if (bad != 0) {
-		warnx("unknown option or missing argument: -%c", bad);
-		usage();
-	}
 	if (mopt != NULL)
 		maxanswer = conf_num(mopt, 64, 1LL << 30, "answer limit");
 	if (topt != NULL)

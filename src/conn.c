@@ -23,6 +23,8 @@
 extern const char *__progname;
 static int use_syslog;		/* log through syslog(3), not fd 2 */
 
+static void	to_syslog(void);
+
 /*
  * The client's address: the socket on fd 0 (inetd, systemd, xinetd,
  * tcpserver), else what the launcher says (socat, tcpserver, systemd).
@@ -193,26 +195,41 @@ log_write(void *arg, const char *buf, size_t n)
  * Where diagnostics go: syslog(3) with -l syslog, or by default when
  * standard error is a socket (inetd and xinetd hand the connection over
  * as fds 0, 1 and 2), so that nothing but the answer reaches the client.
- * Then fd 2 is /dev/null and stderr a stream into syslog.  -1 for a flag
- * other than stderr or syslog.
+ * Then fd 2 is /dev/null and stderr a stream into syslog.  Option errors
+ * (-l other than stderr or syslog; badopt, getopt's optopt with opterr 0)
+ * are said only then, where the logs go: -1 after saying one.
  */
 int
-conn_log_init(const char *lflag)
+conn_log_init(const char *lflag, int badopt)
 {
-	static const cookie_io_functions_t io = { NULL, log_write, NULL, NULL };
 	struct stat st;
-	FILE *fp;
-	int fd;
 
 	if (lflag == NULL)
 		use_syslog = fstat(STDERR_FILENO, &st) == 0 &&
 		    S_ISSOCK(st.st_mode);
 	else if (strcmp(lflag, "syslog") == 0)
 		use_syslog = 1;
-	else if (strcmp(lflag, "stderr") != 0)
+	else if (strcmp(lflag, "stderr") != 0) {
+		warnx("-l: want stderr or syslog");
 		return -1;
-	if (!use_syslog)
-		return 0;
+	}
+	if (use_syslog)
+		to_syslog();
+	if (badopt != 0) {
+		warnx("unknown option or missing argument: -%c", badopt);
+		return -1;
+	}
+	return 0;
+}
+
+/* stderr becomes a stream into syslog(3), fd 2 /dev/null. */
+static void
+to_syslog(void)
+{
+	static const cookie_io_functions_t io = { NULL, log_write, NULL, NULL };
+	FILE *fp;
+	int fd;
+
 	openlog(__progname, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 	if ((fp = fopencookie(NULL, "w", io)) == NULL)
 		err(EX_OSERR, "fopencookie");
@@ -223,7 +240,6 @@ conn_log_init(const char *lflag)
 		dup2(fd, STDERR_FILENO);
 		close(fd);
 	}
-	return 0;
 }
 
 /* The request's log line ("PROG: ...\n", n bytes), where logs go. */

@@ -25,7 +25,7 @@ long	conn_ms_left(const struct conn *);
 ssize_t	conn_read(void *, void *, size_t);
 void	conn_linger(void);
 void	conn_clean(char *, size_t, const char *);
-int	conn_log_init(const char *);
+int	conn_log_init(const char *, int);
 void	conn_log(int, char *, size_t);
 
 #endif
