@@ -20,7 +20,6 @@ ELF=$VECTORS/elevenlabs_call_initiation_failure.json
 ELF_SIG=$(head -n 1 "$VECTORS/elevenlabs_call_initiation_failure.signature.txt")
 TW=$VECTORS/twilio_status_callback.form
 CR=$(printf '\r')
-SOCATS=
 
 unset LIVEKIT_API_KEY LIVEKIT_API_SECRET LIVEKIT_KEYS_FILE \
     LIVEKIT_WEBHOOK_SECRET ELEVENLABS_WEBHOOK_SECRET TWILIO_AUTH_TOKEN \
@@ -31,36 +30,13 @@ unset LIVEKIT_API_KEY LIVEKIT_API_SECRET LIVEKIT_KEYS_FILE \
 export LIVEKIT_WEBHOOK_SECRET=$LK_LEGACY ELEVENLABS_WEBHOOK_SECRET=$EL_SECRET \
     TWILIO_AUTH_TOKEN=$TW_TOKEN CO_PUBLIC_URL=$TW_URL
 
-stop_socats() { for p in $SOCATS; do kill "$p"; done; }
-at_exit stop_socats
 
 # serve NAME ARGS: co-receive ARGS behind socat on a free loopback port,
 # with the environment of the caller; its log is $T/NAME.log.  Sets PORT.
 serve() {
-	_name=$1
+	_sname=$1
 	shift
-	_p=$((20000 + ($$ * 13 + ${#SOCATS} * 7) % 40000))
-	for _try in 1 2 3 4 5 6 7 8 9 10; do
-		socat -d -d TCP-LISTEN:$_p,bind=127.0.0.1,reuseaddr,fork \
-		    EXEC:"co-receive $*" 2>"$T/$_name.log" &
-		_pid=$!
-		_i=0
-		while [ $_i -lt 50 ] && kill -0 $_pid 2>/dev/null &&
-		    ! grep -q 'listening on' "$T/$_name.log"; do
-			sleep 0.1
-			_i=$((_i + 1))
-		done
-		if kill -0 $_pid 2>/dev/null &&
-		    grep -q 'listening on' "$T/$_name.log"; then
-			SOCATS="$SOCATS $_pid"
-			PORT=$_p
-			return 0
-		fi
-		kill $_pid 2>/dev/null
-		_p=$((_p + 1))
-	done
-	echo "Bail out! no free port for socat"
-	exit 1
+	socat_serve "$_sname" EXEC:"co-receive $*"
 }
 
 # post PORT PATH FILE [curl args]: the status; the answer in $T/out.

@@ -16,7 +16,6 @@ LK=$VECTORS/livekit_participant_left.json
 EL=$VECTORS/elevenlabs_post_call_transcription.json
 TW=$VECTORS/twilio_status_callback.form
 CR=$(printf '\r')
-SOCATS=
 MNT=
 
 unset LIVEKIT_API_KEY LIVEKIT_API_SECRET LIVEKIT_KEYS_FILE \
@@ -25,40 +24,16 @@ unset LIVEKIT_API_KEY LIVEKIT_API_SECRET LIVEKIT_KEYS_FILE \
     ELEVENLABS_WEBHOOK_SECRET_FILE TWILIO_AUTH_TOKEN_FILE CO_PUBLIC_URL \
     CO_NOW CO_SPOOL 2>/dev/null
 
-stop_socats() { for p in $SOCATS; do kill "$p"; done; }
-at_exit stop_socats
 
 # serve NAME ENV... -- ARGS: co-receive ARGS with the environment ENV
 # behind socat on a free loopback port; its log is $T/NAME.log.  Sets PORT.
 serve() {
-	_name=$1
+	_sname=$1
 	shift
 	_env=
 	while [ "$1" != -- ]; do _env="$_env $1"; shift; done
 	shift
-	_p=$((20000 + ($$ * 11 + ${#SOCATS} * 7) % 40000))
-	: >"$T/$_name.log"
-	for _try in 1 2 3 4 5 6 7 8 9 10; do
-		env $_env socat -d -d \
-		    TCP-LISTEN:$_p,bind=127.0.0.1,reuseaddr,fork \
-		    EXEC:"co-receive $*" 2>"$T/$_name.log" &
-		_pid=$!
-		_i=0
-		while [ $_i -lt 50 ] && kill -0 $_pid 2>/dev/null &&
-		    ! grep -q 'listening on' "$T/$_name.log"; do
-			sleep 0.1
-			_i=$((_i + 1))
-		done
-		if grep -q 'listening on' "$T/$_name.log"; then
-			SOCATS="$SOCATS $_pid"
-			PORT=$_p
-			return 0
-		fi
-		kill $_pid 2>/dev/null
-		_p=$((_p + 1))
-	done
-	echo "Bail out! no free port for socat"
-	exit 1
+	socat_serve "$_sname" EXEC:"co-receive $*" $_env
 }
 
 # post PORT PATH FILE [curl args]: the status; the answer in $T/out.

@@ -68,34 +68,12 @@ check 'our syslog socket listens' test -S /dev/log
 # serve NAME ENV... -- ARGS: co-receive behind socat with its standard
 # error on the connection (socat's stderr option), as inetd starts it.
 serve() {
-	_name=$1
+	_sname=$1
 	shift
 	_env=
 	while [ "$1" != -- ]; do _env="$_env $1"; shift; done
 	shift
-	_p=$((20000 + ($$ * 19 + ${#PIDS} * 7) % 40000))
-	: >"$T/$_name.log"
-	for _try in 1 2 3 4 5 6 7 8 9 10; do
-		env $_env socat -d -d \
-		    TCP-LISTEN:$_p,bind=127.0.0.1,reuseaddr,fork \
-		    EXEC:"co-receive $*",stderr 2>"$T/$_name.log" &
-		_pid=$!
-		_i=0
-		while [ $_i -lt 50 ] && kill -0 $_pid 2>/dev/null &&
-		    ! grep -q 'listening on' "$T/$_name.log"; do
-			sleep 0.1
-			_i=$((_i + 1))
-		done
-		if grep -q 'listening on' "$T/$_name.log"; then
-			PIDS="$PIDS $_pid"
-			PORT=$_p
-			return 0
-		fi
-		kill $_pid 2>/dev/null
-		_p=$((_p + 1))
-	done
-	echo "Bail out! no free port for socat"
-	exit 1
+	socat_serve "$_sname" EXEC:"co-receive $*",stderr $_env
 }
 
 # raw PORT: send stdin, the whole answer in $T/raw, its status printed.

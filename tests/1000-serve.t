@@ -18,7 +18,6 @@ OTHER=api-other-secret-NOT-REAL-0f9e8d7c6b5a
 ROTATED=api-rotated-secret-NOT-REAL-1a2b3c4d
 NOW=$(date +%s)
 CR=$(printf '\r')
-SOCATS=
 
 # The co-serve login: a member of co_analyst, and of every tenant when
 # the membership table of migration 005 is there.
@@ -46,37 +45,13 @@ ID2=$(q "SELECT id FROM call_logs WHERE \"userId\" = 'tenant-02'
     ORDER BY id LIMIT 1")
 SID1=$(q "SELECT \"livekitRoomSid\" FROM call_logs WHERE id = '$ID1'")
 
-stop_socats() { for p in $SOCATS; do kill "$p"; done; }
-at_exit stop_socats
 
 # serve NAME ARGS: co-serve ARGS behind socat on a free loopback port, as
 # the login api, with the caller's environment; log in $T/NAME.log.
 serve() {
-	_name=$1
+	_sname=$1
 	shift
-	_p=$((20000 + ($$ * 17 + ${#SOCATS} * 7) % 40000))
-	for _try in 1 2 3 4 5 6 7 8 9 10; do
-		PGUSER=api socat -d -d \
-		    TCP-LISTEN:$_p,bind=127.0.0.1,reuseaddr,fork \
-		    EXEC:"co-serve $*" 2>"$T/$_name.log" &
-		_pid=$!
-		_i=0
-		while [ $_i -lt 50 ] && kill -0 $_pid 2>/dev/null &&
-		    ! grep -q 'listening on' "$T/$_name.log" 2>/dev/null; do
-			sleep 0.1
-			_i=$((_i + 1))
-		done
-		if kill -0 $_pid 2>/dev/null &&
-		    grep -q 'listening on' "$T/$_name.log"; then
-			SOCATS="$SOCATS $_pid"
-			PORT=$_p
-			return 0
-		fi
-		kill $_pid 2>/dev/null
-		_p=$((_p + 1))
-	done
-	echo "Bail out! no free port for socat"
-	exit 1
+	socat_serve "$_sname" EXEC:"co-serve $*" PGUSER=api
 }
 
 # tok TENANT [EXP [SECRET [KID [ALG]]]]: a bearer token.

@@ -40,34 +40,8 @@ unset CO_API_JWT_SECRET_FILE CO_API_JWT_KEYS_FILE LIVEKIT_API_KEY \
     ELEVENLABS_WEBHOOK_SECRET TWILIO_AUTH_TOKEN CO_NOW 2>/dev/null
 export CO_API_JWT_SECRET=openapi-test-secret-NOT-REAL
 TOK=$(api-sign "$CO_API_JWT_SECRET" "{\"sub\":\"t1\",\"exp\":$(($(date +%s) + 600))}")
-SOCATS=
-stop_socats() { for p in $SOCATS; do kill "$p"; done; }
-at_exit stop_socats
 # serve NAME CMD: CMD behind socat on a free loopback port; sets PORT.
-serve() {
-	_p=$((20000 + ($$ * 19 + ${#SOCATS} * 7) % 40000))
-	for _try in 1 2 3 4 5 6 7 8 9 10; do
-		PGUSER=api socat -d -d \
-		    TCP-LISTEN:$_p,bind=127.0.0.1,reuseaddr,fork \
-		    EXEC:"$2" 2>"$T/$1.log" &
-		_pid=$!
-		_i=0
-		while [ $_i -lt 50 ] && kill -0 $_pid 2>/dev/null &&
-		    ! grep -q 'listening on' "$T/$1.log" 2>/dev/null; do
-			sleep 0.1
-			_i=$((_i + 1))
-		done
-		if grep -q 'listening on' "$T/$1.log" 2>/dev/null; then
-			SOCATS="$SOCATS $_pid"
-			PORT=$_p
-			return 0
-		fi
-		kill $_pid 2>/dev/null
-		_p=$((_p + 1))
-	done
-	echo "Bail out! no free port for socat"
-	exit 1
-}
+serve() { socat_serve "$1" EXEC:"$2" PGUSER=api; }
 serve serve co-serve
 SP=$PORT
 # co-receive with the vectors' secrets and clock (a route without its

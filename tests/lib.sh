@@ -115,3 +115,39 @@ keep_done() {
 	chmod 755 "$T/keepbin/co-drain"
 	PATH=$T/keepbin:$PATH
 }
+
+# socat_serve NAME ADDR [ENV=VALUE...]: socat forking per connection on a
+# free loopback port into the socat address ADDR (e.g. EXEC:"co-receive
+# -s DIR"), with ENV added to its environment; its log is $T/NAME.log.
+# Sets PORT; the listener is killed at exit.
+SOCATS=
+_stop_socats() { for _s in $SOCATS; do kill "$_s" 2>/dev/null; done; }
+socat_serve() {
+	_name=$1 _addr=$2
+	shift 2
+	[ -n "$SOCATS" ] || at_exit _stop_socats
+	_p=$((20000 + ($$ * 13 + ${#SOCATS} * 7) % 40000))
+	: >"$T/$_name.log"
+	for _try in 1 2 3 4 5 6 7 8 9 10; do
+		env "$@" socat -d -d \
+		    TCP-LISTEN:$_p,bind=127.0.0.1,reuseaddr,fork \
+		    "$_addr" 2>"$T/$_name.log" &
+		_pid=$!
+		_i=0
+		while [ $_i -lt 50 ] && kill -0 $_pid 2>/dev/null &&
+		    ! grep -q 'listening on' "$T/$_name.log"; do
+			sleep 0.1
+			_i=$((_i + 1))
+		done
+		if kill -0 $_pid 2>/dev/null &&
+		    grep -q 'listening on' "$T/$_name.log"; then
+			SOCATS="$SOCATS $_pid"
+			PORT=$_p
+			return 0
+		fi
+		kill $_pid 2>/dev/null
+		_p=$((_p + 1))
+	done
+	echo "Bail out! no free port for socat"
+	exit 1
+}
