@@ -18,6 +18,7 @@
 #include "conf.h"
 #include "diag.h"
 #include "envelope.h"
+#include "http.h"
 #include "jqprog.h"
 #include "provider.h"
 #include "transform.h"
@@ -171,22 +172,26 @@ transform_run(struct transform *t, jv env, void (*emit)(void *, jv),
 
 /*
  * The body, parsed into .payload: a JSON object, or a form's fields as an
- * object when the provider reads the request's body as a form.  The body
- * string is NUL-terminated by jv, which jq 1.6 needs in its parse errors.
+ * object when the provider reads the request's body as a form; and the
+ * query's parameters as .params when there is a query.  The body string
+ * is NUL-terminated by jv, which jq 1.6 needs in its parse errors.
  */
 static int
 parse_body(struct transform *t, const struct provider *pv, jv *env,
     char *why, size_t whysz)
 {
-	const char *body;
-	size_t len;
+	const char *body, *query;
+	size_t len, qlen;
 	jv v;
 
 	body = env_str(*env, "body", &len);
-	v = env_payload(pv, env_str(*env, "query", NULL), body, len, why,
-	    whysz);
+	query = env_str(*env, "query", &qlen);
+	v = env_payload(pv, query, body, len, why, whysz);
 	if (jv_is_valid(v)) {
 		*env = jv_object_set(*env, jv_copy(t->payload), v);
+		if (qlen > 0)
+			*env = jv_object_set(*env, jv_string("params"),
+			    http_form_object(query, qlen));
 		return 0;
 	}
 	jv_free(v);
