@@ -102,6 +102,9 @@ jq -c '.headers["x-fake-signature"] = "00"' "$T/env" | head -n 1 >"$T/forged"
 "$F/co-verify-fake" "$T/forged" >/dev/null 2>"$T/err"
 check_same "a forged envelope: rejected by the fake verifier" \
     "65 co-verify-fake: $T/forged:1: fake signature invalid" "$? $(cat "$T/err")"
+"$F/co-verify-fake" -r "$T/rej" "$T/forged" >/dev/null 2>&1
+check_same "its signature header is redacted in the reject file" \
+    '"[redacted]"' "$(jq -c '.headers["x-fake-signature"]' "$T/rej")"
 FAKE_SECRET= "$F/co-verify-fake" "$T/env" >/dev/null 2>"$T/err"
 check_same "without FAKE_SECRET: its variable named, 69" \
     "69 co-verify-fake: $T/env:1: no fake secret: set FAKE_SECRET" \
