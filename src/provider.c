@@ -43,6 +43,18 @@ provider_count(void)
 }
 
 jv
+provider_str(jv obj, const char *key)
+{
+	jv v;
+
+	v = jv_object_get(jv_copy(obj), jv_string(key));
+	if (jv_get_kind(v) == JV_KIND_STRING)
+		return v;
+	jv_free(v);
+	return jv_null();
+}
+
+jv
 provider_join(jv a, jv b)
 {
 	if (jv_get_kind(a) == JV_KIND_STRING &&

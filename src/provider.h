@@ -76,7 +76,9 @@ extern const struct provider *const provider_table[];
 const struct provider *provider_find(const char *);
 /* The provider with the POST route path, or NULL. */
 const struct provider *provider_route(const char *);
-/* "a:b" when both are strings, else null; for event_id rules. */
+/* For event_id rules: obj's string member key, else null (obj borrowed). */
+jv	provider_str(jv, const char *);
+/* "a:b" when both are strings, else null (both consumed). */
 jv	provider_join(jv, jv);
 /* The number of providers in the table. */
 size_t	provider_count(void);

@@ -123,13 +123,12 @@ el_verify(const void *secrets, time_t now, jv env, const char *body,
 static jv
 el_event_id(jv payload)
 {
-	jv type, data, conv;
+	jv data, id;
 
-	type = jv_object_get(jv_copy(payload), jv_string("type"));
 	data = jv_object_get(jv_copy(payload), jv_string("data"));
-	conv = jv_get_kind(data) == JV_KIND_OBJECT ?
-	    jv_object_get(jv_copy(data), jv_string("conversation_id")) :
-	    jv_invalid();
+	id = provider_join(provider_str(payload, "type"),
+	    jv_get_kind(data) == JV_KIND_OBJECT ?
+	    provider_str(data, "conversation_id") : jv_null());
 	jv_free(data);
-	return provider_join(type, conv);
+	return id;
 }

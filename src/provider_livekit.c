@@ -158,11 +158,5 @@ lk_verify(const void *secrets, time_t now, jv env, const char *body,
 static jv
 lk_event_id(jv payload)
 {
-	jv id;
-
-	id = jv_object_get(jv_copy(payload), jv_string("id"));
-	if (jv_get_kind(id) == JV_KIND_STRING)
-		return id;
-	jv_free(id);
-	return jv_null();
+	return provider_str(payload, "id");
 }

@@ -155,7 +155,6 @@ tw_is_form(const char *query)
 static jv
 tw_event_id(jv payload)
 {
-	return provider_join(jv_object_get(jv_copy(payload),
-	    jv_string("CallSid")), jv_object_get(jv_copy(payload),
-	    jv_string("CallStatus")));
+	return provider_join(provider_str(payload, "CallSid"),
+	    provider_str(payload, "CallStatus"));
 }
