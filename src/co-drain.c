@@ -49,7 +49,7 @@
 #define PENDING_MODE	0400	/* a file once pending; mtime: since when */
 
 /* One job's last run, for --metrics; in memory shared by the jobs. */
-#define NSOURCES	16		/* providers counted; the table's first */
+#define NSOURCES	16	/* providers counted: the table's first */
 struct runstats {
 	int	 ran;
 	unsigned long files[3];		/* done, retry, failed */

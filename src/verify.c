@@ -108,8 +108,8 @@ verify_secret(const char *name, char **out)
 }
 
 static void
-add_key(struct lk_secrets *v, const char *key, size_t klen, const char *secret,
-    size_t slen)
+add_key(struct lk_secrets *v, const char *key, size_t klen,
+    const char *secret, size_t slen)
 {
 	struct lk_key *k;
 

@@ -76,7 +76,7 @@ struct lk_secrets {
 	char	*lk_legacy;		/* LIVEKIT_WEBHOOK_SECRET */
 };
 struct el_secrets {
-	char	**el;			/* ELEVENLABS_WEBHOOK_SECRET, comma list */
+	char	**el;		/* ELEVENLABS_WEBHOOK_SECRET, comma list */
 	size_t	 nel;
 };
 struct tw_secrets {
