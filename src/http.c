@@ -655,11 +655,11 @@ http_form_object(const char *s, size_t len)
 	char *buf;
 	jv obj, name, val;
 
+	obj = jv_object();
 	if (len > INT_MAX)
-		return jv_invalid();
+		return obj;		/* jv strings are shorter */
 	if ((buf = malloc(len + 1)) == NULL)
 		err(EX_OSERR, "malloc");
-	obj = jv_object();
 	for (p = s; p < e; p = amp + 1) {
 		if ((amp = memchr(p, '&', (size_t)(e - p))) == NULL)
 			amp = e;

@@ -101,7 +101,8 @@ int	http_form_value(const char *, size_t, const char *, char *, size_t);
 /*
  * The fields of the form s[0..len) as a JSON object of strings, decoded as
  * http_form_value does; the first value of a repeated name wins, bytes
- * that are not UTF-8 become U+FFFD.
+ * that are not UTF-8 become U+FFFD.  s is not NULL; past INT_MAX bytes,
+ * no field.
  */
 jv	http_form_object(const char *, size_t);
 

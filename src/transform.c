@@ -181,7 +181,7 @@ parse_body(struct transform *t, const struct provider *pv, jv *env,
     char *why, size_t whysz)
 {
 	const char *body, *query;
-	size_t len, qlen;
+	size_t len, qlen = 0;
 	jv v;
 
 	body = env_str(*env, "body", &len);
@@ -189,7 +189,7 @@ parse_body(struct transform *t, const struct provider *pv, jv *env,
 	v = env_payload(pv, query, body, len, why, whysz);
 	if (jv_is_valid(v)) {
 		*env = jv_object_set(*env, jv_copy(t->payload), v);
-		if (qlen > 0)
+		if (query != NULL && qlen > 0)
 			*env = jv_object_set(*env, jv_string("params"),
 			    http_form_object(query, qlen));
 		return 0;

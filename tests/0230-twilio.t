@@ -166,6 +166,11 @@ check_same "no CallSid: rejected by name; a bad Timestamp falls back to received
 CA1:completed 2026-01-01T00:01:40Z" \
     "$? $(cat "$T/err")
 $(jq -r '"\(.event_id) \(.occurred_at)"' "$T/out")"
+# An envelope without a query (hand-made: co-receive always writes one).
+jq -c 'del(.query)' "$T/t.good" >"$T/noquery"
+check_same "an envelope without a query: a form, no tenant" \
+    "CAcomplete:completed null" \
+    "$(co-transform "$T/noquery" | jq -r '"\(.event_id) \(.user_id)"')"
 jq -c '.body = "{not a form"' "$T/bad" | head -n 1 >"$T/notform"
 co-transform "$T/notform" >/dev/null 2>"$T/err"
 check_same "a body that is not a form" \
