@@ -73,6 +73,19 @@ bin/co-receive: CO_LIBS = $(CRYPTO_LIBS) -ljq -lm
 # co-serve too, per request: libpq and libcrypto, not libcurl's dozen.
 bin/co-serve: CO_LIBS = -Wl,--as-needed $(shell pkg-config --libs libpq libcrypto 2>/dev/null) -ljq -lm
 
+# A fourth provider defined only in tests/fake/, linked with a table of
+# its own in place of src/providers.c into test copies of the tools that
+# read the table (tests/0670-fake-provider.t).  Built by make check.
+FAKE_BINS = tests/fake/co-receive-fake tests/fake/co-verify-fake \
+	tests/fake/co-transform-fake
+FAKE_OBJ = tests/fake/providers.o tests/fake/provider_fake.o
+fake: $(FAKE_BINS)
+tests/fake/%.o: tests/fake/%.c $(HDRS)
+	$(CC) $(ALL_CFLAGS) -Isrc -c -o $@ $<
+tests/fake/co-%-fake: src/co-%.o $(FAKE_OBJ) libco.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(FAKE_OBJ) libco.a \
+	    $(CO_LIBS) $(LDLIBS)
+
 # The unsupported launcher and cron examples, installed as documentation.
 CONTRIB = $(shell find contrib -type f 2>/dev/null | sort)
 
@@ -81,7 +94,7 @@ deps:
 	@sh tests/setup-deps.sh
 
 check: deps
-	$(MAKE) WERROR=-Werror all
+	$(MAKE) WERROR=-Werror all fake
 	mandoc -Tlint -Wwarning man/*.[1-8]
 	CO_SHARE=$$PWD/share CO_MIGRATIONS=$$PWD/migrations \
 	    PATH=$$PWD/bin:$$PWD/tests/bin:$$PATH prove -j2 tests/*.t
@@ -143,8 +156,9 @@ uninstall:
 	    find $(DESTDIR)$(DOCDIR) -depth -type d -empty -delete
 
 clean:
-	rm -f src/*.o libco.a $(BINS) $(FUZZERS) tests/bin/co-gen .build-config
+	rm -f src/*.o libco.a $(BINS) $(FUZZERS) tests/bin/co-gen .build-config \
+	    $(FAKE_BINS) $(FAKE_OBJ)
 	rm -rf tests/fuzz/*.corpus
 
-.PHONY: all deps check check-asan fuzz demo bench install uninstall clean
+.PHONY: all deps check check-asan fuzz fake demo bench install uninstall clean
 .SECONDARY:

@@ -98,7 +98,7 @@ def failure_status:
 | (if $tr then $m.termination_reason | str else null end) as $term
 | {
 	source: "elevenlabs",
-	event_id: "\($type):\($conv)",
+	event_id: null,		# "type:conversation_id", set by co-transform
 	event: $type,
 	occurred_at: ((.event_timestamp | event_time) // ($received | str)),
 	conversation_id: $conv,

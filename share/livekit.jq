@@ -119,8 +119,9 @@ def ms_secs: num | if . == null then null else ./1000 | floor end;
 .received_at as $received
 | .payload
 | . as $in
-| (.id | str | if . then . else error("livekit payload has no id") end)
-    as $id
+# The id is the event's identity: required here, made the event_id by
+# co-transform (the provider's rule in C, the one co-receive answers with).
+| if .id | str then . else error("livekit payload has no id") end
 | (.event | str | if . then . else error("livekit payload has no event")
     end) as $ev
 | (.createdAt as $t | $t | num | when($t) | secs) as $created
@@ -167,7 +168,7 @@ def ms_secs: num | if . == null then null else ./1000 | floor end;
     as $room_name
 | {
 	source: "livekit",
-	event_id: $id,
+	event_id: null,		# set by co-transform
 	event: $ev,
 	# createdAt is always set by LiveKit; a hand-made replay without it
 	# falls back to the time we received it.

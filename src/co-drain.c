@@ -35,6 +35,7 @@
 #include "envelope.h"
 #include "load.h"
 #include "ndjson.h"
+#include "provider.h"
 #include "rules.h"
 #include "spool.h"
 #include "transform.h"
@@ -48,8 +49,7 @@
 #define PENDING_MODE	0400	/* a file once pending; mtime: since when */
 
 /* One job's last run, for --metrics; in memory shared by the jobs. */
-#define NSOURCES	3
-static const char *sources[NSOURCES] = { "livekit", "elevenlabs", "twilio" };
+#define NSOURCES	16	/* providers counted: the table's first */
 struct runstats {
 	int	 ran;
 	unsigned long files[3];		/* done, retry, failed */
@@ -539,8 +539,9 @@ count_source(struct runstats *st, jv ev)
 	const char *src = env_str(ev, "source", NULL);
 	int i;
 
-	for (i = 0; src != NULL && i < NSOURCES; i++)
-		if (strcmp(src, sources[i]) == 0)
+	for (i = 0; src != NULL && i < NSOURCES && provider_table[i] != NULL;
+	    i++)
+		if (strcmp(src, provider_table[i]->name) == 0)
 			st->events[i]++;
 }
 
@@ -1129,9 +1130,9 @@ write_metrics(const char *file, const char *root, struct runstats *rs,
 		    fates[i], sum.rec[i]);
 	fprintf(fp, "# HELP co_drain_last_run_events Events of the last run "
 	    "by provider.\n# TYPE co_drain_last_run_events gauge\n");
-	for (i = 0; i < NSOURCES; i++)
+	for (i = 0; i < NSOURCES && provider_table[i] != NULL; i++)
 		fprintf(fp, "co_drain_last_run_events{source=\"%s\"} %lu\n",
-		    sources[i], sum.events[i]);
+		    provider_table[i]->name, sum.events[i]);
 	fprintf(fp, "# HELP co_drain_last_run_duration_seconds Wall time.\n"
 	    "# TYPE co_drain_last_run_duration_seconds gauge\n"
 	    "co_drain_last_run_duration_seconds %.3f\n"

@@ -403,7 +403,7 @@ check_args(struct query *q, const char *fmt)
 	check_list("outcome", q->f.outcome, query_outcomes);
 	check_list("direction", q->f.direction, query_directions);
 	check_list("status", q->f.status, query_statuses);
-	check_list("provider", q->f.provider, query_providers);
+	check_list("provider", q->f.provider, query_providers());
 }
 
 static const char help[] =

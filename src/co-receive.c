@@ -36,28 +36,18 @@
 #include "diag.h"
 #include "envelope.h"
 #include "http.h"
+#include "provider.h"
 #include "spool.h"
 #include "verify.h"
 
-#define MAX_BODY	(1LL << 20)	/* -m default */
-#define MAX_BODY_EL	(16LL << 20)	/* ElevenLabs default: audio */
-
-/* The sources, in the order of srcname; the state of each. */
-enum { LIVEKIT, ELEVENLABS, TWILIO, NSRC };
-enum { P_OFF, P_OK, P_BROKEN };
-
-static const char *const srcname[NSRC] = { "livekit", "elevenlabs", "twilio" };
-static const int srcbit[NSRC] = { VERIFY_LIVEKIT, VERIFY_ELEVENLABS,
-    VERIFY_TWILIO };
-static const char *const pname[] = { "not configured", "ok", "unusable" };
-
+/* The health routes; a provider's POST routes are in its table entry. */
 struct route {
 	const char *path;
-	const char *allow;		/* its methods, as Allow says them */
-	int	 src;			/* index into srcname; -1: health */
-	int	 seed;			/* health: the seed's answer */
-	long long max;
+	const char *of;			/* the seed's: its route's provider */
 };
+
+/* enum provider_state as the health answer says it. */
+static const char *const pname[] = { "not configured", "ok", "unusable" };
 
 /* What is sent back and logged. */
 struct answer {
@@ -72,13 +62,9 @@ struct answer {
 };
 
 static const struct route routes[] = {
-	{ "/api/webhooks/call_completed", "POST", LIVEKIT, 0, MAX_BODY },
-	{ "/webhooks/livekit", "POST", LIVEKIT, 0, MAX_BODY },
-	{ "/api/webhooks/elevenlabs", "POST", ELEVENLABS, 0, MAX_BODY_EL },
-	{ "/webhooks/elevenlabs", "POST", ELEVENLABS, 0, MAX_BODY_EL },
-	{ "/webhooks/twilio", "POST", TWILIO, 0, MAX_BODY },
-	{ "/api/webhooks/call_completed/health", "GET, HEAD", -1, 1, 0 },
-	{ "/healthz", "GET, HEAD", -1, 0, 0 },
+	{ "/api/webhooks/call_completed/health",
+	    "/api/webhooks/call_completed" },
+	{ "/healthz", NULL },
 };
 
 static long long mflag = -1;		/* -m: body limit on every route */
@@ -89,23 +75,26 @@ static struct verifier ver;
 
 static void	usage(void);
 static void	refuse(struct answer *, int, const char *);
-static void	load(int);
-static int	pstate(int);
-static int	provider(int, struct answer *);
-static int	has_sig(int, const struct http_req *);
-static void	accepted(int, struct answer *);
-static const struct route *route(const struct http_req *, struct answer *);
+static int	provider(const struct provider *, struct answer *);
+static int	has_sig(const struct provider *, const struct http_req *);
+static void	accepted(const struct provider *, struct answer *);
+static int	route(const struct http_req *, struct answer *,
+		    const struct provider **, const struct route **);
 static int	probe(char *, size_t);
 static long long free_bytes(void);
 static void	backlog(struct answer *);
+static long long max_body(void);
 static void	health_body(const struct route *, struct answer *,
 		    const int *, int, long long, long long);
 static void	health(const struct route *, struct answer *);
-static jv	head_env(const struct http_req *, int, const char *);
-static int	check_sig(int, const struct http_req *, const char *,
+static jv	head_env(const struct http_req *, const struct provider *,
+		    const char *);
+static int	check_sig(const struct provider *, const struct http_req *,
+		    const char *, struct answer *);
+static int	check_body(const struct provider *, const struct http_req *,
 		    struct answer *);
-static int	check_body(int, const struct http_req *, struct answer *);
-static void	accept_req(int, struct http_req *, struct answer *);
+static void	accept_req(const struct provider *, struct http_req *,
+		    struct answer *);
 static void	serve(struct http_in *, struct http_req *, struct answer *);
 static int	respond(const struct answer *);
 static void	logline(const struct http_req *, const struct answer *,
@@ -143,49 +132,36 @@ refuse(struct answer *a, int status, const char *why)
 		a->exit = diag_worse(a->exit, EX_DATAERR);
 }
 
-/* The route for the request, or NULL after a 404 or 405. */
-static const struct route *
-route(const struct http_req *r, struct answer *a)
+/*
+ * The request's route: 0 and *p a provider's POST route, 1 and *rt a
+ * health route, or -1 after a 404 or 405.
+ */
+static int
+route(const struct http_req *r, struct answer *a, const struct provider **p,
+    const struct route **rt)
 {
 	size_t i;
+	int post = strcmp(r->method, "POST") == 0;
 
+	if ((*p = provider_route(r->path)) != NULL) {
+		if (post)
+			return 0;
+		a->allow = "POST";
+		refuse(a, 405, "method not allowed");
+		return -1;
+	}
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		if (strcmp(r->path, routes[i].path) != 0)
 			continue;
-		if (strcmp(r->method, "POST") == 0 ? routes[i].src >= 0 :
-		    routes[i].src < 0 && (a->head ||
-		    strcmp(r->method, "GET") == 0))
-			return &routes[i];
-		a->allow = routes[i].allow;
+		*rt = &routes[i];
+		if (!post && (a->head || strcmp(r->method, "GET") == 0))
+			return 1;
+		a->allow = "GET, HEAD";
 		refuse(a, 405, "method not allowed");
-		return NULL;
+		return -1;
 	}
 	refuse(a, 404, "no such route");
-	return NULL;
-}
-
-/*
- * The secrets of the sources named (VERIFY_* bits); why one is unusable
- * has been logged by verify_init_some, or is logged here.
- */
-static void
-load(int which)
-{
-	(void)verify_init_some(&ver, which);
-	if ((which & VERIFY_TWILIO) && ver.tw_token != NULL &&
-	    ver.tw_url == NULL && !(ver.broken & VERIFY_TWILIO))
-		warnx("TWILIO_AUTH_TOKEN is set but CO_PUBLIC_URL is not");
-}
-
-/* The state of source i after load(). */
-static int
-pstate(int i)
-{
-	if (ver.broken & srcbit[i])
-		return P_BROKEN;
-	if (i == TWILIO && ver.tw_token != NULL && ver.tw_url == NULL)
-		return P_BROKEN;
-	return verify_configured(&ver, srcname[i]) ? P_OK : P_OFF;
+	return -1;
 }
 
 /*
@@ -195,42 +171,38 @@ pstate(int i)
  * CO_PUBLIC_URL): 503, and EX_CONFIG.
  */
 static int
-provider(int i, struct answer *a)
+provider(const struct provider *p, struct answer *a)
 {
 	static char why[96];
 
-	load(srcbit[i]);
-	switch (pstate(i)) {
-	case P_OK:
+	switch (verify_load(&ver, p, 1)) {
+	case PROVIDER_OK:
 		return 0;
-	case P_OFF:
+	case PROVIDER_OFF:
 		refuse(a, 404, "no such route");
 		snprintf(why, sizeof(why), "no %s secret configured",
-		    srcname[i]);
+		    p->name);
 		a->why = why;
 		return -1;
 	default:
 		snprintf(why, sizeof(why), "%s secret configuration unusable",
-		    srcname[i]);
+		    p->name);
 		refuse(a, 503, why);
 		a->exit = EX_CONFIG;
 		return -1;
 	}
 }
 
-/* Does the request carry a signature header of its source's schemes? */
+/* Does the request carry a signature header of its provider's schemes? */
 static int
-has_sig(int i, const struct http_req *r)
+has_sig(const struct provider *p, const struct http_req *r)
 {
-	switch (i) {
-	case LIVEKIT:
-		return http_header(r, "authorization", NULL) != NULL ||
-		    http_header(r, "x-livekit-signature", NULL) != NULL;
-	case ELEVENLABS:
-		return http_header(r, "elevenlabs-signature", NULL) != NULL;
-	default:
-		return http_header(r, "x-twilio-signature", NULL) != NULL;
-	}
+	const char *const *h;
+
+	for (h = p->sig_headers; *h != NULL; h++)
+		if (http_header(r, *h, NULL) != NULL)
+			return 1;
+	return 0;
 }
 
 /*
@@ -325,17 +297,18 @@ health_body(const struct route *rt, struct answer *a, const int *st,
 	static const char *seed[] = { "\u26a0\ufe0f Not configured",
 	    "\u2705 Configured", "\u274c Configuration error" };
 	char num[64];
-	int i;
+	size_t i, n = provider_count();
+	int s;
 
 	http_buf_str(&a->body, a->status == 200 ? "{\"status\":\"healthy\"" :
 	    "{\"status\":\"unhealthy\"");
-	if (rt->seed) {
-		http_buf_str(&a->body, st[LIVEKIT] == P_OK ?
+	if (rt->of != NULL) {
+		s = verify_state(&ver, provider_route(rt->of));
+		http_buf_str(&a->body, s == PROVIDER_OK ?
 		    ",\"webhook_secret_configured\":true" :
 		    ",\"webhook_secret_configured\":false");
 		http_buf_str(&a->body, ",\"config_status\":");
-		http_buf_json(&a->body, seed[st[LIVEKIT]],
-		    strlen(seed[st[LIVEKIT]]));
+		http_buf_json(&a->body, seed[s], strlen(seed[s]));
 	}
 	http_buf_str(&a->body, writable ? ",\"spool_writable\":true" :
 	    ",\"spool_writable\":false");
@@ -347,25 +320,40 @@ health_body(const struct route *rt, struct answer *a, const int *st,
 	snprintf(num, sizeof(num), ",\"spool_free_min\":%lld", floor);
 	http_buf_str(&a->body, num);
 	backlog(a);
-	if (!rt->seed) {
+	if (rt->of == NULL) {
 		http_buf_str(&a->body, ",\"webhook_secret_configured\":{");
-		for (i = 0; i < NSRC; i++) {
+		for (i = 0; i < n; i++) {
 			http_buf_str(&a->body, i > 0 ? ",\"" : "\"");
-			http_buf_str(&a->body, srcname[i]);
-			http_buf_str(&a->body, st[i] == P_OK ? "\":true" :
-			    "\":false");
+			http_buf_str(&a->body, provider_table[i]->name);
+			http_buf_str(&a->body, st[i] == PROVIDER_OK ?
+			    "\":true" : "\":false");
 		}
 		http_buf_str(&a->body, "}");
 	}
 	http_buf_str(&a->body, ",\"providers\":{");
-	for (i = 0; i < NSRC; i++) {
+	for (i = 0; i < n; i++) {
 		http_buf_str(&a->body, i > 0 ? ",\"" : "\"");
-		http_buf_str(&a->body, srcname[i]);
+		http_buf_str(&a->body, provider_table[i]->name);
 		http_buf_str(&a->body, "\":\"");
 		http_buf_str(&a->body, pname[st[i]]);
 		http_buf_str(&a->body, "\"");
 	}
 	http_buf_str(&a->body, "}}");
+}
+
+/* The largest body limit of any route: what must be free in the spool. */
+static long long
+max_body(void)
+{
+	long long max = 0;
+	size_t i;
+
+	if (mflag >= 0)
+		return mflag;
+	for (i = 0; provider_table[i] != NULL; i++)
+		if (provider_table[i]->body_max > max)
+			max = provider_table[i]->body_max;
+	return max;
 }
 
 /*
@@ -378,17 +366,14 @@ health(const struct route *rt, struct answer *a)
 {
 	static char why[PATH_MAX + 64];
 	long long freeb, floor;
-	int st[NSRC], i, broken = 0, writable;
+	int broken, writable;
 
-	load(VERIFY_ALL);
-	for (i = 0; i < NSRC; i++)
-		if ((st[i] = pstate(i)) == P_BROKEN)
-			broken = 1;
+	broken = verify_load(&ver, NULL, 1) == PROVIDER_BROKEN;
 	writable = probe(why, sizeof(why));
 	if (!writable && spool_init(spool) == 0)
 		writable = probe(why, sizeof(why));
 	freeb = free_bytes();
-	floor = mflag >= 0 ? mflag : MAX_BODY_EL;
+	floor = max_body();
 	a->status = 503;
 	if (broken) {
 		a->why = "a configured source's secrets are unusable";
@@ -401,12 +386,12 @@ health(const struct route *rt, struct answer *a)
 		a->exit = EX_TEMPFAIL;
 	} else
 		a->status = 200;
-	health_body(rt, a, st, writable, freeb, floor);
+	health_body(rt, a, ver.state, writable, freeb, floor);
 }
 
 /* The envelope without its body: what the signature schemes look at. */
 static jv
-head_env(const struct http_req *r, int i, const char *at)
+head_env(const struct http_req *r, const struct provider *p, const char *at)
 {
 	jv e, h;
 	size_t k;
@@ -418,7 +403,7 @@ head_env(const struct http_req *r, int i, const char *at)
 	e = jv_object();
 	e = jv_object_set(e, jv_string("v"), jv_number(1));
 	e = jv_object_set(e, jv_string("received_at"), jv_string(at));
-	e = jv_object_set(e, jv_string("source"), jv_string(srcname[i]));
+	e = jv_object_set(e, jv_string("source"), jv_string(p->name));
 	e = jv_object_set(e, jv_string("method"), jv_string(r->method));
 	e = jv_object_set(e, jv_string("path"), jv_string(r->path));
 	e = jv_object_set(e, jv_string("query"), jv_string(r->query));
@@ -431,13 +416,14 @@ head_env(const struct http_req *r, int i, const char *at)
  * it: an unauthenticated body costs its own bytes and nothing more.
  */
 static int
-check_sig(int i, const struct http_req *r, const char *at, struct answer *a)
+check_sig(const struct provider *p, const struct http_req *r, const char *at,
+    struct answer *a)
 {
 	static char why[256];
 	jv e;
 	int rc;
 
-	e = head_env(r, i, at);
+	e = head_env(r, p, at);
 	rc = verify_request(&ver, e, r->body, r->bodylen, why, sizeof(why));
 	jv_free(e);
 	if (rc == 0)
@@ -448,40 +434,36 @@ check_sig(int i, const struct http_req *r, const char *at, struct answer *a)
 }
 
 /*
- * LiveKit and ElevenLabs bodies are JSON objects; Twilio's are forms, or
- * JSON objects with bodySHA256 in the query.  Sets the event id.
+ * The body is a JSON object, or a form when the provider reads this
+ * request's body as one (env_payload).  Sets the event id.
  */
 static int
-check_body(int i, const struct http_req *r, struct answer *a)
+check_body(const struct provider *p, const struct http_req *r,
+    struct answer *a)
 {
-	jv body = jv_invalid();
-	char hash[8];
+	char why[256];
+	jv body;
 
-	if (i != TWILIO || http_form_value(r->query, strlen(r->query),
-	    "bodySHA256", hash, sizeof(hash))) {
-		body = jv_parse_sized(r->body, (int)r->bodylen);
-		if (jv_get_kind(body) != JV_KIND_OBJECT) {
-			jv_free(body);
-			refuse(a, 400, "body is not a JSON object");
-			return -1;
-		}
-	} else if (!http_form_ok(r->body, r->bodylen)) {
-		refuse(a, 400, "body is not a form");
+	body = env_payload(p, r->query, r->body, r->bodylen, why,
+	    sizeof(why));
+	if (!jv_is_valid(body)) {
+		jv_free(body);
+		refuse(a, 400, p->is_form != NULL && p->is_form(r->query) ?
+		    "body is not a form" : "body is not a JSON object");
 		return -1;
 	}
-	env_event_id(srcname[i], body, r->body, r->bodylen, a->event,
-	    sizeof(a->event));
+	env_event_id(p, body, a->event, sizeof(a->event));
+	jv_free(body);
 	return 0;
 }
 
 static void
-accepted(int i, struct answer *a)
+accepted(const struct provider *p, struct answer *a)
 {
 	a->status = 200;
-	if (i == TWILIO) {
-		a->ctype = "text/xml";
-		http_buf_str(&a->body, "<?xml version=\"1.0\" "
-		    "encoding=\"UTF-8\"?><Response/>");
+	if (p->reply_body != NULL) {
+		a->ctype = p->reply_type;
+		http_buf_str(&a->body, p->reply_body);
 		return;
 	}
 	http_buf_str(&a->body, "{\"status\":\"accepted\",\"event_id\":");
@@ -494,7 +476,7 @@ accepted(int i, struct answer *a)
 
 /* A complete request on a webhook route: check, spool, accept. */
 static void
-accept_req(int i, struct http_req *r, struct answer *a)
+accept_req(const struct provider *p, struct http_req *r, struct answer *a)
 {
 	static char why[PATH_MAX + 64];
 	struct http_buf env = { NULL, 0, 0 };
@@ -514,9 +496,9 @@ accept_req(int i, struct http_req *r, struct answer *a)
 	if ((now = getenv("CO_NOW")) != NULL && *now != '\0')
 		tv.tv_sec = conf_now();
 	conf_rfc3339(at, sizeof(at), tv.tv_sec, (long)tv.tv_usec);
-	if (check_sig(i, r, at, a) == -1 || check_body(i, r, a) == -1)
+	if (check_sig(p, r, at, a) == -1 || check_body(p, r, a) == -1)
 		return;
-	http_envelope(&env, r, srcname[i], conn.remote, at);
+	http_envelope(&env, r, p->name, conn.remote, at);
 	if (spool_write(spool, &tv, env.p, env.len, name, sizeof(name)) == -1 &&
 	    (errno != ENOENT || spool_init(spool) == -1 || spool_write(spool,
 	    &tv, env.p, env.len, name, sizeof(name)) == -1)) {
@@ -524,14 +506,15 @@ accept_req(int i, struct http_req *r, struct answer *a)
 		    strerror(errno));
 		refuse(a, 503, why);
 	} else
-		accepted(i, a);
+		accepted(p, a);
 	http_buf_free(&env);
 }
 
 static void
 serve(struct http_in *in, struct http_req *r, struct answer *a)
 {
-	const struct route *rt;
+	const struct provider *p;
+	const struct route *rt = NULL;
 	long long max;
 	int rc;
 
@@ -540,20 +523,20 @@ serve(struct http_in *in, struct http_req *r, struct answer *a)
 		return;
 	}
 	a->head = strcmp(r->method, "HEAD") == 0;	/* no body, ever */
-	if ((rt = route(r, a)) == NULL)
+	if ((rc = route(r, a, &p, &rt)) == -1)
 		return;
-	if (rt->src < 0) {
+	if (rc == 1) {
 		health(rt, a);
 		return;
 	}
-	if (provider(rt->src, a) == -1)
+	if (provider(p, a) == -1)
 		return;
-	max = mflag >= 0 ? mflag : rt->max;
+	max = mflag >= 0 ? mflag : p->body_max;
 	if (!r->chunked && r->clen < 0)
 		refuse(a, 411, "no Content-Length");
 	else if (!r->chunked && r->clen > max)
 		refuse(a, 413, "body over the limit");
-	else if (!has_sig(rt->src, r)) {
+	else if (!has_sig(p, r)) {
 		refuse(a, 401, "signature verification failed");
 		a->why = "missing signature";
 	} else if (r->expect && spool_write_all(STDOUT_FILENO,
@@ -562,7 +545,7 @@ serve(struct http_in *in, struct http_req *r, struct answer *a)
 	else if ((rc = http_read_body(in, r, (size_t)max)) != 0)
 		refuse(a, rc, r->why);
 	else
-		accept_req(rt->src, r, a);
+		accept_req(p, r, a);
 }
 
 /* The answer; to HEAD without the body, which GET would have sent. */

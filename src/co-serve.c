@@ -410,7 +410,7 @@ bind_filters(struct query *q, const struct param *p, size_t np,
 	else if (q->zone != NULL && *q->zone == '\0')
 		name = "tz", w = "empty time zone";
 	else if ((w = query_check_list("provider", q->f.provider =
-	    param(p, np, "provider"), query_providers)) != NULL)
+	    param(p, np, "provider"), query_providers())) != NULL)
 		name = "provider";
 	else if ((v = param(p, np, "limit")) != NULL) {
 		q->limit = strtoll(v, &end, 10);

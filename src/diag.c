@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "provider.h"
 
 extern const char *__progname;
 
@@ -77,10 +78,30 @@ reject_open(struct reject *r, const char *name)
 		err(EX_IOERR, "%s", name);
 }
 
-/* Keys whose values never go into a reject file (compared ignoring case). */
-static const char *const secret_keys[] = { "authorization",
-    "x-livekit-signature", "elevenlabs-signature", "x-twilio-signature",
+/*
+ * Keys whose values never go into a reject file (compared ignoring case):
+ * these, and every provider's signature headers (provider.h).
+ */
+static const char *const own_secret_keys[] = { "authorization",
     "turnPassword", NULL };
+#define NSECRET_KEYS	64
+static const char *secret_keys[NSECRET_KEYS + 1];
+
+static void
+secret_keys_init(void)
+{
+	const char *const *h;
+	size_t i, n = 0;
+
+	if (secret_keys[0] != NULL)
+		return;
+	for (i = 0; own_secret_keys[i] != NULL; i++)
+		secret_keys[n++] = own_secret_keys[i];
+	for (i = 0; provider_table[i] != NULL; i++)
+		for (h = provider_table[i]->sig_headers; *h != NULL &&
+		    n < NSECRET_KEYS; h++)
+			secret_keys[n++] = *h;
+}
 
 #define REDACTED	"[redacted]"
 
@@ -89,6 +110,7 @@ secret_key(const char *k, size_t n)
 {
 	int i;
 
+	secret_keys_init();
 	for (i = 0; secret_keys[i] != NULL; i++)
 		if (strlen(secret_keys[i]) == n &&
 		    strncasecmp(k, secret_keys[i], n) == 0)
@@ -107,6 +129,7 @@ secret_at(const char *s, size_t n, size_t i)
 	size_t j, len;
 	int k;
 
+	secret_keys_init();
 	for (k = 0; secret_keys[k] != NULL; k++) {
 		len = strlen(secret_keys[k]);
 		if (n - i - 1 < len ||

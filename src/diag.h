@@ -28,10 +28,10 @@ void	diag_nocore(void);
 /*
  * -r FILE: rejected records, each with a "reason" added.  The file is
  * created 0600 and appended to.  A record never carries a secret: the
- * string value of any key named authorization, x-livekit-signature,
- * elevenlabs-signature, x-twilio-signature or turnPassword (any case), in
- * the record or in a JSON text inside one of its strings (an envelope's
- * body), is written as "[redacted]".
+ * string value of any key named authorization, turnPassword or a header
+ * that carries a provider's signature (x-livekit-signature, ...; the
+ * provider table's), any case, in the record or in a JSON text inside one
+ * of its strings (an envelope's body), is written as "[redacted]".
  */
 struct reject {
 	FILE	*fp;

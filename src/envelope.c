@@ -7,8 +7,8 @@
 
 #include "envelope.h"
 #include "http.h"
+#include "provider.h"
 
-static jv	member(jv, const char *, const char *);
 static void	copy_id(char *, size_t, const char *, size_t);
 
 const char *
@@ -49,7 +49,6 @@ int
 env_check(jv env, char *why, size_t sz)
 {
 	jv v;
-	const char *src;
 	int ok;
 
 	v = jv_object_get(jv_copy(env), jv_string("v"));
@@ -59,9 +58,7 @@ env_check(jv env, char *why, size_t sz)
 		snprintf(why, sz, "not a version 1 envelope");
 		return -1;
 	}
-	if ((src = env_str(env, "source", NULL)) == NULL ||
-	    (strcmp(src, "livekit") != 0 && strcmp(src, "elevenlabs") != 0 &&
-	    strcmp(src, "twilio") != 0)) {
+	if (provider_find(env_str(env, "source", NULL)) == NULL) {
 		snprintf(why, sz, "unknown source");
 		return -1;
 	}
@@ -72,20 +69,50 @@ env_check(jv env, char *why, size_t sz)
 	return 0;
 }
 
-/* obj.k1 or obj.k1.k2; consumes nothing. */
-static jv
-member(jv obj, const char *k1, const char *k2)
+jv
+env_payload(const struct provider *p, const char *query, const char *body,
+    size_t len, char *why, size_t sz)
 {
-	jv v;
+	jv v, msg;
+	char *cut;
 
-	v = jv_object_get(jv_copy(obj), jv_string(k1));
-	if (k2 == NULL)
-		return v;
-	if (jv_get_kind(v) != JV_KIND_OBJECT) {
-		jv_free(v);
+	if (p->is_form != NULL && p->is_form(query)) {
+		if (http_form_ok(body, len))
+			return http_form_object(body, len);
+		snprintf(why, sz, "body is not a form");
 		return jv_invalid();
 	}
-	return jv_object_get(v, jv_string(k2));
+	v = jv_parse_sized(body, (int)len);
+	if (jv_get_kind(v) == JV_KIND_OBJECT)
+		return v;
+	if (jv_is_valid(v))
+		snprintf(why, sz, "body is not a JSON object");
+	else {
+		msg = jv_invalid_get_msg(jv_copy(v));
+		snprintf(why, sz, "body is not JSON: %s",
+		    jv_get_kind(msg) == JV_KIND_STRING ?
+		    jv_string_value(msg) : "parse error");
+		if ((cut = strstr(why, " (while parsing")) != NULL)
+			*cut = '\0';
+		jv_free(msg);
+	}
+	jv_free(v);
+	return jv_invalid();
+}
+
+void
+env_event_id(const struct provider *p, jv payload, char *buf, size_t sz)
+{
+	jv id;
+	size_t n;
+
+	id = p->event_id(payload);
+	buf[0] = '\0';
+	if (jv_get_kind(id) == JV_KIND_STRING) {
+		n = (size_t)jv_string_length_bytes(jv_copy(id));
+		copy_id(buf, sz, jv_string_value(id), n);
+	}
+	jv_free(id);
 }
 
 /* s[0..n) into buf, cut at a character boundary when too long. */
@@ -99,42 +126,4 @@ copy_id(char *buf, size_t sz, const char *s, size_t n)
 	}
 	memcpy(buf, s, n);
 	buf[n] = '\0';
-}
-
-void
-env_event_id(const char *source, jv body, const char *raw, size_t len,
-    char *buf, size_t sz)
-{
-	char id[512], sid[128], st[64];
-	jv a, b;
-
-	id[0] = '\0';
-	if (jv_get_kind(body) != JV_KIND_OBJECT) {	/* a Twilio form */
-		if (strcmp(source, "twilio") == 0 &&
-		    http_form_value(raw, len, "CallSid", sid, sizeof(sid)) &&
-		    http_form_value(raw, len, "CallStatus", st, sizeof(st)))
-			snprintf(id, sizeof(id), "%s:%s", sid, st);
-	} else {
-		if (strcmp(source, "livekit") == 0) {
-			a = member(body, "id", NULL);
-			b = jv_invalid();
-		} else if (strcmp(source, "elevenlabs") == 0) {
-			a = member(body, "type", NULL);
-			b = member(body, "data", "conversation_id");
-		} else {
-			a = member(body, "CallSid", NULL);
-			b = member(body, "CallStatus", NULL);
-		}
-		if (jv_get_kind(a) == JV_KIND_STRING &&
-		    jv_get_kind(b) == JV_KIND_STRING)
-			snprintf(id, sizeof(id), "%s:%s", jv_string_value(a),
-			    jv_string_value(b));
-		else if (jv_get_kind(a) == JV_KIND_STRING &&
-		    strcmp(source, "livekit") == 0)
-			snprintf(id, sizeof(id), "%s", jv_string_value(a));
-		jv_free(a);
-		jv_free(b);
-	}
-	jv_free(body);
-	copy_id(buf, sz, id, strlen(id));
 }

@@ -19,13 +19,21 @@ const char *env_header(jv, const char *, size_t *);
 /* Check v, source and body; 0 ok, -1 with why filled. */
 int	 env_check(jv, char *, size_t);
 
+struct provider;
+
 /*
- * The event id of SPEC section 6 into buf (sz > 0): LiveKit's "id",
- * ElevenLabs' "type:conversation_id", Twilio's "CallSid:CallStatus", from
- * body (a JSON object; consumed) or, when body is not an object, from the
- * form raw[0..len).  Empty when the body has none; cut at a character
- * boundary when longer than buf.
+ * The payload of a request of provider p with query (or of an envelope):
+ * the body parsed as a JSON object, or the fields of a form as an object
+ * when p reads such a request's body as a form.  Invalid with why set when
+ * the body is neither.  body is NUL-terminated (jq 1.6 prints it with %s).
  */
-void	 env_event_id(const char *, jv, const char *, size_t, char *, size_t);
+jv	 env_payload(const struct provider *, const char *, const char *,
+	    size_t, char *, size_t);
+/*
+ * The event id of SPEC section 6 by p's rule from payload (borrowed) into
+ * buf (sz > 0): empty when it has none; cut at a character boundary when
+ * longer than buf, and at a NUL it holds.
+ */
+void	 env_event_id(const struct provider *, jv, char *, size_t);
 
 #endif

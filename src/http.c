@@ -632,6 +632,54 @@ http_form_value(const char *s, size_t len, const char *name, char *buf,
 	return 1;
 }
 
+/* p[0..e) with '+' and %XX decoded into buf; its length. */
+static int
+form_decode(const char *p, const char *e, char *buf)
+{
+	int c, n = 0;
+
+	for (; p < e; p++) {
+		if (*p == '%' && e - p > 2 && (c = hex2(p + 1)) != -1) {
+			buf[n++] = (char)c;
+			p += 2;
+		} else
+			buf[n++] = *p == '+' ? ' ' : *p;
+	}
+	return n;
+}
+
+jv
+http_form_object(const char *s, size_t len)
+{
+	const char *p, *e = s + len, *amp, *eq;
+	char *buf;
+	jv obj, name, val;
+
+	obj = jv_object();
+	if (len > INT_MAX)
+		return obj;		/* jv strings are shorter */
+	if ((buf = malloc(len + 1)) == NULL)
+		err(EX_OSERR, "malloc");
+	for (p = s; p < e; p = amp + 1) {
+		if ((amp = memchr(p, '&', (size_t)(e - p))) == NULL)
+			amp = e;
+		if ((eq = memchr(p, '=', (size_t)(amp - p))) == NULL)
+			eq = amp;
+		name = jv_string_sized(buf, form_decode(p, eq, buf));
+		val = jv_string_sized(buf, eq < amp ?
+		    form_decode(eq + 1, amp, buf) : 0);
+		if (jv_object_has(jv_copy(obj), jv_copy(name))) {
+			jv_free(name);	/* the first value wins */
+			jv_free(val);
+		} else
+			obj = jv_object_set(obj, name, val);
+		if (amp == e)
+			break;
+	}
+	free(buf);
+	return obj;
+}
+
 const char *
 http_reason(int status)
 {

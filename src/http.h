@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include <jv.h>
+
 #define HTTP_LINEMAX	8192		/* request line, one header line */
 #define HTTP_HEADMAX	32768		/* all header lines together */
 #define HTTP_NHDRMAX	100		/* header lines */
@@ -95,6 +97,14 @@ int	http_form_ok(const char *, size_t);
  * field is there, else 0.  A '%' without two hex digits stays as it is.
  */
 int	http_form_value(const char *, size_t, const char *, char *, size_t);
+
+/*
+ * The fields of the form s[0..len) as a JSON object of strings, decoded as
+ * http_form_value does; the first value of a repeated name wins, bytes
+ * that are not UTF-8 become U+FFFD.  s is not NULL; past INT_MAX bytes,
+ * no field.
+ */
+jv	http_form_object(const char *, size_t);
 
 /* The standard reason phrase of a status ("Not Found"). */
 const char *http_reason(int);

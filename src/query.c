@@ -12,6 +12,7 @@
 #include <jv.h>
 
 #include "diag.h"
+#include "provider.h"
 #include "query.h"
 #include "rfc3339.h"
 
@@ -72,7 +73,21 @@ const char *const query_directions[] = { "inbound", "outbound", NULL };
 /* call_logs.status in the seed's words (migration 001), then calls'. */
 const char *const query_statuses[] = { "active", "ended", "in_progress",
 	"completed", "failed", NULL };
-const char *const query_providers[] = { "livekit", "elevenlabs", NULL };
+
+/* The providers whose calls co-query answers about, from the table. */
+const char *const *
+query_providers(void)
+{
+	static const char *names[QUERY_MAXPROVIDERS + 1];
+	size_t i, n = 0;
+
+	if (names[0] == NULL)
+		for (i = 0; provider_table[i] != NULL &&
+		    n < QUERY_MAXPROVIDERS; i++)
+			if (provider_table[i]->query)
+				names[n++] = provider_table[i]->name;
+	return names;
+}
 
 /*
  * Columns; a leading '@' marks a timestamptz, '!' a TIMESTAMP holding UTC,

@@ -47,7 +47,9 @@ extern const size_t query_nbykeys;
 extern const char *const query_outcomes[];
 extern const char *const query_directions[];
 extern const char *const query_statuses[];
-extern const char *const query_providers[];
+/* The providers co-query has calls of (those whose table entry says so). */
+#define QUERY_MAXPROVIDERS	16
+const char *const *query_providers(void);
 
 /*
  * Open a read-only transaction for q->tenant, times in q->zone (UTC when

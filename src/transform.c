@@ -18,7 +18,9 @@
 #include "conf.h"
 #include "diag.h"
 #include "envelope.h"
+#include "http.h"
 #include "jqprog.h"
+#include "provider.h"
 #include "transform.h"
 
 #define WHY_MAX	200	/* longest jq error text kept in a reason */
@@ -35,7 +37,7 @@ struct transform {
 	struct prog *progs;	/* one per source, looked up linearly */
 	size_t	 nprogs;
 	struct prog *all;	/* -f FILE without SOURCE= */
-	jv	 payload, source, spool_file;	/* keys, made once */
+	jv	 payload, source, spool_file, event_id;	/* keys, made once */
 };
 
 static int	 compile(struct prog *, const char *);
@@ -45,8 +47,9 @@ static struct prog *prog_find(struct transform *, const char *);
 static int	 prog_builtin(struct prog *);
 static int	 run_jq(struct prog *, jv, jv *, char *, size_t);
 static void	 jq_why(jv, char *, size_t);
-static int	 parse_body(struct transform *, jv *, char *, size_t);
-static jv	 decorate(struct transform *, jv, jv);
+static int	 parse_body(struct transform *, const struct provider *, jv *,
+		    char *, size_t);
+static jv	 decorate(struct transform *, jv, jv, jv);
 
 struct transform *
 transform_new(void)
@@ -59,6 +62,7 @@ transform_new(void)
 	t->payload = jv_string("payload");
 	t->source = jv_string("source");
 	t->spool_file = jv_string("spool_file");
+	t->event_id = jv_string("event_id");
 	return t;
 }
 
@@ -80,6 +84,7 @@ transform_free(struct transform *t)
 	jv_free(t->payload);
 	jv_free(t->source);
 	jv_free(t->spool_file);
+	jv_free(t->event_id);
 	free(t);
 }
 
@@ -128,9 +133,10 @@ int
 transform_run(struct transform *t, jv env, void (*emit)(void *, jv),
     void *arg, char *why, size_t whysz)
 {
+	const struct provider *pv;
 	struct prog *p;
 	const char *source;
-	jv outs, ev;
+	jv outs, ev, id;
 	int i, n, rc;
 
 	if (env_check(env, why, whysz) != 0) {
@@ -138,58 +144,55 @@ transform_run(struct transform *t, jv env, void (*emit)(void *, jv),
 		return EX_DATAERR;
 	}
 	source = env_str(env, "source", NULL);
+	pv = provider_find(source);
 	if ((p = prog_find(t, source))->jq == NULL) {
 		snprintf(why, whysz, "%s", p->why);
 		jv_free(env);
 		return p->code;
 	}
-	if ((rc = parse_body(t, &env, why, whysz)) != 0)
+	if ((rc = parse_body(t, pv, &env, why, whysz)) != 0)
 		return rc;
 	if ((rc = run_jq(p, jv_copy(env), &outs, why, whysz)) != 0) {
 		jv_free(env);
 		return rc;
 	}
+	id = pv->event_id(jv_object_get(jv_copy(env), jv_copy(t->payload)));
 	n = jv_array_length(jv_copy(outs));
 	for (i = 0; i < n; i++) {
 		ev = jv_array_get(jv_copy(outs), i);
 		/* The event's only reference, so decorate sets in place. */
 		outs = jv_array_set(outs, i, jv_null());
-		emit(arg, decorate(t, env, ev));
+		emit(arg, decorate(t, env, ev, jv_copy(id)));
 	}
+	jv_free(id);
 	jv_free(outs);
 	jv_free(env);
 	return 0;
 }
 
 /*
- * The body, parsed into .payload.  The body string is NUL-terminated by jv,
- * which jq 1.6 needs: it prints the input with %s into its parse errors.
- * Those errors end in " (while parsing '<the whole body>')"; cut it.
+ * The body, parsed into .payload: a JSON object, or a form's fields as an
+ * object when the provider reads the request's body as a form; and the
+ * query's parameters as .params when there is a query.  The body string
+ * is NUL-terminated by jv, which jq 1.6 needs in its parse errors.
  */
 static int
-parse_body(struct transform *t, jv *env, char *why, size_t whysz)
+parse_body(struct transform *t, const struct provider *pv, jv *env,
+    char *why, size_t whysz)
 {
-	const char *body;
-	size_t len;
-	jv v, msg;
-	char *cut;
+	const char *body, *query;
+	size_t len, qlen = 0;
+	jv v;
 
 	body = env_str(*env, "body", &len);
-	v = jv_parse_sized(body, (int)len);
-	if (jv_get_kind(v) == JV_KIND_OBJECT) {
+	query = env_str(*env, "query", &qlen);
+	v = env_payload(pv, query, body, len, why, whysz);
+	if (jv_is_valid(v)) {
 		*env = jv_object_set(*env, jv_copy(t->payload), v);
+		if (query != NULL && qlen > 0)
+			*env = jv_object_set(*env, jv_string("params"),
+			    http_form_object(query, qlen));
 		return 0;
-	}
-	if (jv_is_valid(v))
-		snprintf(why, whysz, "body is not a JSON object");
-	else {
-		msg = jv_invalid_get_msg(jv_copy(v));
-		snprintf(why, whysz, "body is not JSON: %s",
-		    jv_get_kind(msg) == JV_KIND_STRING ?
-		    jv_string_value(msg) : "parse error");
-		if ((cut = strstr(why, " (while parsing")) != NULL)
-			*cut = '\0';
-		jv_free(msg);
 	}
 	jv_free(v);
 	jv_free(*env);
@@ -198,13 +201,17 @@ parse_body(struct transform *t, jv *env, char *why, size_t whysz)
 }
 
 /*
- * What C adds to an event (consumed) of env: spool_file from the envelope
- * (co-drain's way back to the file), and source unless the program set it.
+ * What C adds to an event (consumed) of env: its event_id (id, consumed:
+ * the provider's rule, null when the payload has none), spool_file from
+ * the envelope (co-drain's way back to the file), and source unless the
+ * program set it.
  */
 static jv
-decorate(struct transform *t, jv env, jv ev)
+decorate(struct transform *t, jv env, jv ev, jv id)
 {
 	jv v;
+
+	ev = jv_object_set(ev, jv_copy(t->event_id), id);
 
 	v = jv_object_get(jv_copy(env), jv_copy(t->spool_file));
 	if (jv_get_kind(v) == JV_KIND_STRING)

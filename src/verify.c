@@ -1,8 +1,9 @@
 /*
- * verify.c - webhook signature checks: LiveKit's Authorization JWT with a
- * body hash, the legacy X-LiveKit-Signature HMAC, ElevenLabs'
- * "t=...,v0=..." header and Twilio's X-Twilio-Signature (PROTOCOLS.md
- * sections 1.2, 2.2 and 3.3).
+ * verify.c - the verifier, which holds each provider's secrets and hands a
+ * request to its provider's check; and the signature schemes those checks
+ * use: LiveKit's Authorization JWT with a body hash, the legacy
+ * X-LiveKit-Signature HMAC, ElevenLabs' "t=...,v0=..." header and Twilio's
+ * X-Twilio-Signature (PROTOCOLS.md sections 1.2, 2.2 and 3.3).
  * Rule: secrets, tokens and signatures only ever go into a MAC or a
  * constant-time compare; every reason is a fixed string, never input.
  */
@@ -17,6 +18,7 @@
 #include "crypto.h"
 #include "diag.h"
 #include "envelope.h"
+#include "provider.h"
 #include "verify.h"
 
 #define JWT_MAX		8192	/* longer tokens are refused unparsed */
@@ -42,30 +44,26 @@ struct tw_param {
 
 static int	fail(char *, size_t, const char *);
 static char	*xstrndup(const char *, size_t);
-static int	load_secret(const char *, char **);
-static void	add_key(struct verifier *, const char *, size_t, const char *,
-		    size_t);
-static int	load_lk_env(struct verifier *);
-static void	keys_line(struct verifier *, char *, const char *,
+static void	verify_alloc(struct verifier *);
+static size_t	slot(const struct verifier *, const struct provider *);
+static int	load_one(struct verifier *, size_t, int);
+static void	add_key(struct lk_secrets *, const char *, size_t,
+		    const char *, size_t);
+static void	keys_line(struct lk_secrets *, char *, const char *,
 		    unsigned long);
-static int	load_keys_file(struct verifier *);
-static int	load_el(struct verifier *);
-static int	load_tw(struct verifier *);
 static jv	b64_json(const char *, size_t);
-static const char *lk_secret(const struct verifier *, jv);
+static const char *lk_secret(const struct lk_secrets *, jv);
 static int	claim_num(jv, const char *, double *);
-static int	jwt_times(const struct verifier *, jv, char *, size_t);
+static int	jwt_times(time_t, jv, char *, size_t);
 static int	jwt_body(jv, const char *, size_t, char *, size_t);
-static int	jwt_check(const struct verifier *, const struct jwt *,
-		    const char *, size_t, char *, size_t);
-static void	trim(const char **, size_t *);
+static int	jwt_check(const struct lk_secrets *, time_t,
+		    const struct jwt *, const char *, size_t, char *, size_t);
 static int	el_part(struct el_header *, const char *, size_t, char *,
 		    size_t);
 static int	el_parse(const char *, size_t, struct el_header *, char *,
 		    size_t);
-static int	el_window(const struct verifier *, const struct el_header *,
-		    char *, size_t);
-static int	el_match(const struct verifier *, const struct el_header *,
+static int	el_window(time_t, const struct el_header *, char *, size_t);
+static int	el_match(const struct el_secrets *, const struct el_header *,
 		    const char *, size_t);
 static size_t	form_decode(const char *, size_t, char *);
 static size_t	tw_params(const char *, size_t, struct tw_param *, char *);
@@ -73,16 +71,10 @@ static int	bytes_cmp(const char *, size_t, const char *, size_t);
 static int	tw_cmp(const void *, const void *);
 static char	*tw_form(const char *, size_t, size_t *);
 static char	*tw_other_url(const char *);
-static int	tw_mac_equal(const struct verifier *, const char *,
+static int	tw_mac_equal(const struct tw_secrets *, const char *,
 		    const char *, size_t, const char *, size_t);
 static char	*tw_query(const char *, const char *, size_t *);
 static int	tw_body_hash(const char *, size_t, const char *, size_t);
-static int	verify_lk_env(const struct verifier *, jv, const char *,
-		    size_t, char *, size_t);
-static int	verify_tw_env(const struct verifier *, jv, const char *,
-		    size_t, char *, size_t);
-static int	verify_el_env(const struct verifier *, jv, const char *,
-		    size_t, char *, size_t);
 
 static int
 fail(char *why, size_t sz, const char *reason)
@@ -101,9 +93,8 @@ xstrndup(const char *s, size_t n)
 	return p;
 }
 
-/* Like conf_secret, but -1 when the variable is set and unusable. */
-static int
-load_secret(const char *name, char **out)
+int
+verify_secret(const char *name, char **out)
 {
 	char file[128];
 	const char *f;
@@ -117,8 +108,8 @@ load_secret(const char *name, char **out)
 }
 
 static void
-add_key(struct verifier *v, const char *key, size_t klen, const char *secret,
-    size_t slen)
+add_key(struct lk_secrets *v, const char *key, size_t klen,
+    const char *secret, size_t slen)
 {
 	struct lk_key *k;
 
@@ -130,33 +121,12 @@ add_key(struct verifier *v, const char *key, size_t klen, const char *secret,
 	v->nlk++;
 }
 
-static int
-load_lk_env(struct verifier *v)
-{
-	char *key = NULL, *secret = NULL;
-	int rc = 0;
-
-	if (load_secret("LIVEKIT_API_KEY", &key) == -1 ||
-	    load_secret("LIVEKIT_API_SECRET", &secret) == -1)
-		rc = -1;
-	else if (key != NULL && secret != NULL)
-		add_key(v, key, strlen(key), secret, strlen(secret));
-	else if (key != NULL || secret != NULL) {
-		warnx("LIVEKIT_API_KEY and LIVEKIT_API_SECRET must be set "
-		    "together");
-		rc = -1;
-	}
-	conf_free(key);
-	conf_free(secret);
-	return rc;
-}
-
 /*
  * One "key: secret" line of a livekit-server keys file.  Surrounding
  * blanks and one pair of matching quotes around either side are dropped.
  */
 static void
-keys_line(struct verifier *v, char *line, const char *path,
+keys_line(struct lk_secrets *v, char *line, const char *path,
     unsigned long lineno)
 {
 	const char *k, *s, *colon;
@@ -164,7 +134,7 @@ keys_line(struct verifier *v, char *line, const char *path,
 
 	k = line;
 	klen = strlen(line);
-	trim(&k, &klen);
+	verify_trim(&k, &klen);
 	if (klen == 0 || *k == '#')
 		return;
 	if ((colon = memchr(k, ':', klen)) == NULL)
@@ -172,8 +142,8 @@ keys_line(struct verifier *v, char *line, const char *path,
 	s = colon + 1;
 	slen = klen - (size_t)(s - k);
 	klen = (size_t)(colon - k);
-	trim(&k, &klen);
-	trim(&s, &slen);
+	verify_trim(&k, &klen);
+	verify_trim(&s, &slen);
 	if (slen >= 2 && (*s == '"' || *s == '\'') && s[slen - 1] == *s) {
 		s++;
 		slen -= 2;
@@ -191,7 +161,7 @@ bad:
 }
 
 int
-verify_keys_read(struct verifier *v, FILE *fp, const char *path)
+verify_keys_read(struct lk_secrets *v, FILE *fp, const char *path)
 {
 	char *line = NULL;
 	size_t cap = 0;
@@ -210,99 +180,56 @@ verify_keys_read(struct verifier *v, FILE *fp, const char *path)
 	return rc;
 }
 
-static int
-load_keys_file(struct verifier *v)
+static void
+verify_alloc(struct verifier *v)
 {
-	const char *path;
-	FILE *fp;
-	int rc;
-
-	if ((path = getenv("LIVEKIT_KEYS_FILE")) == NULL || *path == '\0')
-		return 0;
-	if ((fp = conf_secret_open(path)) == NULL)
-		return -1;
-	rc = verify_keys_read(v, fp, path);
-	fclose(fp);
-	return rc;
+	memset(v, 0, sizeof(*v));
+	v->now = conf_now();
+	v->n = provider_count();
+	if ((v->secrets = calloc(v->n + 1, sizeof(*v->secrets))) == NULL ||
+	    (v->state = calloc(v->n + 1, sizeof(*v->state))) == NULL)
+		err(EX_OSERR, "calloc");
 }
 
-/* ELEVENLABS_WEBHOOK_SECRET: a comma-separated list, for rotation. */
-static int
-load_el(struct verifier *v)
+/* The index of p in the table and in v; v->n when it is not there. */
+static size_t
+slot(const struct verifier *v, const struct provider *p)
 {
-	char *all, **el;
-	const char *p, *e;
-	size_t n;
+	size_t i;
 
-	if (load_secret("ELEVENLABS_WEBHOOK_SECRET", &all) == -1)
-		return -1;
-	if (all == NULL)
-		return 0;
-	for (p = all; *p != '\0'; p = *e == ',' ? e + 1 : e) {
-		e = p + strcspn(p, ",");
-		n = (size_t)(e - p);
-		trim(&p, &n);
-		if (n == 0)
-			continue;
-		if ((el = reallocarray(v->el, v->nel + 1, sizeof(*el))) == NULL)
-			err(EX_OSERR, "reallocarray");
-		v->el = el;
-		v->el[v->nel++] = xstrndup(p, n);
-	}
-	conf_free(all);
-	if (v->nel == 0) {
-		warnx("ELEVENLABS_WEBHOOK_SECRET holds no secret");
-		return -1;
-	}
-	return 0;
+	for (i = 0; i < v->n; i++)
+		if (provider_table[i] == p)
+			break;
+	return i;
 }
 
-/* TWILIO_AUTH_TOKEN, and CO_PUBLIC_URL: the scheme and host Twilio calls. */
 static int
-load_tw(struct verifier *v)
+load_one(struct verifier *v, size_t i, int strict)
 {
-	const char *u;
-	size_t n;
-
-	if (load_secret("TWILIO_AUTH_TOKEN", &v->tw_token) == -1)
-		return -1;
-	if ((u = getenv("CO_PUBLIC_URL")) == NULL || *u == '\0')
-		return 0;
-	if (strncmp(u, "https://", 8) != 0 && strncmp(u, "http://", 7) != 0) {
-		warnx("CO_PUBLIC_URL is not an http or https URL");
-		return -1;
-	}
-	n = strlen(u);
-	while (n > 0 && u[n - 1] == '/')
-		n--;
-	v->tw_url = xstrndup(u, n);
-	return 0;
+	return v->state[i] = provider_table[i]->secrets_load(&v->secrets[i],
+	    strict);
 }
 
 int
 verify_init(struct verifier *v)
 {
-	return verify_init_some(v, VERIFY_ALL);
+	return verify_load(v, NULL, 0) == PROVIDER_BROKEN ? -1 : 0;
 }
 
 int
-verify_init_some(struct verifier *v, int which)
+verify_load(struct verifier *v, const struct provider *p, int strict)
 {
-	memset(v, 0, sizeof(*v));
-	v->now = conf_now();
-	if (which & VERIFY_LIVEKIT) {
-		if (load_lk_env(v) == -1)
-			v->broken |= VERIFY_LIVEKIT;
-		if (load_keys_file(v) == -1)
-			v->broken |= VERIFY_LIVEKIT;
-		if (load_secret("LIVEKIT_WEBHOOK_SECRET", &v->lk_legacy) == -1)
-			v->broken |= VERIFY_LIVEKIT;
-	}
-	if ((which & VERIFY_ELEVENLABS) && load_el(v) == -1)
-		v->broken |= VERIFY_ELEVENLABS;
-	if ((which & VERIFY_TWILIO) && load_tw(v) == -1)
-		v->broken |= VERIFY_TWILIO;
-	return v->broken != 0 ? -1 : 0;
+	size_t i;
+	int st = PROVIDER_OK;
+
+	verify_alloc(v);
+	if (p != NULL)
+		return (i = slot(v, p)) < v->n ? load_one(v, i, strict) :
+		    PROVIDER_OFF;
+	for (i = 0; i < v->n; i++)
+		if (load_one(v, i, strict) == PROVIDER_BROKEN)
+			st = PROVIDER_BROKEN;
+	return st;
 }
 
 void
@@ -310,30 +237,28 @@ verify_free(struct verifier *v)
 {
 	size_t i;
 
-	for (i = 0; i < v->nlk; i++) {
-		free(v->lk[i].key);
-		conf_free(v->lk[i].secret);
-	}
-	free(v->lk);
-	for (i = 0; i < v->nel; i++)
-		conf_free(v->el[i]);
-	free(v->el);
-	conf_free(v->lk_legacy);
-	conf_free(v->tw_token);
-	free(v->tw_url);
+	for (i = 0; i < v->n; i++)
+		if (v->secrets[i] != NULL)
+			provider_table[i]->secrets_free(v->secrets[i]);
+	free(v->secrets);
+	free(v->state);
 	memset(v, 0, sizeof(*v));
 }
 
 int
-verify_configured(const struct verifier *v, const char *source)
+verify_state(const struct verifier *v, const struct provider *p)
 {
-	if (strcmp(source, "livekit") == 0)
-		return v->nlk > 0 || v->lk_legacy != NULL;
-	if (strcmp(source, "elevenlabs") == 0)
-		return v->nel > 0;
-	if (strcmp(source, "twilio") == 0)
-		return v->tw_token != NULL && v->tw_url != NULL;
-	return 0;
+	size_t i;
+
+	return (i = slot(v, p)) < v->n ? v->state[i] : PROVIDER_OFF;
+}
+
+const void *
+verify_secrets(const struct verifier *v, const struct provider *p)
+{
+	size_t i;
+
+	return (i = slot(v, p)) < v->n ? v->secrets[i] : NULL;
 }
 
 /* A base64url JSON object, or invalid. */
@@ -409,7 +334,7 @@ jwt_free(struct jwt *j)
 
 /* The secret of the key named by claim iss, or NULL. */
 static const char *
-lk_secret(const struct verifier *v, jv claims)
+lk_secret(const struct lk_secrets *v, jv claims)
 {
 	jv iss;
 	const char *s = NULL;
@@ -450,9 +375,9 @@ claim_num(jv claims, const char *name, double *d)
 
 /* exp (required) and nbf with VERIFY_LEEWAY, as golang-jwt v5 does. */
 static int
-jwt_times(const struct verifier *v, jv claims, char *why, size_t sz)
+jwt_times(time_t at, jv claims, char *why, size_t sz)
 {
-	double exp, nbf, now = (double)v->now;
+	double exp, nbf, now = (double)at;
 
 	switch (claim_num(claims, "exp", &exp)) {
 	case 0:
@@ -499,8 +424,8 @@ jwt_body(jv claims, const char *body, size_t blen, char *why, size_t sz)
 }
 
 static int
-jwt_check(const struct verifier *v, const struct jwt *j, const char *body,
-    size_t blen, char *why, size_t sz)
+jwt_check(const struct lk_secrets *v, time_t now, const struct jwt *j,
+    const char *body, size_t blen, char *why, size_t sz)
 {
 	unsigned char mac[SHA256_LEN];
 	const char *secret;
@@ -520,14 +445,14 @@ jwt_check(const struct verifier *v, const struct jwt *j, const char *body,
 	    mac);
 	if (!crypto_equal(mac, sizeof(mac), j->sig, j->siglen))
 		return fail(why, sz, "jwt signature invalid");
-	if (jwt_times(v, j->claims, why, sz) == -1)
+	if (jwt_times(now, j->claims, why, sz) == -1)
 		return -1;
 	return jwt_body(j->claims, body, blen, why, sz);
 }
 
 int
-verify_livekit_jwt(const struct verifier *v, const char *tok, size_t n,
-    const char *body, size_t blen, char *why, size_t sz)
+verify_livekit_jwt(const struct lk_secrets *v, time_t now, const char *tok,
+    size_t n, const char *body, size_t blen, char *why, size_t sz)
 {
 	struct jwt j;
 	int rc;
@@ -536,17 +461,17 @@ verify_livekit_jwt(const struct verifier *v, const char *tok, size_t n,
 	if (tok != NULL && n >= 7 && strncasecmp(tok, "bearer ", 7) == 0) {
 		tok += 7;
 		n -= 7;
-		trim(&tok, &n);
+		verify_trim(&tok, &n);
 	}
 	if (jwt_parse(tok, n, &j, why, sz) == -1)
 		return -1;
-	rc = jwt_check(v, &j, body, blen, why, sz);
+	rc = jwt_check(v, now, &j, body, blen, why, sz);
 	jwt_free(&j);
 	return rc;
 }
 
 int
-verify_livekit_legacy(const struct verifier *v, const char *sig, size_t n,
+verify_livekit_legacy(const struct lk_secrets *v, const char *sig, size_t n,
     const char *body, size_t blen, char *why, size_t sz)
 {
 	unsigned char want[SHA256_LEN], got[SHA256_LEN];
@@ -554,7 +479,7 @@ verify_livekit_legacy(const struct verifier *v, const char *sig, size_t n,
 
 	if (v->lk_legacy == NULL)
 		return fail(why, sz, "LIVEKIT_WEBHOOK_SECRET is not set");
-	trim(&sig, &n);
+	verify_trim(&sig, &n);
 	crypto_hmac_sha256(v->lk_legacy, strlen(v->lk_legacy), body, blen,
 	    want);
 	len = hex_decode(sig, n, got, sizeof(got));
@@ -564,8 +489,8 @@ verify_livekit_legacy(const struct verifier *v, const char *sig, size_t n,
 	return 0;
 }
 
-static void
-trim(const char **s, size_t *n)
+void
+verify_trim(const char **s, size_t *n)
 {
 	while (*n > 0 && isspace((unsigned char)**s)) {
 		(*s)++;
@@ -581,7 +506,7 @@ el_part(struct el_header *h, const char *p, size_t n, char *why, size_t sz)
 {
 	size_t i;
 
-	trim(&p, &n);
+	verify_trim(&p, &n);
 	if (n >= 3 && memcmp(p, "v0=", 3) == 0) {
 		if (h->nv0 < EL_MAXV0) {
 			h->v0[h->nv0] = p + 3;
@@ -628,10 +553,9 @@ el_parse(const char *s, size_t n, struct el_header *h, char *why, size_t sz)
 }
 
 static int
-el_window(const struct verifier *v, const struct el_header *h, char *why,
-    size_t sz)
+el_window(time_t at, const struct el_header *h, char *why, size_t sz)
 {
-	long long now = (long long)v->now;
+	long long now = (long long)at;
 
 	if (h->tval < now - VERIFY_EL_WINDOW)
 		return fail(why, sz, "timestamp too old");
@@ -642,7 +566,7 @@ el_window(const struct verifier *v, const struct el_header *h, char *why,
 
 /* Does any v0 equal HMAC(secret, "<t>.<body>") for any secret? */
 static int
-el_match(const struct verifier *v, const struct el_header *h,
+el_match(const struct el_secrets *v, const struct el_header *h,
     const char *body, size_t blen)
 {
 	unsigned char mac[SHA256_LEN], got[EL_MAXV0][SHA256_LEN];
@@ -673,15 +597,15 @@ el_match(const struct verifier *v, const struct el_header *h,
 }
 
 int
-verify_elevenlabs(const struct verifier *v, const char *hdr, size_t n,
-    const char *body, size_t blen, char *why, size_t sz)
+verify_elevenlabs(const struct el_secrets *v, time_t now, const char *hdr,
+    size_t n, const char *body, size_t blen, char *why, size_t sz)
 {
 	struct el_header h;
 
 	if (v->nel == 0)
 		return fail(why, sz, "ELEVENLABS_WEBHOOK_SECRET is not set");
 	if (el_parse(hdr, n, &h, why, sz) == -1 ||
-	    el_window(v, &h, why, sz) == -1)
+	    el_window(now, &h, why, sz) == -1)
 		return -1;
 	if (!el_match(v, &h, body, blen))
 		return fail(why, sz, "v0 mismatch");
@@ -818,7 +742,7 @@ tw_other_url(const char *url)
 
 /* HMAC-SHA1(token, url + params) in base64 equals sig? */
 static int
-tw_mac_equal(const struct verifier *v, const char *url, const char *params,
+tw_mac_equal(const struct tw_secrets *v, const char *url, const char *params,
     size_t plen, const char *sig, size_t n)
 {
 	unsigned char mac[SHA1_LEN];
@@ -877,7 +801,7 @@ tw_body_hash(const char *want, size_t wlen, const char *body, size_t blen)
 }
 
 int
-verify_twilio(const struct verifier *v, const char *sig, size_t n,
+verify_twilio(const struct tw_secrets *v, const char *sig, size_t n,
     const char *url, const char *body, size_t blen, int form, char *why,
     size_t sz)
 {
@@ -887,7 +811,7 @@ verify_twilio(const struct verifier *v, const char *sig, size_t n,
 
 	if (v->tw_token == NULL)
 		return fail(why, sz, "TWILIO_AUTH_TOKEN is not set");
-	trim(&sig, &n);
+	verify_trim(&sig, &n);
 	if ((hash = tw_query(url, "bodySHA256", &hlen)) != NULL) {
 		hash_ok = tw_body_hash(hash, hlen, body, blen);
 		free(hash);
@@ -908,89 +832,6 @@ verify_twilio(const struct verifier *v, const char *sig, size_t n,
 	return 0;
 }
 
-static int
-verify_tw_env(const struct verifier *v, jv env, const char *body,
-    size_t blen, char *why, size_t sz)
-{
-	const char *h, *path, *query, *method;
-	char *url;
-	size_t n;
-	int rc;
-
-	if ((h = env_header(env, "x-twilio-signature", &n)) == NULL) {
-		fail(why, sz, "missing signature");
-		return EX_DATAERR;
-	}
-	if (!verify_configured(v, "twilio")) {
-		fail(why, sz, "no twilio auth token: set TWILIO_AUTH_TOKEN "
-		    "and CO_PUBLIC_URL");
-		return EX_UNAVAILABLE;
-	}
-	if ((path = env_str(env, "path", NULL)) == NULL) {
-		fail(why, sz, "envelope has no path");
-		return EX_DATAERR;
-	}
-	if ((query = env_str(env, "query", NULL)) == NULL)
-		query = "";
-	if (asprintf(&url, "%s%s%s%s", v->tw_url, path, *query ? "?" : "",
-	    query) == -1)
-		err(EX_OSERR, "asprintf");
-	method = env_str(env, "method", NULL);
-	rc = verify_twilio(v, h, n, url, body, blen,
-	    method == NULL || strcmp(method, "GET") != 0, why, sz);
-	free(url);
-	return rc == 0 ? 0 : EX_DATAERR;
-}
-
-static int
-verify_lk_env(const struct verifier *v, jv env, const char *body,
-    size_t blen, char *why, size_t sz)
-{
-	const char *h;
-	size_t n;
-
-	if ((h = env_header(env, "authorization", &n)) != NULL) {
-		if (v->nlk == 0) {
-			fail(why, sz, "no livekit api key: set LIVEKIT_API_KEY "
-			    "and LIVEKIT_API_SECRET, or LIVEKIT_KEYS_FILE");
-			return EX_UNAVAILABLE;
-		}
-		return verify_livekit_jwt(v, h, n, body, blen, why, sz) == 0 ?
-		    0 : EX_DATAERR;
-	}
-	if ((h = env_header(env, "x-livekit-signature", &n)) != NULL) {
-		if (v->lk_legacy == NULL) {
-			fail(why, sz, "no livekit webhook secret: "
-			    "set LIVEKIT_WEBHOOK_SECRET");
-			return EX_UNAVAILABLE;
-		}
-		return verify_livekit_legacy(v, h, n, body, blen, why, sz) ==
-		    0 ? 0 : EX_DATAERR;
-	}
-	fail(why, sz, "missing signature");
-	return EX_DATAERR;
-}
-
-static int
-verify_el_env(const struct verifier *v, jv env, const char *body,
-    size_t blen, char *why, size_t sz)
-{
-	const char *h;
-	size_t n;
-
-	if ((h = env_header(env, "elevenlabs-signature", &n)) == NULL) {
-		fail(why, sz, "missing signature");
-		return EX_DATAERR;
-	}
-	if (v->nel == 0) {
-		fail(why, sz, "no elevenlabs webhook secret: "
-		    "set ELEVENLABS_WEBHOOK_SECRET");
-		return EX_UNAVAILABLE;
-	}
-	return verify_elevenlabs(v, h, n, body, blen, why, sz) == 0 ?
-	    0 : EX_DATAERR;
-}
-
 /*
  * Freshness is judged at the time the request was received (received_at),
  * not now, so a spool file verifies the same on every later run.
@@ -1009,27 +850,22 @@ verify_envelope(const struct verifier *v, jv env, char *why, size_t sz)
 }
 
 int
-verify_request(const struct verifier *v0, jv env, const char *body,
+verify_request(const struct verifier *v, jv env, const char *body,
     size_t blen, char *why, size_t sz)
 {
-	struct verifier at = *v0, *v = &at;
-	const char *src, *ra;
-	time_t t;
+	const struct provider *p;
+	const char *ra;
+	time_t at = v->now, t;
+	size_t i;
 
 	if ((ra = env_str(env, "received_at", NULL)) != NULL &&
 	    (t = conf_parse_rfc3339(ra)) != -1)
-		at.now = t;
-
-	if ((src = env_str(env, "source", NULL)) == NULL) {
+		at = t;
+	if ((p = provider_find(env_str(env, "source", NULL))) == NULL) {
 		fail(why, sz, "unknown source");
 		return EX_DATAERR;
 	}
-	if (strcmp(src, "livekit") == 0)
-		return verify_lk_env(v, env, body, blen, why, sz);
-	if (strcmp(src, "elevenlabs") == 0)
-		return verify_el_env(v, env, body, blen, why, sz);
-	if (strcmp(src, "twilio") == 0)
-		return verify_tw_env(v, env, body, blen, why, sz);
-	fail(why, sz, "unknown source");
-	return EX_DATAERR;
+	i = slot(v, p);
+	return p->verify(i < v->n ? v->secrets[i] : NULL, at, env, body, blen,
+	    why, sz);
 }

@@ -42,7 +42,7 @@ check "install rebuilt for the new PREFIX" grep -q 'src/conf.c' "$T/inst.log"
 for t in "$B"/bin/co-*; do
 	check "installed $(basename "$t")" test -x "$T/d$p/bin/$(basename "$t")"
 done
-check_same "jq programs" "elevenlabs.jq livekit.jq rules.jq" \
+check_same "jq programs" "elevenlabs.jq livekit.jq rules.jq twilio.jq" \
     "$(cd "$T/d$p/share/call-outcomes" && echo *.jq)"
 check_same "migrations" "$(cd "$top/migrations" && echo *.sql)" \
     "$(cd "$T/d$p/share/call-outcomes/migrations" && echo *.sql)"

@@ -241,11 +241,12 @@ check_same "-f livekit=FILE: the program's events, with source and spool_file ad
 printf '{source: "own", event_id: .payload.conversation_id}, {n: 2}\n' \
     >"$T/two.jq"
 CO_SHARE=$T/share co-transform -f "$T/two.jq" "$T/el" >"$T/out" 2>"$T/err"
+# event_id is the provider's rule on the payload, whatever the program says.
 check_same "-f FILE: every source, two events each, own source kept" \
-    '{"source":"own","event_id":null}
-{"n":2,"source":"elevenlabs"}
-{"source":"own","event_id":null}
-{"n":2,"source":"livekit"}' \
+    '{"source":"own","event_id":"post_call_transcription:conv_01jvectortest0000000000000"}
+{"n":2,"event_id":"post_call_transcription:conv_01jvectortest0000000000000","source":"elevenlabs"}
+{"source":"own","event_id":"EV_In0000000004"}
+{"n":2,"event_id":"EV_In0000000004","source":"livekit"}' \
     "$(jq -c 'del(.spool_file)' "$T/out")"
 CO_SHARE=$T/share co-transform -f "$T/two.jq" -f livekit="$T/mine.jq" \
     "$T/el" >"$T/out"

@@ -24,6 +24,9 @@ for f in "$TESTDIR"/fixtures/elevenlabs/*.json \
     "$TESTDIR"/vectors/elevenlabs_*.json; do
 	envelope elevenlabs "$f"
 done >>"$T/env"
+for f in "$TESTDIR"/fixtures/twilio/*.form "$TESTDIR"/vectors/twilio_*.form; do
+	envelope twilio "$f"
+done >>"$T/env"
 LIVEKIT_API_KEY=k LIVEKIT_API_SECRET=s co-gen calls -c 300 -t 1767225600 \
     "$T/spool" >/dev/null 2>&1
 cat "$T"/spool/*/* "$T"/spool/* 2>/dev/null | grep '^{' >>"$T/env"

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "provider.h"
 #include "verify.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -56,11 +57,14 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct verifier v;
+	struct lk_secrets lk;
+	const struct el_secrets *el;
 	FILE *fp;
 	static const char *names[] = { "ELEVENLABS_WEBHOOK_SECRET",
 	    "CO_PUBLIC_URL", "LIVEKIT_API_KEY", "LIVEKIT_API_SECRET" };
 	char *s, *str, *env[4];
 	size_t i;
+	int rc;
 
 	fp = fz_open(data, size);
 	s = conf_secret_read(fp, "fuzz-secret");
@@ -69,14 +73,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	conf_free(s);
 
-	memset(&v, 0, sizeof(v));
+	memset(&lk, 0, sizeof(lk));
 	fp = fz_open(data, size);
-	(void)verify_keys_read(&v, fp, "fuzz-keys");
+	(void)verify_keys_read(&lk, fp, "fuzz-keys");
 	fclose(fp);
-	for (i = 0; i < v.nlk; i++)
-		if (*v.lk[i].key == '\0' || *v.lk[i].secret == '\0')
+	for (i = 0; i < lk.nlk; i++) {
+		if (*lk.lk[i].key == '\0' || *lk.lk[i].secret == '\0')
 			abort();
-	verify_free(&v);
+		free(lk.lk[i].key);
+		free(lk.lk[i].secret);
+	}
+	free(lk.lk);
 
 	/* The same bytes, up to a NUL, as the environment's secrets. */
 	if ((str = malloc(size + 1)) == NULL)
@@ -85,10 +92,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	str[size] = '\0';
 	for (i = 0; i < 4; i++)
 		env[i] = fz_putenv(names[i], str);
-	if (verify_init(&v) == 0 && *str != '\0' && v.nel == 0)
+	rc = verify_init(&v);
+	el = verify_secrets(&v, provider_find("elevenlabs"));
+	if (rc == 0 && *str != '\0' && el == NULL)
 		abort();	/* a set secret list gives a secret or fails */
-	for (i = 0; i < v.nel; i++)
-		if (*v.el[i] == '\0' || strchr(v.el[i], ',') != NULL)
+	for (i = 0; el != NULL && i < el->nel; i++)
+		if (*el->el[i] == '\0' || strchr(el->el[i], ',') != NULL)
 			abort();
 	verify_free(&v);
 	for (i = 0; i < 4; i++) {

@@ -2,11 +2,13 @@
  * fuzz_form.c - libFuzzer target for co-receive's form reader (http.c):
  * http_form_ok, which decides whether a Twilio body is a form, and
  * http_form_value, which reads CallSid and CallStatus out of one (and
- * bodySHA256 out of a query).
+ * bodySHA256 out of a query), and http_form_object, which gives a form's
+ * fields to co-transform's programs.
  * Rule: whatever the bytes, no crash and no read or write out of bounds;
  * what http_form_ok takes is made only of query characters with every '%'
  * followed by two hex digits; a value read fits its buffer, NUL-terminated,
- * and never decodes to more bytes than the form holds.
+ * and never decodes to more bytes than the form holds; the object holds
+ * the value http_form_value reads (when names cannot be spelt two ways).
  */
 #include <ctype.h>
 #include <stdint.h>
@@ -50,6 +52,49 @@ value(const char *s, size_t n, const char *name, size_t sz)
 	free(buf);
 }
 
+/* Does every '&'-separated field hold a '='? */
+static int
+all_named(const char *s, size_t n)
+{
+	size_t i;
+	int eq = 0;
+
+	for (i = 0; i <= n; i++) {
+		if (i == n || s[i] == '&') {
+			if (!eq)
+				return 0;
+			eq = 0;
+		} else if (s[i] == '=')
+			eq = 1;
+	}
+	return 1;
+}
+
+/*
+ * The object's member name is the value http_form_value reads, when a
+ * name cannot be spelt two ways (no '%'), every field has a value and the
+ * value fits the buffer.
+ */
+static void
+object(const char *s, size_t n, const char *name)
+{
+	char buf[512];
+	jv o, v;
+	int plain;
+
+	o = http_form_object(s, n);
+	if (jv_get_kind(o) != JV_KIND_OBJECT)
+		abort();
+	plain = memchr(s, '%', n) == NULL && memchr(s, '\0', n) == NULL &&
+	    strchr(name, '+') == NULL && http_utf8(s, n) && all_named(s, n);
+	v = jv_object_get(o, jv_string(name));
+	if (plain && http_form_value(s, n, name, buf, sizeof(buf)) &&
+	    strlen(buf) < sizeof(buf) - 1 && (jv_get_kind(v) != JV_KIND_STRING ||
+	    strcmp(jv_string_value(v), buf) != 0))
+		abort();
+	jv_free(v);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -64,6 +109,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	value(s, size, "CallStatus", 64);
 	value(s, size, "bodySHA256", 8);
 	value(s, size, "CallSid", 1);
+	object(s, size, "CallSid");
 	/* A name taken from the input itself, up to its first '='. */
 	for (nlen = 0; nlen < size && s[nlen] != '=' && s[nlen] != '&' &&
 	    s[nlen] != '\0'; nlen++)
@@ -73,6 +119,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		name[nlen] = '\0';
 		value(s, size, name, 3);
 		value(s, size, name, 256);
+		object(s, size, name);
 	}
 	return 0;
 }

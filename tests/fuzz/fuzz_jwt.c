@@ -60,7 +60,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct lk_key k = { fz_key, fz_secret };
-	struct verifier v = { .lk = &k, .nlk = 1, .now = FZ_NOW };
+	struct lk_secrets v = { .lk = &k, .nlk = 1 };
 	struct jwt j;
 	const char *p = (const char *)data, *end = p + size, *h, *c, *tok;
 	char *signed_tok = NULL, why[160];
@@ -82,7 +82,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		jwt_free(&j);
 	jwt_free(&j);		/* must be safe after either outcome */
 	why[0] = '\0';
-	if (verify_livekit_jwt(&v, tok, tn, p, (size_t)(end - p), why,
+	if (verify_livekit_jwt(&v, FZ_NOW, tok, tn, p, (size_t)(end - p), why,
 	    sizeof(why)) != 0 && why[0] == '\0')
 		abort();	/* a rejection always says why */
 	free(signed_tok);

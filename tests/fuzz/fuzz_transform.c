@@ -5,6 +5,8 @@
  * Input: byte 0 picks the program, byte 1 a hostile value (0: none), byte 2
  * the node of the body it replaces (times, durations, ids: any node); the
  * rest is the body.  Seeds: tests/fuzz/seeds/transform-* (the fixtures).
+ * The query names a tenant and bodySHA256, so a Twilio body is read as
+ * JSON (its JSON variant) and every program sees .params.
  * Rule: whatever the bytes, no crash and no abort (libjq 1.6 aborts in
  * gmtime on NaN or times beyond +-6.7e16 s), a result of 0 or EX_DATAERR
  * with a reason, and every event an object that classify takes.  Leaks
@@ -209,6 +211,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    jv_string("source"), jv_string(fz_progs[i].source),
 	    jv_string("received_at"), jv_string("2026-01-01T00:00:00Z"),
 	    jv_string("spool_file"), jv_string("1767225600.000000.1.fuzz"),
+	    jv_string("query"), jv_string("tenant=fuzz&bodySHA256=0"),
 	    jv_string("body"), text);
 	why[0] = '\0';
 	rc = transform_run(fz_progs[i].t, env, fz_emit, NULL, why, sizeof(why));

@@ -1,0 +1,127 @@
+#!/bin/sh
+# A fourth provider, defined only in this test's files (tests/fake/: its
+# provider_fake.c with a verifier of its own, fake.jq, and a copy of the
+# table with one more line), linked into test copies of the tools
+# (make fake): co-receive-fake takes its webhooks under socat on loopback,
+# and the spool file goes through co-verify-fake | co-transform-fake |
+# co-classify.  The stock tools, built from the same objects with the
+# stock table, know nothing of it.  The table is the only seam.
+# (Loading is left out: the load kinds are not in this tree yet.)
+. "$(dirname "$0")/lib.sh"
+F=$TESTDIR/fake
+top=$(cd "$TESTDIR/.." && pwd)
+
+for b in co-receive-fake co-verify-fake co-transform-fake; do
+	if [ ! -x "$F/$b" ]; then
+		echo "Bail out! $F/$b missing: run make fake"
+		exit 1
+	fi
+done
+unset LIVEKIT_API_KEY LIVEKIT_API_SECRET LIVEKIT_KEYS_FILE \
+    LIVEKIT_WEBHOOK_SECRET ELEVENLABS_WEBHOOK_SECRET TWILIO_AUTH_TOKEN \
+    CO_PUBLIC_URL FAKE_SECRET_FILE 2>/dev/null
+export FAKE_SECRET=fake-test-secret-NOT-REAL-0670
+export CO_NOW=1767225600
+S=$T/spool
+
+# The share directory: the shipped programs and the fake one.
+mkdir "$T/share"
+cp "$top"/share/*.jq "$F/fake.jq" "$T/share"
+export CO_SHARE=$T/share
+
+# sign FILE [SECRET]: the X-Fake-Signature of a body.
+sign() {
+	openssl dgst -sha256 -mac HMAC -macopt "key:${2:-$FAKE_SECRET}" \
+	    -hex <"$1" | sed 's/^.*= //'
+}
+
+SOCATS=
+stop_socats() { for p in $SOCATS; do kill "$p"; done; }
+at_exit stop_socats
+PORT=$((20000 + ($$ * 17) % 40000))
+for try in 1 2 3 4 5 6 7 8 9 10; do
+	socat -d -d TCP-LISTEN:$PORT,bind=127.0.0.1,reuseaddr,fork \
+	    EXEC:"$F/co-receive-fake -l stderr -s $S" 2>"$T/recv.log" &
+	pid=$!
+	i=0
+	while [ $i -lt 50 ] && kill -0 $pid 2>/dev/null &&
+	    ! grep -q 'listening on' "$T/recv.log"; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if kill -0 $pid 2>/dev/null && grep -q 'listening on' "$T/recv.log"
+	then
+		SOCATS=$pid
+		break
+	fi
+	kill $pid 2>/dev/null
+	PORT=$((PORT + 1))
+done
+[ -n "$SOCATS" ] || { echo "Bail out! no free port for socat"; exit 1; }
+
+# post FILE SIGNATURE: the status; the answer in $T/out.
+post() {
+	curl -s -o "$T/out" -w '%{http_code}' --data-binary "@$1" \
+	    -H 'Content-Type: application/json' -H "X-Fake-Signature: $2" \
+	    "http://127.0.0.1:$PORT/webhooks/fake"
+}
+
+printf '{"id":"FK_1","kind":"call_ended","call":"C1","tenant":"acme","status":"busy","seconds":0}' \
+    >"$T/busy.json"
+printf '{"id":"FK_2","kind":"call_ended","call":"C2","tenant":"acme","status":"ok","seconds":95}' \
+    >"$T/done.json"
+
+# --- co-receive-fake: the route, the verifier, the answer ---
+check_same "signed webhook: 200 and the fake provider's own answer" \
+    "200 fake: kept" "$(post "$T/busy.json" "$(sign "$T/busy.json")") $(cat "$T/out")"
+check_same "second webhook: 200" 200 \
+    "$(post "$T/done.json" "$(sign "$T/done.json")")"
+check_same "wrong secret: 401, nothing spooled" \
+    "401 2" "$(post "$T/busy.json" "$(sign "$T/busy.json" wrong)") $(ls "$S/new" | wc -l)"
+check "the log names the event id by the fake rule" \
+    grep -q '^co-receive: 200 POST /webhooks/fake FK_1 ' "$T/recv.log"
+check "the log says why the bad one was refused" \
+    grep -q '^co-receive: 401 POST /webhooks/fake - .*: fake signature invalid$' \
+    "$T/recv.log"
+check_same "health lists the fake provider, configured" '"ok"' \
+    "$(curl -s "http://127.0.0.1:$PORT/healthz" | jq -c .providers.fake)"
+
+# --- the spool files through the fake verify and transform ---
+cat "$S"/new/* >"$T/env"
+check_same "the envelopes say source fake" "fake fake" \
+    "$(jq -r .source "$T/env" | tr '\n' ' ' | sed 's/ $//')"
+"$F/co-verify-fake" "$T/env" 2>"$T/err.v" | "$F/co-transform-fake" \
+    2>"$T/err.t" | co-classify >"$T/ev" 2>"$T/err.c"
+check_same "verified, transformed and classified, nothing said" "2 0" \
+    "$(wc -l <"$T/ev") $(cat "$T/err.v" "$T/err.t" "$T/err.c" | wc -l)"
+check_same "the events: event_id by the fake rule, outcomes by the rules" \
+    'FK_1 fake call_ended C1 acme busy busy
+FK_2 fake call_ended C2 acme completed duration' \
+    "$(jq -r '"\(.event_id) \(.source) \(.event) \(.call_sid) \(.user_id) \(.outcome) \(.outcome_rule)"' "$T/ev" | sort)"
+jq -c '.headers["x-fake-signature"] = "00"' "$T/env" | head -n 1 >"$T/forged"
+"$F/co-verify-fake" "$T/forged" >/dev/null 2>"$T/err"
+check_same "a forged envelope: rejected by the fake verifier" \
+    "65 co-verify-fake: $T/forged:1: fake signature invalid" "$? $(cat "$T/err")"
+"$F/co-verify-fake" -r "$T/rej" "$T/forged" >/dev/null 2>&1
+check_same "its signature header is redacted in the reject file" \
+    '"[redacted]"' "$(jq -c '.headers["x-fake-signature"]' "$T/rej")"
+FAKE_SECRET= "$F/co-verify-fake" "$T/env" >/dev/null 2>"$T/err"
+check_same "without FAKE_SECRET: its variable named, 69" \
+    "69 co-verify-fake: $T/env:1: no fake secret: set FAKE_SECRET" \
+    "$? $(head -n 1 "$T/err")"
+
+# --- the stock tools know nothing of it ---
+co-verify "$T/env" >/dev/null 2>"$T/err"
+check_same "stock co-verify: unknown source" \
+    "65 co-verify: $T/env:1: unknown source" "$? $(head -n 1 "$T/err")"
+co-transform "$T/env" >/dev/null 2>"$T/err"
+check_same "stock co-transform: unknown source" \
+    "65 co-transform: $T/env:1: unknown source" "$? $(head -n 1 "$T/err")"
+b=$(cat "$T/busy.json")
+printf 'POST /webhooks/fake HTTP/1.0\r\nX-Fake-Signature: %s\r\nContent-Length: %d\r\n\r\n%s' \
+    "$(sign "$T/busy.json")" "${#b}" "$b" >"$T/req"
+co-receive -s "$T/spool2" <"$T/req" >"$T/ans" 2>/dev/null
+check_same "stock co-receive: no such route" "65 HTTP/1.1 404 Not Found" \
+    "$? $(head -n 1 "$T/ans" | tr -d '\r')"
+
+done_testing
