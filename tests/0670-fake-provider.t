@@ -35,29 +35,7 @@ sign() {
 	    -hex <"$1" | sed 's/^.*= //'
 }
 
-SOCATS=
-stop_socats() { for p in $SOCATS; do kill "$p"; done; }
-at_exit stop_socats
-PORT=$((20000 + ($$ * 17) % 40000))
-for try in 1 2 3 4 5 6 7 8 9 10; do
-	socat -d -d TCP-LISTEN:$PORT,bind=127.0.0.1,reuseaddr,fork \
-	    EXEC:"$F/co-receive-fake -l stderr -s $S" 2>"$T/recv.log" &
-	pid=$!
-	i=0
-	while [ $i -lt 50 ] && kill -0 $pid 2>/dev/null &&
-	    ! grep -q 'listening on' "$T/recv.log"; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	if kill -0 $pid 2>/dev/null && grep -q 'listening on' "$T/recv.log"
-	then
-		SOCATS=$pid
-		break
-	fi
-	kill $pid 2>/dev/null
-	PORT=$((PORT + 1))
-done
-[ -n "$SOCATS" ] || { echo "Bail out! no free port for socat"; exit 1; }
+socat_serve recv EXEC:"$F/co-receive-fake -l stderr -s $S"
 
 # post FILE SIGNATURE: the status; the answer in $T/out.
 post() {
