@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -974,6 +975,65 @@ setup(struct drain *d, int argc, char **argv, struct loader_opts *lo,
 		exit(EX_USAGE);
 }
 
+/* Is host (libpq's host or hostaddr; NULL: its default) this machine? */
+static int
+local_host(const char *h)
+{
+	size_t n;
+
+	if (h == NULL || *h == '\0' || *h == '/' || *h == '@')
+		return 1;		/* a unix socket */
+	n = strcspn(h, ",");		/* libpq tries the first one first */
+	return (n == 9 && strncmp(h, "localhost", 9) == 0) ||
+	    strncmp(h, "127.", 4) == 0 || (n == 3 && strncmp(h, "::1", 3) == 0);
+}
+
+/*
+ * -j's default: the cores this process may run on, less one for the
+ * PostgreSQL server when the connection goes to this machine (a unix
+ * socket, localhost, a loopback address); at least 1.  The host is
+ * read from conninfo (or $DATABASE_URL, as db_connect does) and then
+ * PGHOSTADDR and PGHOST; a service file's is not read, so such a
+ * connection counts as another machine's.
+ */
+static int
+default_jobs(const char *conninfo)
+{
+	PQconninfoOption *o = NULL, *p;
+	const char *host = NULL, *addr = NULL, *url;
+	int service = getenv("PGSERVICE") != NULL, n, local;
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		n = CPU_COUNT(&set);
+	else
+		n = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (conninfo == NULL && getenv("PGDATABASE") == NULL && !service &&
+	    (url = getenv("DATABASE_URL")) != NULL)
+		conninfo = url;
+	/* A bad conninfo is the worker's to report. */
+	if (conninfo != NULL && (o = PQconninfoParse(conninfo, NULL)) != NULL)
+		for (p = o; p->keyword != NULL; p++) {
+			if (p->val == NULL || *p->val == '\0')
+				continue;
+			if (strcmp(p->keyword, "host") == 0)
+				host = p->val;
+			else if (strcmp(p->keyword, "hostaddr") == 0)
+				addr = p->val;
+			else if (strcmp(p->keyword, "service") == 0)
+				service = 1;
+		}
+	if (host == NULL && addr == NULL) {
+		addr = getenv("PGHOSTADDR");
+		host = getenv("PGHOST");
+	}
+	local = addr != NULL && *addr != '\0' ? local_host(addr) :
+	    host != NULL && *host != '\0' ? local_host(host) : !service;
+	PQconninfoFree(o);
+	n -= local;
+	return n < 1 ? 1 : n > MAXJOBS ? MAXJOBS : n;
+}
+
 /*
  * -j: jobs-1 more drains in child processes, each a run of its own (its
  * own claims, connection and batches), as if started side by side.
@@ -1335,7 +1395,9 @@ static const char help[] =
 	    " postgresql:// URI)\n"
 	    "  -f [source=]file    replace a transform program, as"
 	    " co-transform -f\n"
-	    "  -j jobs             drains side by side, 1 to 64\n"
+	    "  -j jobs             drains side by side, 1 to 64 (default:\n"
+	    "                      the cores, less one when PostgreSQL is\n"
+	    "                      on this machine)\n"
 	    "  -n maxfiles         claim at most maxfiles files in this run\n"
 	    "  -p maxage           seconds a pending record may wait"
 	    " before it is rejected\n"
@@ -1382,6 +1444,8 @@ main(int argc, char *argv[])
 		err(EX_IOERR, "%s", d.root);
 	if (spool_check(d.root, why, sizeof(why)) == -1)
 		errx(EX_CONFIG, "%s", why);
+	if (d.jobs == 0)
+		d.jobs = default_jobs(conninfo);
 	if (metrics != NULL && (rs = mmap(NULL, MAXJOBS * sizeof(*rs),
 	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)) ==
 	    MAP_FAILED)
