@@ -39,6 +39,7 @@
 #include "rules.h"
 #include "spool.h"
 #include "transform.h"
+#include "unlinker.h"
 #include "verify.h"
 
 #define CHUNK	20000		/* files listed at a time */
@@ -117,6 +118,7 @@ struct drain {
 	long	 keep_days;		/* -A: archive; 0: keep done/ */
 	char	**arch;			/* done files waiting in cur/ */
 	size_t	 narch, archcap;
+	struct unlinker *unl;		/* unlinks archived files, or NULL */
 };
 
 static int jobno;			/* 0: the first job, which reports */
@@ -818,8 +820,10 @@ free_chunk(struct drain *d)
  * Archive names (files of root/dir whose records all committed) into
  * today's archive, then unlink them: a kill in between leaves them to be
  * loaded (idempotent) and archived again, a duplicate line, never a lost
- * one.  When the archive cannot be written they go to done/ instead and
- * the run stops with 74.
+ * one.  The unlinks run in the background (unlinker.c) while the next
+ * chunk is drained; run() waits for them before it removes cur/<id>.
+ * When the archive cannot be written they go to done/ instead and the
+ * run stops with 74.
  */
 static void
 archive_names(struct drain *d, const char *dir, char **names, size_t n)
@@ -838,6 +842,10 @@ archive_names(struct drain *d, const char *dir, char **names, size_t n)
 		return;
 	}
 	for (i = 0; i < n; i++) {
+		if (d->unl != NULL) {
+			unlinker_add(d->unl, d->root, dir, names[i]);
+			continue;
+		}
 		snprintf(path, sizeof(path), "%s/%s/%s", d->root, dir,
 		    names[i]);
 		if (unlink(path) == -1)
@@ -1238,6 +1246,9 @@ run(struct drain *d, struct loader_opts *lo, long long max,
 	clock_gettime(CLOCK_MONOTONIC, &d->t0);
 	make_claim_dir(d);
 	adopt_orphans(d);
+	/* Without threads the unlinks are made in line, as slowly. */
+	if (d->keep_days > 0 && (d->unl = unlinker_new()) == NULL)
+		warn("unlinker");
 	while (!fatal(d) && (long long)d->nclaimed < max && collect(d) > 0) {
 		n = drain_chunk(d, max);
 		free_chunk(d);
@@ -1250,6 +1261,9 @@ run(struct drain *d, struct loader_opts *lo, long long max,
 			archive_expire(d->root, d->keep_days, conf_now());
 	}
 	free(d->arch);
+	/* Every archived file gone before cur/<id> is removed. */
+	unlinker_free(d->unl);
+	d->unl = NULL;
 	if (d->tty)
 		fputs("\r\033[K", stderr);
 	/* Silent when idle: cron mails nothing, logs get no noise. */
