@@ -122,6 +122,7 @@ struct drain {
 };
 
 static int jobno;			/* 0: the first job, which reports */
+static size_t chunk = CHUNK;		/* CO_DRAIN_CHUNK, for the tests */
 
 static void __attribute__((noreturn))
 usage(void)
@@ -728,10 +729,13 @@ give_back(struct drain *d)
 {
 	size_t i;
 
-	for (i = 0; i < d->nfiles; i++)
-		if (d->files[i].outstanding != -1 &&
-		    spool_move(d->root, d->cur, "new", d->files[i].name) == -1)
+	for (i = 0; i < d->nfiles; i++) {
+		if (d->files[i].outstanding == -1)
+			continue;
+		if (spool_move(d->root, d->cur, "new", d->files[i].name) == -1)
 			warn("%s/%s", d->cur, d->files[i].name);
+		d->files[i].outstanding = -1;
+	}
 }
 
 static void
@@ -776,44 +780,79 @@ progress(struct drain *d, size_t left)
  * Candidates: up to CHUNK names from new/, or when new/ is empty, from
  * due retry/ files, in name order (oldest first).  They are claimed one at
  * a time as they are processed, so runs started together share the work,
- * and memory stays bounded whatever the size of the spool.
+ * and memory stays bounded whatever the size of the spool.  They join
+ * the files kept from the chunk before (see end_chunk); a listed name
+ * equal to a kept one is left for a later chunk.  How many were listed.
  */
 static size_t
 collect(struct drain *d)
 {
 	const char *from = "new";
 	char **v;
-	size_t i, n;
+	size_t i, n, k = d->nfiles;
 
-	v = list(d->root, from, -1, CHUNK, &n);
+	v = list(d->root, from, -1, chunk, &n);
 	if (n == 0) {
 		free(v);
 		from = "retry";
-		v = list(d->root, from, d->retry_after, CHUNK, &n);
+		v = list(d->root, from, d->retry_after, chunk, &n);
 	}
-	if ((d->files = calloc(n + 1, sizeof(*d->files))) == NULL)
-		err(EX_OSERR, "calloc");
+	if ((d->files = reallocarray(d->files, k + n + 1,
+	    sizeof(*d->files))) == NULL)
+		err(EX_OSERR, "reallocarray");
+	memset(d->files + k, 0, (n + 1) * sizeof(*d->files));
 	for (i = 0; i < n; i++) {
-		d->files[i].name = v[i];
-		d->files[i].from = from;
-		d->files[i].outstanding = -1;	/* not ours (yet) */
+		d->files[k + i].name = v[i];
+		d->files[k + i].from = from;
+		d->files[k + i].outstanding = -1;	/* not ours (yet) */
 	}
 	free(v);
-	return d->nfiles = n;
+	d->nfiles = k + n;
+	if (k > 0 && n > 0) {
+		qsort(d->files, d->nfiles, sizeof(*d->files), cmp_name);
+		for (i = k = 1; i < d->nfiles; i++) {
+			if (strcmp(d->files[i].name, d->files[k - 1].name) ==
+			    0) {
+				/* The listed one, not the kept one, goes. */
+				if (d->files[i].outstanding == -1)
+					free(d->files[i].name);
+				else {
+					free(d->files[k - 1].name);
+					d->files[k - 1] = d->files[i];
+				}
+				continue;
+			}
+			d->files[k++] = d->files[i];
+		}
+		d->nfiles = k;
+	}
+	return n;
 }
 
+/*
+ * The end of a chunk: the files whose records are still with the loader
+ * (at most its two batches') are kept for the next one, the others freed.
+ * The loader is not flushed here, so the database's work on the last
+ * batch overlaps the listing and the stages of the next chunk.
+ */
 static void
-free_chunk(struct drain *d)
+end_chunk(struct drain *d)
 {
-	size_t i;
+	size_t i, k = 0;
 
 	for (i = 0; i < d->nfiles; i++) {
+		if (d->files[i].outstanding != -1) {
+			d->files[k++] = d->files[i];
+			continue;
+		}
 		free(d->files[i].name);
 		free(d->files[i].reason);
 	}
-	free(d->files);
-	d->files = NULL;
-	d->nfiles = 0;
+	d->nfiles = k;
+	if (k == 0) {
+		free(d->files);
+		d->files = NULL;
+	}
 }
 
 /*
@@ -878,18 +917,19 @@ archive_done(struct drain *d)
 }
 
 /*
- * Process one chunk; every file of it is settled (or, after a fatal error,
- * given back) before it returns.  The number of files it claimed.
+ * Process one chunk.  The files the loader has fates for are settled and
+ * archived; the others wait for drain_end (after a fatal error, they are
+ * given back).  The number of files it claimed.
  */
 static size_t
 drain_chunk(struct drain *d, long long max)
 {
 	size_t i, n = 0;
-	int rc;
 
 	for (i = 0; i < d->nfiles && !fatal(d) &&
 	    (long long)d->nclaimed < max; i++) {
-		if (claim(d, d->files[i].from, d->files[i].name) == -1)
+		if (d->files[i].outstanding != -1 ||	/* kept, claimed */
+		    claim(d, d->files[i].from, d->files[i].name) == -1)
 			continue;
 		d->files[i].outstanding = 0;
 		d->nclaimed++;
@@ -898,17 +938,30 @@ drain_chunk(struct drain *d, long long max)
 		if (d->tty)
 			progress(d, d->nfiles - i - 1);
 	}
-	if (!fatal(d)) {
-		/* fate() may raise d->status meanwhile: read it after. */
-		rc = loader_flush(d->l, fate, d);
-		d->status = diag_worse(d->status, rc);
-	}
 	/* Committed, whatever happens next: archive them now. */
 	archive_names(d, d->cur, d->arch, d->narch);
 	d->narch = 0;
 	if (fatal(d))
 		give_back(d);
 	return n;
+}
+
+/* After the last chunk: land what the loader holds, settle, free. */
+static void
+drain_end(struct drain *d)
+{
+	int rc;
+
+	if (!fatal(d)) {
+		/* fate() may raise d->status meanwhile: read it after. */
+		rc = loader_flush(d->l, fate, d);
+		d->status = diag_worse(d->status, rc);
+	}
+	archive_names(d, d->cur, d->arch, d->narch);
+	d->narch = 0;
+	if (fatal(d))
+		give_back(d);
+	end_chunk(d);
 }
 
 static const char *metrics;		/* --metrics FILE */
@@ -1251,10 +1304,11 @@ run(struct drain *d, struct loader_opts *lo, long long max,
 		warn("unlinker");
 	while (!fatal(d) && (long long)d->nclaimed < max && collect(d) > 0) {
 		n = drain_chunk(d, max);
-		free_chunk(d);
+		end_chunk(d);
 		if (n == 0)
 			break;		/* nothing could be claimed: no progress */
 	}
+	drain_end(d);
 	if (d->keep_days > 0 && !fatal(d)) {
 		archive_done(d);
 		if (jobno == 0)
@@ -1460,6 +1514,9 @@ main(int argc, char *argv[])
 		errx(EX_CONFIG, "%s", why);
 	if (d.jobs == 0)
 		d.jobs = default_jobs(conninfo);
+	if (getenv("CO_DRAIN_CHUNK") != NULL)
+		chunk = (size_t)conf_num(getenv("CO_DRAIN_CHUNK"), 1, CHUNK,
+		    "CO_DRAIN_CHUNK");
 	if (metrics != NULL && (rs = mmap(NULL, MAXJOBS * sizeof(*rs),
 	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)) ==
 	    MAP_FAILED)
