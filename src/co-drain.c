@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,7 @@
 #include "rules.h"
 #include "spool.h"
 #include "transform.h"
+#include "unlinker.h"
 #include "verify.h"
 
 #define CHUNK	20000		/* files listed at a time */
@@ -116,9 +118,11 @@ struct drain {
 	long	 keep_days;		/* -A: archive; 0: keep done/ */
 	char	**arch;			/* done files waiting in cur/ */
 	size_t	 narch, archcap;
+	struct unlinker *unl;		/* unlinks archived files, or NULL */
 };
 
 static int jobno;			/* 0: the first job, which reports */
+static size_t chunk = CHUNK;		/* CO_DRAIN_CHUNK, for the tests */
 
 static void __attribute__((noreturn))
 usage(void)
@@ -726,10 +730,13 @@ give_back(struct drain *d)
 {
 	size_t i;
 
-	for (i = 0; i < d->nfiles; i++)
-		if (d->files[i].outstanding != -1 &&
-		    spool_move(d->root, d->cur, "new", d->files[i].name) == -1)
+	for (i = 0; i < d->nfiles; i++) {
+		if (d->files[i].outstanding == -1)
+			continue;
+		if (spool_move(d->root, d->cur, "new", d->files[i].name) == -1)
 			warn("%s/%s", d->cur, d->files[i].name);
+		d->files[i].outstanding = -1;
+	}
 }
 
 static void
@@ -774,52 +781,89 @@ progress(struct drain *d, size_t left)
  * Candidates: up to CHUNK names from new/, or when new/ is empty, from
  * due retry/ files, in name order (oldest first).  They are claimed one at
  * a time as they are processed, so runs started together share the work,
- * and memory stays bounded whatever the size of the spool.
+ * and memory stays bounded whatever the size of the spool.  They join
+ * the files kept from the chunk before (see end_chunk); a listed name
+ * equal to a kept one is left for a later chunk.  How many were listed.
  */
 static size_t
 collect(struct drain *d)
 {
 	const char *from = "new";
 	char **v;
-	size_t i, n;
+	size_t i, n, k = d->nfiles;
 
-	v = list(d->root, from, -1, CHUNK, &n);
+	v = list(d->root, from, -1, chunk, &n);
 	if (n == 0) {
 		free(v);
 		from = "retry";
-		v = list(d->root, from, d->retry_after, CHUNK, &n);
+		v = list(d->root, from, d->retry_after, chunk, &n);
 	}
-	if ((d->files = calloc(n + 1, sizeof(*d->files))) == NULL)
-		err(EX_OSERR, "calloc");
+	if ((d->files = reallocarray(d->files, k + n + 1,
+	    sizeof(*d->files))) == NULL)
+		err(EX_OSERR, "reallocarray");
+	memset(d->files + k, 0, (n + 1) * sizeof(*d->files));
 	for (i = 0; i < n; i++) {
-		d->files[i].name = v[i];
-		d->files[i].from = from;
-		d->files[i].outstanding = -1;	/* not ours (yet) */
+		d->files[k + i].name = v[i];
+		d->files[k + i].from = from;
+		d->files[k + i].outstanding = -1;	/* not ours (yet) */
 	}
 	free(v);
-	return d->nfiles = n;
+	d->nfiles = k + n;
+	if (k > 0 && n > 0) {
+		qsort(d->files, d->nfiles, sizeof(*d->files), cmp_name);
+		for (i = k = 1; i < d->nfiles; i++) {
+			if (strcmp(d->files[i].name, d->files[k - 1].name) ==
+			    0) {
+				/* The listed one, not the kept one, goes. */
+				if (d->files[i].outstanding == -1)
+					free(d->files[i].name);
+				else {
+					free(d->files[k - 1].name);
+					d->files[k - 1] = d->files[i];
+				}
+				continue;
+			}
+			d->files[k++] = d->files[i];
+		}
+		d->nfiles = k;
+	}
+	return n;
 }
 
+/*
+ * The end of a chunk: the files whose records are still with the loader
+ * (at most its two batches') are kept for the next one, the others freed.
+ * The loader is not flushed here, so the database's work on the last
+ * batch overlaps the listing and the stages of the next chunk.
+ */
 static void
-free_chunk(struct drain *d)
+end_chunk(struct drain *d)
 {
-	size_t i;
+	size_t i, k = 0;
 
 	for (i = 0; i < d->nfiles; i++) {
+		if (d->files[i].outstanding != -1) {
+			d->files[k++] = d->files[i];
+			continue;
+		}
 		free(d->files[i].name);
 		free(d->files[i].reason);
 	}
-	free(d->files);
-	d->files = NULL;
-	d->nfiles = 0;
+	d->nfiles = k;
+	if (k == 0) {
+		free(d->files);
+		d->files = NULL;
+	}
 }
 
 /*
  * Archive names (files of root/dir whose records all committed) into
  * today's archive, then unlink them: a kill in between leaves them to be
  * loaded (idempotent) and archived again, a duplicate line, never a lost
- * one.  When the archive cannot be written they go to done/ instead and
- * the run stops with 74.
+ * one.  The unlinks run in the background (unlinker.c) while the next
+ * chunk is drained; run() waits for them before it removes cur/<id>.
+ * When the archive cannot be written they go to done/ instead and the
+ * run stops with 74.
  */
 static void
 archive_names(struct drain *d, const char *dir, char **names, size_t n)
@@ -838,6 +882,10 @@ archive_names(struct drain *d, const char *dir, char **names, size_t n)
 		return;
 	}
 	for (i = 0; i < n; i++) {
+		if (d->unl != NULL) {
+			unlinker_add(d->unl, d->root, dir, names[i]);
+			continue;
+		}
 		snprintf(path, sizeof(path), "%s/%s/%s", d->root, dir,
 		    names[i]);
 		if (unlink(path) == -1)
@@ -870,18 +918,19 @@ archive_done(struct drain *d)
 }
 
 /*
- * Process one chunk; every file of it is settled (or, after a fatal error,
- * given back) before it returns.  The number of files it claimed.
+ * Process one chunk.  The files the loader has fates for are settled and
+ * archived; the others wait for drain_end (after a fatal error, they are
+ * given back).  The number of files it claimed.
  */
 static size_t
 drain_chunk(struct drain *d, long long max)
 {
 	size_t i, n = 0;
-	int rc;
 
 	for (i = 0; i < d->nfiles && !fatal(d) &&
 	    (long long)d->nclaimed < max; i++) {
-		if (claim(d, d->files[i].from, d->files[i].name) == -1)
+		if (d->files[i].outstanding != -1 ||	/* kept, claimed */
+		    claim(d, d->files[i].from, d->files[i].name) == -1)
 			continue;
 		d->files[i].outstanding = 0;
 		d->nclaimed++;
@@ -890,17 +939,30 @@ drain_chunk(struct drain *d, long long max)
 		if (d->tty)
 			progress(d, d->nfiles - i - 1);
 	}
-	if (!fatal(d)) {
-		/* fate() may raise d->status meanwhile: read it after. */
-		rc = loader_flush(d->l, fate, d);
-		d->status = diag_worse(d->status, rc);
-	}
 	/* Committed, whatever happens next: archive them now. */
 	archive_names(d, d->cur, d->arch, d->narch);
 	d->narch = 0;
 	if (fatal(d))
 		give_back(d);
 	return n;
+}
+
+/* After the last chunk: land what the loader holds, settle, free. */
+static void
+drain_end(struct drain *d)
+{
+	int rc;
+
+	if (!fatal(d)) {
+		/* fate() may raise d->status meanwhile: read it after. */
+		rc = loader_flush(d->l, fate, d);
+		d->status = diag_worse(d->status, rc);
+	}
+	archive_names(d, d->cur, d->arch, d->narch);
+	d->narch = 0;
+	if (fatal(d))
+		give_back(d);
+	end_chunk(d);
 }
 
 static const char *metrics;		/* --metrics FILE */
@@ -973,6 +1035,65 @@ setup(struct drain *d, int argc, char **argv, struct loader_opts *lo,
 	if (rulesfile != NULL && (d->co.rules = rules_new(rulesfile,
 	    d->co.failed_below, d->co.no_answer_below)) == NULL)
 		exit(EX_USAGE);
+}
+
+/* Is host (libpq's host or hostaddr; NULL: its default) this machine? */
+static int
+local_host(const char *h)
+{
+	size_t n;
+
+	if (h == NULL || *h == '\0' || *h == '/' || *h == '@')
+		return 1;		/* a unix socket */
+	n = strcspn(h, ",");		/* libpq tries the first one first */
+	return (n == 9 && strncmp(h, "localhost", 9) == 0) ||
+	    strncmp(h, "127.", 4) == 0 || (n == 3 && strncmp(h, "::1", 3) == 0);
+}
+
+/*
+ * -j's default: the cores this process may run on, less one for the
+ * PostgreSQL server when the connection goes to this machine (a unix
+ * socket, localhost, a loopback address); at least 1.  The host is
+ * read from conninfo (or $DATABASE_URL, as db_connect does) and then
+ * PGHOSTADDR and PGHOST; a service file's is not read, so such a
+ * connection counts as another machine's.
+ */
+static int
+default_jobs(const char *conninfo)
+{
+	PQconninfoOption *o = NULL, *p;
+	const char *host = NULL, *addr = NULL, *url;
+	int service = getenv("PGSERVICE") != NULL, n, local;
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		n = CPU_COUNT(&set);
+	else
+		n = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (conninfo == NULL && getenv("PGDATABASE") == NULL && !service &&
+	    (url = getenv("DATABASE_URL")) != NULL)
+		conninfo = url;
+	/* A bad conninfo is the worker's to report. */
+	if (conninfo != NULL && (o = PQconninfoParse(conninfo, NULL)) != NULL)
+		for (p = o; p->keyword != NULL; p++) {
+			if (p->val == NULL || *p->val == '\0')
+				continue;
+			if (strcmp(p->keyword, "host") == 0)
+				host = p->val;
+			else if (strcmp(p->keyword, "hostaddr") == 0)
+				addr = p->val;
+			else if (strcmp(p->keyword, "service") == 0)
+				service = 1;
+		}
+	if (host == NULL && addr == NULL) {
+		addr = getenv("PGHOSTADDR");
+		host = getenv("PGHOST");
+	}
+	local = addr != NULL && *addr != '\0' ? local_host(addr) :
+	    host != NULL && *host != '\0' ? local_host(host) : !service;
+	PQconninfoFree(o);
+	n -= local;
+	return n < 1 ? 1 : n > MAXJOBS ? MAXJOBS : n;
 }
 
 /*
@@ -1179,18 +1300,25 @@ run(struct drain *d, struct loader_opts *lo, long long max,
 	clock_gettime(CLOCK_MONOTONIC, &d->t0);
 	make_claim_dir(d);
 	adopt_orphans(d);
+	/* Without threads the unlinks are made in line, as slowly. */
+	if (d->keep_days > 0 && (d->unl = unlinker_new()) == NULL)
+		warn("unlinker");
 	while (!fatal(d) && (long long)d->nclaimed < max && collect(d) > 0) {
 		n = drain_chunk(d, max);
-		free_chunk(d);
+		end_chunk(d);
 		if (n == 0)
 			break;		/* nothing could be claimed: no progress */
 	}
+	drain_end(d);
 	if (d->keep_days > 0 && !fatal(d)) {
 		archive_done(d);
 		if (jobno == 0)
 			archive_expire(d->root, d->keep_days, conf_now());
 	}
 	free(d->arch);
+	/* Every archived file gone before cur/<id> is removed. */
+	unlinker_free(d->unl);
+	d->unl = NULL;
 	if (d->tty)
 		fputs("\r\033[K", stderr);
 	/* Silent when idle: cron mails nothing, logs get no noise. */
@@ -1336,7 +1464,9 @@ static const char help[] =
 	    " postgresql:// URI)\n"
 	    "  -f [source=]file    replace a transform program, as"
 	    " co-transform -f\n"
-	    "  -j jobs             drains side by side, 1 to 64\n"
+	    "  -j jobs             drains side by side, 1 to 64 (default:\n"
+	    "                      the cores, less one when PostgreSQL is\n"
+	    "                      on this machine)\n"
 	    "  -n maxfiles         claim at most maxfiles files in this run\n"
 	    "  -p maxage           seconds a pending record may wait"
 	    " before it is rejected\n"
@@ -1383,6 +1513,11 @@ main(int argc, char *argv[])
 		err(EX_IOERR, "%s", d.root);
 	if (spool_check(d.root, why, sizeof(why)) == -1)
 		errx(EX_CONFIG, "%s", why);
+	if (d.jobs == 0)
+		d.jobs = default_jobs(conninfo);
+	if (getenv("CO_DRAIN_CHUNK") != NULL)
+		chunk = (size_t)conf_num(getenv("CO_DRAIN_CHUNK"), 1, CHUNK,
+		    "CO_DRAIN_CHUNK");
 	if (metrics != NULL && (rs = mmap(NULL, MAXJOBS * sizeof(*rs),
 	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)) ==
 	    MAP_FAILED)

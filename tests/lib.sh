@@ -106,6 +106,16 @@ above() { q "SELECT count(*) FROM schema_migrations WHERE version > $1"; }
 # psql returning bare values.
 q() { PGOPTIONS="-c client_min_messages=warning" psql -X -q -A -t -v ON_ERROR_STOP=1 -c "$1"; }
 
+# co-drain's -j default follows the machine's cores (co-drain(1)): the
+# tests run one job unless they ask for more (a later -j wins), so their
+# output is the same on any machine.  CO_DRAIN is the real one.
+if CO_DRAIN=$(command -v co-drain); then
+	mkdir -p "$T/j1bin"
+	printf '#!/bin/sh\nexec %s -j 1 "$@"\n' "$CO_DRAIN" >"$T/j1bin/co-drain"
+	chmod 755 "$T/j1bin/co-drain"
+	PATH=$T/j1bin:$PATH
+fi
+
 # keep_done: co-drain keeps done/ (-A 0) in this test, which looks at the
 # files there; tests/0650-drain-archive.t covers the archives.
 keep_done() {
