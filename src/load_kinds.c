@@ -7,10 +7,10 @@
 
 #include "load.h"
 
-extern const struct load_kind load_livekit, load_elevenlabs;
+extern const struct load_kind load_livekit, load_elevenlabs, load_twilio;
 
 static const struct load_kind *const kinds[] = {
-	&load_livekit, &load_elevenlabs, NULL
+	&load_livekit, &load_elevenlabs, &load_twilio, NULL
 };
 
 const struct load_kind *
