@@ -186,8 +186,34 @@ check_same "each bad one rejected, the good one loaded" \
 check "diagnosed as FILE:LINE" grep -q '^co-load: -:2: bad value for outcome' \
     "$T/bad.err"
 
-# --- the provider_call_sid of a placed call is the CallSid: co-dial ---
-# (tests/0900-dial.t: co-dial keeps the callSid ElevenLabs returns.)
+# --- co-query: Twilio calls and events ---
+check_same "calls --provider twilio: the rows of their own, newest first" \
+    "twilio:CA_bad4 twilio:CA_late2 twilio:CA_one twilio:CA_rev twilio:CA_fwd twilio:CA_own_2" \
+    "$(co-query -u tenant-a calls --provider twilio -o ndjson |
+    jq -r '.provider + ":" + .metadata.provider_call_sid' | tr '\n' ' ' |
+    sed 's/ $//')"
+check_same "... of their own tenant" "twilio:CA_own_1" \
+    "$(co-query -u tenant-b calls --provider twilio -o ndjson |
+    jq -r '.provider + ":" + .metadata.provider_call_sid')"
+check_same "--provider elevenlabs: not them" "EL_drv1_3 EL_drv1_2 EL_drv1_1" \
+    "$(co-query -u tenant-a calls --provider elevenlabs -o ndjson |
+    jq -r .metadata.call_sid | tr '\n' ' ' | sed 's/ $//')"
+check_same "stats by provider" "elevenlabs 3|twilio 6" \
+    "$(co-query -u tenant-a stats --by provider -o ndjson |
+    jq -r '.provider + " " + (.calls | tostring)' | tr '\n' '|' |
+    sed 's/|$//')"
+check_same "outcome by CallSid" "twilio-row busy" \
+    "$(co-query -u tenant-b outcome CA_own_1 -o ndjson |
+    jq -r '(if .call_sid then "el" else "twilio-row" end) + " " + .outcome')"
+check_same "events of an ElevenLabs call: its Twilio callbacks" \
+    "twilio CA_el_1:ringing ringing|twilio CA_el_1:in-progress in-progress|twilio CA_el_1:completed completed human SIP 200" \
+    "$(co-query -u tenant-a events EL_drv1_1 -o ndjson | jq -r '[.provider,
+    .event_id, .provider_status, .termination_reason, .failure_reason]
+    | map(select(. != null)) | join(" ")' | tr '\n' '|' | sed 's/|$//')"
+check_same "events --raw: the payload" "ACtest" \
+    "$(co-query -u tenant-a events CA_el_1 --raw -o ndjson |
+    jq -r .raw.AccountSid | sort -u)"
+
 
 # --- migration 011 down and up ---
 ncalls=$(q "SELECT count(*) FROM calls")
