@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "copyrow.h"
 #include "db.h"
 #include "diag.h"
 #include "envelope.h"
@@ -83,6 +84,12 @@ load_one_of(jv ev, const char *k, const char *const *ok)
 		if (strcmp(s, *ok) == 0)
 			return 1;
 	return 0;
+}
+
+int
+load_put_outcome(struct dbuf *b, jv ev, const char *k)
+{
+	return load_one_of(ev, k, load_outcomes) ? copy_text(b, ev, k) : -1;
 }
 
 size_t
@@ -262,6 +269,8 @@ check(jv ev, const struct load_kind **kp, char *why, size_t sz)
 	}
 	if (env_str(ev, "event_id", NULL) == NULL)
 		return "missing event_id";
+	if (env_str(ev, "event", NULL) == NULL)
+		return "missing event";
 	return (*kp)->validate(ev, why, sz);
 }
 

@@ -76,8 +76,8 @@ struct loader_stats {
 void	loader_stats(const struct loader *, struct loader_stats *);
 
 /*
- * A load kind: the events of one provider.  The engine checks the
- * envelope's event_id, then calls validate, then writes the stage's COPY
+ * A load kind: the events of one provider.  The engine checks that the
+ * event has an event_id and an event, then calls validate, then writes the stage's COPY
  * line: seq, then each column's value by its writer (copyrow.h).  Once
  * per connection it runs stage_sql (CREATE TEMP TABLE IF NOT EXISTS
  * table, with the columns of copy_cols); per batch, in one transaction:
@@ -111,6 +111,8 @@ const struct load_kind *load_kind_find(const char *source);
 extern const char *const load_outcomes[];
 /* Member k of ev is absent, null, or a string among ok (NULL-ended). */
 int	load_one_of(jv, const char *, const char *const *);
+/* A COPY writer (copyrow.h) for an outcome: one of load_outcomes. */
+int	load_put_outcome(struct dbuf *, jv, const char *);
 /* Characters of a UTF-8 string (VARCHAR counts characters, not bytes). */
 size_t	load_u8len(const char *);
 

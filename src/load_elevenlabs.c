@@ -13,7 +13,6 @@
 
 static int	 put_transcript(struct dbuf *, jv, const char *);
 static int	 put_direction(struct dbuf *, jv, const char *);
-static int	 put_outcome(struct dbuf *, jv, const char *);
 
 /* The staged columns after seq, in LOAD_EL_COLS order. */
 static const struct load_col cols[] = {
@@ -25,7 +24,7 @@ static const struct load_col cols[] = {
 	{ "ended_at", copy_time }, { "duration", copy_int },
 	{ "cost", copy_num }, { "failure_reason", copy_text },
 	{ "provider_status", copy_text }, { "termination_reason", copy_text },
-	{ "outcome", put_outcome }, { "outcome_rule", copy_text },
+	{ "outcome", load_put_outcome }, { "outcome_rule", copy_text },
 	{ "analysis", copy_json }, { "transcript", put_transcript },
 	{ "spool_file", copy_text }, { "raw", copy_json_needed }
 };
@@ -90,20 +89,12 @@ put_direction(struct dbuf *b, jv ev, const char *k)
 	return load_one_of(ev, k, ok) ? copy_text(b, ev, k) : -1;
 }
 
-static int
-put_outcome(struct dbuf *b, jv ev, const char *k)
-{
-	return load_one_of(ev, k, load_outcomes) ? copy_text(b, ev, k) : -1;
-}
-
 /* What makes ev unusable before its values are looked at, or NULL. */
 static const char *
 validate(jv ev, char *why, size_t sz)
 {
 	(void)why;
 	(void)sz;
-	if (env_str(ev, "event", NULL) == NULL)
-		return "missing event";
 	if (env_str(ev, "conversation_id", NULL) == NULL)
 		return "missing conversation_id";
 	return NULL;

@@ -44,8 +44,6 @@ validate(jv ev, char *why, size_t sz)
 	const char *v;
 	size_t i;
 
-	if (env_str(ev, "event", NULL) == NULL)
-		return "missing event";
 	if (env_str(ev, "room_name", NULL) == NULL &&
 	    env_str(ev, "room_sid", NULL) == NULL)
 		return "event names no room";

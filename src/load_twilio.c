@@ -35,12 +35,6 @@ put_tenant(struct dbuf *b, jv ev, const char *k)
 	return copy_text(b, ev, either(ev, k, "user_id"));
 }
 
-static int
-put_outcome(struct dbuf *b, jv ev, const char *k)
-{
-	return load_one_of(ev, k, load_outcomes) ? copy_text(b, ev, k) : -1;
-}
-
 /* A SIP response code: a number, or its decimal string (form data). */
 static int
 put_code(struct dbuf *b, jv ev, const char *k)
@@ -64,7 +58,7 @@ static const struct load_col cols[] = {
 	{ "answered_by", copy_text }, { "duration", copy_int },
 	{ "sip_response_code", put_code }, { "direction", copy_text },
 	{ "phone_number", copy_text }, { "from_number", copy_text },
-	{ "to_number", copy_text }, { "outcome", put_outcome },
+	{ "to_number", copy_text }, { "outcome", load_put_outcome },
 	{ "outcome_rule", copy_text }, { "spool_file", copy_text },
 	{ "raw", copy_json_needed },
 };
@@ -74,8 +68,6 @@ validate(jv ev, char *why, size_t sz)
 {
 	(void)why;
 	(void)sz;
-	if (env_str(ev, "event", NULL) == NULL)
-		return "missing event";
 	if (env_str(ev, "call_sid", NULL) == NULL &&
 	    env_str(ev, "provider_call_sid", NULL) == NULL)
 		return "missing call_sid";

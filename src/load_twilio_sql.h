@@ -38,7 +38,8 @@
 /*
  * The call of each staged event: the row with its CallSid, an ElevenLabs
  * call's (it has a call_sid or a conversation_id) before one made for
- * Twilio, of the event's tenant when it names one.
+ * Twilio, of the event's own tenant when it names one (-u only makes
+ * rows, it does not choose among them).
  */
 #define LOAD_TW_RESOLVE \
 	"UPDATE co_tw_stage s SET call_id = c.id FROM (SELECT DISTINCT ON " \
@@ -47,7 +48,7 @@
 	"ORDER BY provider_call_sid, (call_sid IS NULL AND " \
 	"conversation_id IS NULL), id) c WHERE s.call_id IS NULL " \
 	"AND c.provider_call_sid = s.call_sid " \
-	"AND coalesce(s.tenant, c.user_id) = c.user_id; "
+	"AND coalesce(s.user_id, c.user_id) = c.user_id; "
 
 #define LOAD_TW_SQL_BATCH \
 	/* One CallSid's events are loaded by one transaction at a time, \
@@ -75,7 +76,8 @@
 	"WHERE c.provider_call_sid = s.call_sid) ORDER BY s.call_sid, s.seq; " \
 	LOAD_TW_RESOLVE \
 	"UPDATE co_tw_stage s SET reason = 'CallSid ' || s.call_sid || ' is " \
-	"a call of another tenant than this event''s (' || s.tenant || ')' " \
+	"a call of another tenant than this event''s (' || " \
+	"coalesce(s.user_id, s.tenant) || ')' " \
 	"FROM calls c WHERE s.call_id IS NULL " \
 	"AND c.provider_call_sid = s.call_sid; " \
 	/* Their rows, locked in id order as the other loaders do. */ \

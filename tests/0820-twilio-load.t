@@ -141,6 +141,13 @@ check_same "another tenant's call: pending, said why" \
     "$(jq -r '.status + "|" + .reason' "$T/other.out")"
 check_same "and no second row for the CallSid" 1 \
     "$(q "SELECT count(*) FROM calls WHERE provider_call_sid = 'CA_el_1'")"
+tw CA_el_1 failed 9 '| .event_id = "CA_el_1:y"' |
+    co-load -u tenant-b >"$T/u.out" 2>/dev/null
+check_same "-u names no tenant of the event: it finds the call all the same" \
+    "inserted|3 $(q "SELECT id FROM calls WHERE call_sid = 'EL_drv1_1'")" \
+    "$(jq -r .status "$T/u.out")|$(q "SELECT count(*) || ' ' || min(call_id)
+    FROM twilio_call_events WHERE call_sid = 'CA_el_1'
+    AND event_id <> 'CA_el_1:y'")"
 
 # --- order: the same row whatever order the callbacks come in ---
 for sid in CA_fwd CA_rev CA_one; do
@@ -206,7 +213,7 @@ check_same "outcome by CallSid" "twilio-row busy" \
     "$(co-query -u tenant-b outcome CA_own_1 -o ndjson |
     jq -r '(if .call_sid then "el" else "twilio-row" end) + " " + .outcome')"
 check_same "events of an ElevenLabs call: its Twilio callbacks" \
-    "twilio CA_el_1:ringing ringing|twilio CA_el_1:in-progress in-progress|twilio CA_el_1:completed completed human SIP 200" \
+    "twilio CA_el_1:ringing ringing|twilio CA_el_1:in-progress in-progress|twilio CA_el_1:y failed|twilio CA_el_1:completed completed human SIP 200" \
     "$(co-query -u tenant-a events EL_drv1_1 -o ndjson | jq -r '[.provider,
     .event_id, .provider_status, .termination_reason, .failure_reason]
     | map(select(. != null)) | join(" ")' | tr '\n' '|' | sed 's/|$//')"
