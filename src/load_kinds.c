@@ -1,7 +1,9 @@
 /*
  * load_kinds.c - which load kind takes the events of a source.  Only the
  * table: until the provider table (provider.h) names each provider's
- * kind, load_kind_find is this lookup.
+ * kind, load_kind_find is this lookup.  Alone in its file so that a test
+ * binary may link a load_kind_find of its own (and its own kinds) before
+ * libco.a.
  */
 #include <string.h>
 

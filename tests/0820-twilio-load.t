@@ -177,6 +177,25 @@ check_same "earlier callbacks after the final one change nothing" \
     "tenant-a|-|completed|completed|33|2026-01-01 00:00:40+00" \
     "$(call CA_late2)"
 
+# --- two loaders at once, the same new CallSids: one row each ---
+i=0
+while [ $i -lt 40 ]; do
+	tw CA_par_$i ringing 1 >>"$T/par1.ndjson"
+	tw CA_par_$i completed 20 '| .duration = 15 | .outcome = "completed"' \
+	    >>"$T/par2.ndjson"
+	i=$((i + 1))
+done
+co-load -u tenant-a -b 7 <"$T/par1.ndjson" >/dev/null 2>&1 &
+p1=$!
+co-load -u tenant-a -b 5 <"$T/par2.ndjson" >/dev/null 2>&1
+wait $p1
+check_same "concurrent loaders: one row per CallSid, each event once" \
+    "40|40|80|40" "$(q "SELECT count(*), count(DISTINCT provider_call_sid),
+    (SELECT count(*) FROM twilio_call_events WHERE call_sid LIKE 'CA_par_%'),
+    count(*) FILTER (WHERE status = 'completed' AND duration = 15)
+    FROM calls WHERE provider_call_sid LIKE 'CA_par_%'")"
+q "DELETE FROM calls WHERE provider_call_sid LIKE 'CA_par_%'"
+
 # --- bad records: rejected one by one, never loaded ---
 {
 	tw CA_bad1 busy 1 '| del(.call_sid)'
