@@ -456,54 +456,39 @@ aged(const struct drain *d, const struct sfile *f)
 
 /* A pending record that waited too long: rejected, with what it lacked. */
 static void
-age_out(struct drain *d, struct sfile *f, jv fv, const char *what,
-    const char *dflt)
+age_out(struct drain *d, struct sfile *f, const struct load_fate *fv,
+    const char *what, const char *dflt)
 {
 	char why[300];
-	const char *r;
-	jv line;
 
-	line = jv_object_get(jv_copy(fv), jv_string("line"));
-	r = env_str(fv, "reason", NULL);
 	snprintf(why, sizeof(why), "%s for more than %ld s: %s", what,
-	    d->max_age, r != NULL ? r : dflt);
-	diag_rec(f->name, (unsigned long)jv_number_value(line), "%s", why);
-	note(f, (unsigned long)jv_number_value(line), why);
-	jv_free(line);
+	    d->max_age, fv->reason != NULL ? fv->reason : dflt);
+	diag_rec(f->name, fv->line, "%s", why);
+	note(f, fv->line, why);
 	f->rejected++;
 	d->naged++;
 }
 
 /* The loader's word on one record. */
 static void
-fate(void *arg, jv fv)
+fate(void *arg, const struct load_fate *fv)
 {
 	struct drain *d = arg;
 	struct sfile *f;
-	const char *status, *sf, *reason;
-	jv line;
+	const char *reason = fv->reason ? fv->reason : "rejected";
 
-	sf = env_str(fv, "spool_file", NULL);
-	status = env_str(fv, "status", NULL);
-	if (sf == NULL || status == NULL || (f = find_file(d, sf)) == NULL) {
-		jv_free(fv);
+	if (fv->spool_file == NULL ||
+	    (f = find_file(d, fv->spool_file)) == NULL)
 		return;
-	}
-	if (strcmp(status, "pending") == 0 && aged(d, f))
+	if (fv->status == LOAD_PENDING && aged(d, f))
 		age_out(d, f, fv, "pending", "no call or tenant");
-	else if (strcmp(status, "pending") == 0)
+	else if (fv->status == LOAD_PENDING)
 		f->pending++;
-	else if (strcmp(status, "rejected") == 0) {
-		line = jv_object_get(jv_copy(fv), jv_string("line"));
-		reason = env_str(fv, "reason", NULL);
-		diag_rec(f->name, (unsigned long)jv_number_value(line), "%s",
-		    reason ? reason : "rejected");
-		note(f, (unsigned long)jv_number_value(line), reason ?
-		    reason : "rejected");
-		jv_free(line);
+	else if (fv->status == LOAD_REJECTED) {
+		diag_rec(f->name, fv->line, "%s", reason);
+		note(f, fv->line, reason);
 		f->rejected++;
 	}
-	jv_free(fv);
 	f->outstanding--;
 	maybe_settle(d, f);
 }

@@ -26,43 +26,51 @@ usage(void)
 	exit(EX_USAGE);
 }
 
+/* A fate as the NDJSON object of SPEC section 8. */
+static jv
+fate_json(const struct load_fate *f)
+{
+	jv o;
+
+	o = jv_object_set(jv_object(), jv_string("event_id"), f->event_id ?
+	    jv_string(f->event_id) : jv_null());
+	o = jv_object_set(o, jv_string("spool_file"), f->spool_file ?
+	    jv_string(f->spool_file) : jv_null());
+	o = jv_object_set(o, jv_string("status"),
+	    jv_string(load_status_name(f->status)));
+	o = jv_object_set(o, jv_string("reason"), f->reason ?
+	    jv_string(f->reason) : jv_null());
+	o = jv_object_set(o, jv_string("file"), jv_string(f->file));
+	return jv_object_set(o, jv_string("line"), jv_number((double)f->line));
+}
+
 /* Print a fate; a rejected one is also diagnosed and kept in -r FILE. */
 static void
-fate(void *arg, jv f)
+fate(void *arg, const struct load_fate *f)
 {
-	const char *status, *reason, *file;
-	unsigned long line;
-	jv v;
+	const char *reason = f->reason ? f->reason : "rejected";
+	jv o = fate_json(f);
 
 	(void)arg;
-	status = env_str(f, "status", NULL);
-	if (status != NULL && strcmp(status, "rejected") == 0) {
-		v = jv_object_get(jv_copy(f), jv_string("line"));
-		line = (unsigned long)jv_number_value(v);
-		jv_free(v);
-		file = env_str(f, "file", NULL);
-		reason = env_str(f, "reason", NULL);
-		diag_rec(file, line, "%s", reason ? reason : "rejected");
-		reject_write(&rej, jv_copy(f), NULL, 0, file, line,
-		    reason ? reason : "rejected");
+	if (f->status == LOAD_REJECTED) {
+		diag_rec(f->file, f->line, "%s", reason);
+		reject_write(&rej, jv_copy(o), NULL, 0, f->file, f->line,
+		    reason);
 	}
-	ndjson_write(stdout, f);
+	ndjson_write(stdout, o);
 }
 
 /* A line that is not JSON still gets its fate. */
 static void
 bad_line(struct ndjson *in)
 {
-	jv f;
+	struct load_fate f = { LOAD_REJECTED, NULL, NULL, NULL, NULL, 0 };
 
 	ndjson_reject(in, &rej, jv_invalid(), in->why);
-	f = jv_object_set(jv_object(), jv_string("event_id"), jv_null());
-	f = jv_object_set(f, jv_string("spool_file"), jv_null());
-	f = jv_object_set(f, jv_string("status"), jv_string("rejected"));
-	f = jv_object_set(f, jv_string("reason"), jv_string(in->why));
-	f = jv_object_set(f, jv_string("file"), jv_string(in->name));
-	f = jv_object_set(f, jv_string("line"), jv_number((double)in->lineno));
-	ndjson_write(stdout, f);
+	f.reason = in->why;
+	f.file = in->name;
+	f.line = in->lineno;
+	ndjson_write(stdout, fate_json(&f));
 }
 
 static void

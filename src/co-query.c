@@ -447,7 +447,7 @@ static const char help[] =
 	    "  --status list          active, ended (LiveKit); in_progress,"
 	    " completed,\n"
 	    "                         failed (ElevenLabs)\n"
-	    "  --provider list        livekit, elevenlabs\n"
+	    "  --provider list        livekit, elevenlabs, twilio\n"
 	    "  --phone number         the far end's number, as stored\n"
 	    "  --campaign id          the campaign id\n"
 	    "  --agent id             the agent config id\n"

@@ -1,5 +1,5 @@
 /*
- * copyrow.c - checked COPY text fields for the loaders (load.c, load_el.c).
+ * copyrow.c - checked COPY text fields for the load kinds (load_*.c).
  */
 #include <ctype.h>
 #include <math.h>

@@ -1,106 +1,106 @@
 /*
- * load.c - batches of normalized events into PostgreSQL: validate in C,
- * stage with COPY, then one set-based script (load_sql.h), one transaction
- * per batch.  Rule: nothing the database could refuse reaches it unchecked,
- * and if it refuses anyway the batch is split so good records still load.
+ * load.c - the loader engine: batches of normalized events into
+ * PostgreSQL, whatever their provider.  Each event goes to its kind's
+ * queue (load.h); a batch is validated in C, staged with COPY and loaded
+ * by its kind's set-based SQL in one transaction.  While one batch's SQL
+ * runs on the server the client fills the next (two batches a kind, one
+ * in flight on the connection at a time).
+ * Rule: nothing the database could refuse reaches it unchecked, and if it
+ * refuses anyway the batch is loaded record by record so that only the
+ * bad ones are rejected; a fate is told only once its batch committed.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "conf.h"
+#include "copyrow.h"
 #include "db.h"
 #include "diag.h"
 #include "envelope.h"
-#include "copyrow.h"
 #include "load.h"
-#include "load_el.h"
-#include "load_sql.h"
 #include "spool.h"
 
-/*
- * Two batches: one being filled while the other's SQL runs on the server,
- * so the client's parsing and the server's work overlap.
- */
+/* A queued record: who it is and where its COPY line lies. */
+struct load_rec {
+	char	*event_id;
+	char	*spool_file;
+	char	*file;
+	unsigned long line;
+	size_t	 off, len;
+};
+
+struct load_queue;
+
+/* A batch: its records and their COPY lines. */
+struct load_batch {
+	struct load_queue *q;
+	struct dbuf copy;
+	struct load_rec *recs;
+	size_t	 n, cap;
+};
+
+/* One kind's batches: one being filled, the other maybe in flight. */
+struct load_queue {
+	const struct load_kind *k;
+	struct load_batch bat[2];
+	struct load_batch *fill;
+	char	*truncate, *copy;		/* its statements */
+	int	 staged;			/* stage_sql has run */
+};
+
 struct loader {
 	PGconn	*conn;
 	struct loader_opts o;
-	struct load_batch bat[2];
-	struct load_batch *fill;		/* taking records */
+	struct load_queue **q;		/* in order of first use */
+	size_t	 nq;
 	struct load_batch *fly;		/* sent, not yet committed, or NULL */
 	struct loader_stats st;
-	struct load_el *el;		/* the ElevenLabs half */
 	time_t	 now;
-	int	 staged;
 };
 
 extern const char *__progname;
 
-static int cycle(struct loader *, loader_fate_fn *, void *);
+const char *const load_outcomes[] = { "completed", "no_answer", "busy",
+    "failed", "voicemail", NULL };
 
+static const char *const status_names[LOAD_NSTATUS] = { "inserted",
+    "duplicate", "pending", "rejected" };
 
-struct loader *
-loader_new(PGconn *conn, const struct loader_opts *o)
+const char *
+load_status_name(enum load_status s)
 {
-	struct loader *l;
-
-	if ((l = calloc(1, sizeof(*l))) == NULL)
-		err(EX_OSERR, "calloc");
-	l->conn = conn;
-	l->o = *o;
-	l->fill = &l->bat[0];
-	if (l->o.batch == 0)
-		l->o.batch = 2000;
-	if (l->o.pending_max_age == 0)
-		l->o.pending_max_age = 86400;
-	l->now = conf_now();
-	l->el = load_el_new(conn, &l->o, &l->st);
-	return l;
+	return (unsigned)s < LOAD_NSTATUS ? status_names[s] : "rejected";
 }
 
-void
-load_rec_free(struct load_rec *r)
+int
+load_one_of(jv ev, const char *k, const char *const *ok)
 {
-	free(r->event_id);
-	free(r->spool_file);
-	free(r->file);
+	const char *s;
+
+	if ((s = env_str(ev, k, NULL)) == NULL)
+		return 1;
+	for (; *ok != NULL; ok++)
+		if (strcmp(s, *ok) == 0)
+			return 1;
+	return 0;
 }
 
-void
-load_batch_clear(struct load_batch *b)
+int
+load_put_outcome(struct dbuf *b, jv ev, const char *k)
 {
-	size_t i;
-
-	for (i = 0; i < b->n; i++)
-		load_rec_free(&b->recs[i]);
-	b->n = 0;
-	b->copy.len = 0;
+	return load_one_of(ev, k, load_outcomes) ? copy_text(b, ev, k) : -1;
 }
 
-void
-load_batch_free(struct load_batch *b)
+size_t
+load_u8len(const char *s)
 {
-	load_batch_clear(b);
-	free(b->recs);
-	dbuf_free(&b->copy);
-}
+	size_t n = 0;
 
-void
-loader_free(struct loader *l)
-{
-	int i;
-
-	if (l == NULL)
-		return;
-	for (i = 0; i < 2; i++)
-		load_batch_free(&l->bat[i]);
-	load_el_free(l->el);
-	free(l);
-}
-
-void
-loader_stats(const struct loader *l, struct loader_stats *st)
-{
-	*st = l->st;
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
 }
 
 static char *
@@ -115,155 +115,154 @@ xstrdup(const char *s)
 	return p;
 }
 
-void
-load_rec_init(struct load_rec *r, jv ev, const char *file,
-    unsigned long line, size_t off)
+struct loader *
+loader_new(PGconn *conn, const struct loader_opts *o)
 {
-	memset(r, 0, sizeof(*r));
-	r->file = xstrdup(file);
-	r->line = line;
-	r->event_id = xstrdup(env_str(ev, "event_id", NULL));
-	r->spool_file = xstrdup(env_str(ev, "spool_file", NULL));
-	r->off = off;
-}
+	struct loader *l;
 
-void
-load_batch_add(struct load_batch *b, const struct load_rec *r)
-{
-	if (b->n == b->cap) {
-		b->cap = b->cap ? 2 * b->cap : 1024;
-		if ((b->recs = reallocarray(b->recs, b->cap,
-		    sizeof(*b->recs))) == NULL)
-			err(EX_OSERR, "reallocarray");
-	}
-	b->recs[b->n++] = *r;
-}
-
-void
-load_rec_fate(struct loader_stats *st, const struct load_rec *r,
-    const char *status, const char *reason, loader_fate_fn *fn, void *arg)
-{
-	jv f;
-
-	if (strcmp(status, "inserted") == 0)
-		st->inserted++;
-	else if (strcmp(status, "duplicate") == 0)
-		st->duplicate++;
-	else if (strcmp(status, "pending") == 0)
-		st->pending++;
-	else
-		st->rejected++;
-	if (fn == NULL)
-		return;
-	f = jv_object();
-	f = jv_object_set(f, jv_string("event_id"), r->event_id ?
-	    jv_string(r->event_id) : jv_null());
-	f = jv_object_set(f, jv_string("spool_file"), r->spool_file ?
-	    jv_string(r->spool_file) : jv_null());
-	f = jv_object_set(f, jv_string("status"), jv_string(status));
-	f = jv_object_set(f, jv_string("reason"), reason ? jv_string(reason) :
-	    jv_null());
-	f = jv_object_set(f, jv_string("file"), jv_string(r->file ? r->file :
-	    "-"));
-	f = jv_object_set(f, jv_string("line"), jv_number((double)r->line));
-	fn(arg, f);
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		err(EX_OSERR, "calloc");
+	l->conn = conn;
+	l->o = *o;
+	if (l->o.batch == 0)
+		l->o.batch = 2000;
+	if (l->o.pending_max_age == 0)
+		l->o.pending_max_age = 86400;
+	l->now = conf_now();
+	return l;
 }
 
 static void
-report(struct loader *l, const struct load_rec *r, const char *status,
-    const char *reason, loader_fate_fn *fn, void *arg)
+rec_free(struct load_rec *r)
 {
-	load_rec_fate(&l->st, r, status, reason, fn, arg);
+	free(r->event_id);
+	free(r->spool_file);
+	free(r->file);
 }
 
-
-/* The stage's columns after seq, in LOAD_COLS order, each with its check. */
-static const struct {
-	const char *key;
-	int	(*put)(struct dbuf *, jv, const char *);
-} cols[] = {
-	{ "event_id", copy_text }, { "event", copy_text },
-	{ "user_id", copy_text }, { "room_sid", copy_text },
-	{ "room_name", copy_text }, { "occurred_at", copy_time },
-	{ "participant_identity", copy_text },
-	{ "participant_sid", copy_text }, { "participant_kind", copy_text },
-	{ "direction", copy_text }, { "phone_number", copy_text },
-	{ "sip_call_id", copy_text }, { "started_at", copy_time },
-	{ "ended_at", copy_time }, { "duration", copy_int },
-	{ "disconnect_reason", copy_text }, { "provider_status", copy_text },
-	{ "outcome", copy_text }, { "outcome_rule", copy_text },
-	{ "recording_url", copy_text }, { "agent_config_id", copy_text },
-	{ "campaign_id", copy_text }, { "room_metadata", copy_json },
-	{ "spool_file", copy_text }, { "raw", copy_json_needed },
-};
-
-static const char *
-check_outcome(jv ev)
+static void
+batch_clear(struct load_batch *b)
 {
-	static const char *const ok[] = { "completed", "no_answer", "busy",
-	    "failed", "voicemail", NULL };
-	const char *o;
-	int i;
+	size_t i;
 
-	if ((o = env_str(ev, "outcome", NULL)) == NULL)
-		return NULL;
-	for (i = 0; ok[i] != NULL; i++)
-		if (strcmp(o, ok[i]) == 0)
-			return NULL;
-	return "outcome";
+	for (i = 0; i < b->n; i++)
+		rec_free(&b->recs[i]);
+	b->n = 0;
+	b->copy.len = 0;
+}
+
+void
+loader_free(struct loader *l)
+{
+	size_t i;
+	int j;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->nq; i++) {
+		for (j = 0; j < 2; j++) {
+			batch_clear(&l->q[i]->bat[j]);
+			free(l->q[i]->bat[j].recs);
+			dbuf_free(&l->q[i]->bat[j].copy);
+		}
+		free(l->q[i]->truncate);
+		free(l->q[i]->copy);
+		free(l->q[i]);
+	}
+	free(l->q);
+	free(l);
+}
+
+void
+loader_stats(const struct loader *l, struct loader_stats *st)
+{
+	*st = l->st;
+}
+
+/* The queue of kind k, made at its first event. */
+static struct load_queue *
+queue(struct loader *l, const struct load_kind *k)
+{
+	struct load_queue *q;
+	size_t i;
+
+	for (i = 0; i < l->nq; i++)
+		if (l->q[i]->k == k)
+			return l->q[i];
+	if ((l->q = reallocarray(l->q, l->nq + 1, sizeof(*l->q))) == NULL ||
+	    (q = calloc(1, sizeof(*q))) == NULL)
+		err(EX_OSERR, "calloc");
+	l->q[l->nq++] = q;
+	q->k = k;
+	q->bat[0].q = q->bat[1].q = q;
+	q->fill = &q->bat[0];
+	if (asprintf(&q->truncate, "BEGIN; TRUNCATE %s", k->table) == -1 ||
+	    asprintf(&q->copy, "COPY %s (%s) FROM STDIN", k->table,
+	    k->copy_cols) == -1)
+		err(EX_OSERR, "asprintf");
+	return q;
+}
+
+/* Count r's fate and tell fn. */
+static void
+tell(struct loader *l, const struct load_rec *r, enum load_status s,
+    const char *reason, loader_fate_fn *fn, void *arg)
+{
+	struct load_fate f;
+
+	switch (s) {
+	case LOAD_INSERTED:
+		l->st.inserted++;
+		break;
+	case LOAD_DUPLICATE:
+		l->st.duplicate++;
+		break;
+	case LOAD_PENDING:
+		l->st.pending++;
+		break;
+	default:
+		l->st.rejected++;
+		break;
+	}
+	if (fn == NULL)
+		return;
+	f.status = s;
+	f.event_id = r->event_id;
+	f.spool_file = r->spool_file;
+	f.reason = reason;
+	f.file = r->file ? r->file : "-";
+	f.line = r->line;
+	fn(arg, &f);
 }
 
 /* One COPY line for ev; NULL, or the name of the field that is wrong. */
 static const char *
-stage(struct load_batch *b, jv ev, size_t seq)
+stage(const struct load_kind *k, struct dbuf *b, jv ev, size_t seq)
 {
 	char num[32];
 	size_t i;
 
 	snprintf(num, sizeof(num), "%zu", seq);
-	dbuf_str(&b->copy, num);
-	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
-		dbuf_add(&b->copy, "\t", 1);
-		if (cols[i].put(&b->copy, ev, cols[i].key) == -1)
-			return cols[i].key;
+	dbuf_str(b, num);
+	for (i = 0; i < k->ncols; i++) {
+		dbuf_add(b, "\t", 1);
+		if (k->cols[i].put(b, ev, k->cols[i].key) == -1)
+			return k->cols[i].key;
 	}
-	dbuf_add(&b->copy, "\n", 1);
+	dbuf_add(b, "\n", 1);
 	return NULL;
 }
 
-/* The seed's VARCHAR columns (migration 001) these fields go to. */
-static const struct {
-	const char *key;
-	size_t	 max;
-} widths[] = {
-	{ "event_id", 100 }, { "event", 50 }, { "room_name", 255 },
-	{ "room_sid", 100 }, { "participant_identity", 255 },
-	{ "participant_sid", 100 }, { "sip_call_id", 255 },
-	{ "phone_number", 20 },
-};
-
-/* Characters of a UTF-8 string (VARCHAR counts characters, not bytes). */
-static size_t
-u8len(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
-/* Why ev cannot be loaded, or NULL.  why is a buffer for the message. */
+/* Why ev has no kind or cannot be staged, or NULL; its kind in *kp. */
 static const char *
-validate(jv ev, char *why, size_t sz)
+check(jv ev, const struct load_kind **kp, char *why, size_t sz)
 {
-	const char *src, *v;
-	size_t i;
+	const char *src;
 
+	*kp = NULL;
 	if ((src = env_str(ev, "source", NULL)) == NULL)
 		return "missing source";
-	if (strcmp(src, "livekit") != 0) {
+	if ((*kp = load_kind_find(src)) == NULL) {
 		snprintf(why, sz, "source %.32s is not loaded by this version",
 		    src);
 		return why;
@@ -272,129 +271,134 @@ validate(jv ev, char *why, size_t sz)
 		return "missing event_id";
 	if (env_str(ev, "event", NULL) == NULL)
 		return "missing event";
-	if (env_str(ev, "room_name", NULL) == NULL &&
-	    env_str(ev, "room_sid", NULL) == NULL)
-		return "event names no room";
-	if (check_outcome(ev) != NULL)
-		return "unknown outcome";
-	for (i = 0; i < sizeof(widths) / sizeof(widths[0]); i++)
-		if ((v = env_str(ev, widths[i].key, NULL)) != NULL &&
-		    u8len(v) > widths[i].max) {
-			snprintf(why, sz, "%s longer than %zu characters",
-			    widths[i].key, widths[i].max);
-			return why;
-		}
-	return NULL;
+	return (*kp)->validate(ev, why, sz);
 }
+
+static int	cycle(struct loader *, struct load_queue *, loader_fate_fn *,
+		    void *);
 
 int
 loader_add(struct loader *l, jv ev, const char *file, unsigned long line,
     loader_fate_fn *fn, void *arg)
 {
 	char why[128], msg[160];
-	const char *bad, *field, *src;
-	struct load_batch *b = l->fill;
+	const struct load_kind *k;
+	const char *bad, *field;
+	struct load_queue *q = NULL;
+	struct load_batch *b = NULL;
 	struct load_rec r;
-	int rc;
 
-	if ((src = env_str(ev, "source", NULL)) != NULL &&
-	    strcmp(src, "elevenlabs") == 0) {
-		if ((rc = load_el_add(l->el, ev, file, line, fn, arg)) != 0 &&
-		    rc != EX_DATAERR)
-			return rc;
-		if (load_el_queued(l->el) >= l->o.batch)
-			return loader_flush(l, fn, arg);
-		return rc;
-	}
-	load_rec_init(&r, ev, file, line, b->copy.len);
-	if ((bad = validate(ev, why, sizeof(why))) == NULL &&
-	    (field = stage(b, ev, b->n)) != NULL) {
-		snprintf(msg, sizeof(msg), "bad value for %s", field);
-		bad = msg;
+	memset(&r, 0, sizeof(r));
+	r.file = xstrdup(file);
+	r.line = line;
+	r.event_id = xstrdup(env_str(ev, "event_id", NULL));
+	r.spool_file = xstrdup(env_str(ev, "spool_file", NULL));
+	if ((bad = check(ev, &k, why, sizeof(why))) == NULL) {
+		q = queue(l, k);
+		b = q->fill;
+		r.off = b->copy.len;
+		if ((field = stage(k, &b->copy, ev, b->n)) != NULL) {
+			b->copy.len = r.off;
+			snprintf(msg, sizeof(msg), "bad value for %s", field);
+			bad = msg;
+		}
 	}
 	jv_free(ev);
 	if (bad != NULL) {
-		b->copy.len = r.off;
-		report(l, &r, "rejected", bad, fn, arg);
-		load_rec_free(&r);
+		tell(l, &r, LOAD_REJECTED, bad, fn, arg);
+		rec_free(&r);
 		return EX_DATAERR;
 	}
 	r.len = b->copy.len - r.off;
-	load_batch_add(b, &r);
+	if (b->n == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 1024;
+		if ((b->recs = reallocarray(b->recs, b->cap,
+		    sizeof(*b->recs))) == NULL)
+			err(EX_OSERR, "reallocarray");
+	}
+	b->recs[b->n++] = r;
 	if (b->n >= l->o.batch)
-		return cycle(l, fn, arg);
+		return cycle(l, q, fn, arg);
 	return 0;
+}
+
+static enum load_status
+status_of(const char *s)
+{
+	int i;
+
+	for (i = 0; i < LOAD_NSTATUS; i++)
+		if (strcmp(s, status_names[i]) == 0)
+			return (enum load_status)i;
+	return LOAD_REJECTED;
 }
 
 /* Pending too long becomes rejected (SPEC 8), judged by the spool name. */
 static const char *
-age_out(const struct load_rec *r, time_t now, long max_age, const char *what,
+age_out(const struct loader *l, const struct load_rec *r, const char *what,
     char *buf, size_t sz)
 {
 	long long t;
 
 	if (r->spool_file == NULL || (t = spool_name_time(r->spool_file)) < 0 ||
-	    now - t <= max_age)
+	    l->now - t <= l->o.pending_max_age)
 		return NULL;
-	snprintf(buf, sz, "pending for more than %ld s: %s", max_age, what);
+	snprintf(buf, sz, "pending for more than %ld s: %s",
+	    l->o.pending_max_age, what);
 	return buf;
 }
 
-void
-load_fates(struct loader_stats *st, const struct load_rec *recs,
-    PGresult *res, time_t now, long max_age, const char *what,
+/* Tell the fates of b from its SQL's rows (seq, status, reason). */
+static void
+fates(struct loader *l, struct load_batch *b, PGresult *res,
     loader_fate_fn *fn, void *arg)
 {
 	char buf[96];
-	const char *status, *reason, *old;
+	const char *reason, *old;
 	const struct load_rec *r;
+	enum load_status s;
+	size_t seq;
 	int i;
 
 	for (i = 0; i < PQntuples(res); i++) {
-		r = &recs[(size_t)atoi(PQgetvalue(res, i, 0))];
-		status = PQgetvalue(res, i, 1);
+		seq = (size_t)strtoul(PQgetvalue(res, i, 0), NULL, 10);
+		if (seq >= b->n)
+			continue;
+		r = &b->recs[seq];
+		s = status_of(PQgetvalue(res, i, 1));
 		reason = PQgetisnull(res, i, 2) ? NULL : PQgetvalue(res, i, 2);
-		if (strcmp(status, "pending") == 0 && (old = age_out(r, now,
-		    max_age, what, buf, sizeof(buf))) != NULL) {
-			status = "rejected";
+		if (s == LOAD_PENDING && (old = age_out(l, r, b->q->k->lacks,
+		    buf, sizeof(buf))) != NULL) {
+			s = LOAD_REJECTED;
 			reason = old;
 		}
-		load_rec_fate(st, r, status, reason, fn, arg);
+		tell(l, r, s, reason, fn, arg);
 	}
 }
 
-static void
-fates(struct loader *l, struct load_batch *b, PGresult *res, loader_fate_fn *fn,
-    void *arg)
-{
-	load_fates(&l->st, b->recs, res, l->now, l->o.pending_max_age,
-	    "no call or tenant", fn, arg);
-}
-
 /*
- * Stage recs[from, from+n) of b with COPY and send the batch's script
+ * Stage recs[from, from+n) of b with COPY and send its kind's batch SQL
  * without waiting for it.  0, or an exit status after rolling back.
  */
 static int
 start(struct loader *l, struct load_batch *b, size_t from, size_t n)
 {
+	struct load_queue *q = b->q;
 	const char *v[1];
 	size_t beg = b->recs[from].off;
 	size_t end = b->recs[from + n - 1].off + b->recs[from + n - 1].len;
 
-	if (!l->staged) {
-		if (db_run(l->conn, LOAD_SQL_STAGE, 0, NULL,
+	if (!q->staged) {
+		if (db_run(l->conn, q->k->stage_sql, 0, NULL,
 		    PGRES_COMMAND_OK) == -1)
 			return db_status(l->conn);
-		l->staged = 1;
+		q->staged = 1;
 	}
 	v[0] = l->o.tenant ? l->o.tenant : "";
-	if (db_run(l->conn, "BEGIN; TRUNCATE co_stage", 0, NULL,
-	    PGRES_COMMAND_OK) == -1 ||
+	if (db_run(l->conn, q->truncate, 0, NULL, PGRES_COMMAND_OK) == -1 ||
 	    db_run(l->conn, "SELECT set_config('co.default_tenant', $1, true)",
 	    1, v, PGRES_TUPLES_OK) == -1 ||
-	    db_run(l->conn, "COPY co_stage (" LOAD_COLS ") FROM STDIN", 0, NULL,
-	    PGRES_COPY_IN) == -1)
+	    db_run(l->conn, q->copy, 0, NULL, PGRES_COPY_IN) == -1)
 		return db_rollback(l->conn);
 	if (db_copy_put(l->conn, b->copy.p + beg, end - beg) == -1) {
 		db_copy_end(l->conn, "client error");
@@ -402,7 +406,7 @@ start(struct loader *l, struct load_batch *b, size_t from, size_t n)
 	}
 	if (db_copy_end(l->conn, NULL) == -1)
 		return db_rollback(l->conn);
-	if (!PQsendQuery(l->conn, LOAD_SQL_BATCH)) {
+	if (!PQsendQuery(l->conn, q->k->batch_sql)) {
 		fprintf(stderr, "%s: %s", __progname, PQerrorMessage(l->conn));
 		return db_rollback(l->conn);
 	}
@@ -410,7 +414,7 @@ start(struct loader *l, struct load_batch *b, size_t from, size_t n)
 }
 
 /*
- * Wait for the script sent by start() and commit.  0 and its last result
+ * Wait for the SQL sent by start() and commit.  0 and its last result
  * (the fates) in *res, or an exit status after rolling back.
  */
 static int
@@ -464,7 +468,7 @@ isolate(struct loader *l, struct load_batch *b, loader_fate_fn *fn, void *arg)
 		if (rc == EX_SOFTWARE && db_data_error(l->conn)) {
 			snprintf(msg, sizeof(msg), "database refused the record "
 			    "(SQLSTATE %s)", db_last_sqlstate);
-			report(l, &b->recs[i], "rejected", msg, fn, arg);
+			tell(l, &b->recs[i], LOAD_REJECTED, msg, fn, arg);
 			continue;
 		}
 		if (rc != 0)
@@ -491,15 +495,15 @@ land(struct loader *l, loader_fate_fn *fn, void *arg)
 		PQclear(res);
 	} else if (rc == EX_SOFTWARE && db_data_error(l->conn))
 		rc = isolate(l, b, fn, arg);
-	load_batch_clear(b);
+	batch_clear(b);
 	return rc;
 }
 
-/* The filling batch is full: land the one in flight, send this one. */
+/* q's filling batch is full: land the one in flight, send this one. */
 static int
-cycle(struct loader *l, loader_fate_fn *fn, void *arg)
+cycle(struct loader *l, struct load_queue *q, loader_fate_fn *fn, void *arg)
 {
-	struct load_batch *b = l->fill;
+	struct load_batch *b = q->fill;
 	int rc;
 
 	if ((rc = land(l, fn, arg)) != 0)
@@ -509,20 +513,22 @@ cycle(struct loader *l, loader_fate_fn *fn, void *arg)
 	if ((rc = start(l, b, 0, b->n)) != 0) {
 		if (rc == EX_SOFTWARE && db_data_error(l->conn))
 			rc = isolate(l, b, fn, arg);
-		load_batch_clear(b);
+		batch_clear(b);
 		return rc;
 	}
 	l->fly = b;
-	l->fill = b == &l->bat[0] ? &l->bat[1] : &l->bat[0];
+	q->fill = b == &q->bat[0] ? &q->bat[1] : &q->bat[0];
 	return 0;
 }
 
 int
 loader_flush(struct loader *l, loader_fate_fn *fn, void *arg)
 {
+	size_t i;
 	int rc;
 
-	if ((rc = cycle(l, fn, arg)) != 0 || (rc = land(l, fn, arg)) != 0)
-		return rc;
-	return load_el_flush(l->el, fn, arg);
+	for (i = 0; i < l->nq; i++)
+		if ((rc = cycle(l, l->q[i], fn, arg)) != 0)
+			return rc;
+	return land(l, fn, arg);
 }

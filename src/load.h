@@ -3,6 +3,10 @@
  * Rule: stage a batch with COPY, insert events ON CONFLICT DO NOTHING,
  * then recompute each touched call from all of its events, all in one
  * transaction; fates are reported only after the commit.
+ * load.c is the engine, the same for every provider; what a provider's
+ * events are and where they go is its load kind (struct load_kind, one
+ * src/load_NAME.c each), which depends on this header and nothing of the
+ * engine's insides.
  */
 #ifndef CO_LOAD_H
 #define CO_LOAD_H
@@ -26,24 +30,42 @@ struct loader;
 struct loader *loader_new(PGconn *, const struct loader_opts *);
 void	loader_free(struct loader *);
 
+enum load_status {
+	LOAD_INSERTED, LOAD_DUPLICATE, LOAD_PENDING, LOAD_REJECTED
+};
+#define LOAD_NSTATUS	4
+
+/* "inserted", "duplicate", "pending", "rejected" (SPEC section 8). */
+const char *load_status_name(enum load_status);
+
 /*
- * Fate of one record, after its batch committed: an object
- * {event_id, spool_file, status, reason} (SPEC section 8), plus
- * "file"/"line" of the input record.  The callee owns it.
+ * Fate of one record, after its batch committed (a rejection found
+ * before the database: at once).  The strings are the loader's, valid
+ * during the call only; file is "-" for standard input.
  */
-typedef void loader_fate_fn(void *, jv);
+struct load_fate {
+	enum load_status status;
+	const char *event_id;		/* or NULL */
+	const char *spool_file;		/* or NULL */
+	const char *reason;		/* or NULL */
+	const char *file;
+	unsigned long line;
+};
+
+typedef void loader_fate_fn(void *cookie, const struct load_fate *);
 
 /*
  * Queue one normalized event (consumed).  Returns 0, or EX_DATAERR when the
  * record is unusable (its fate "rejected" is reported at once).  A full
- * batch is flushed; then the flush's status is returned.
+ * batch is sent; then the status of landing the one sent before it is
+ * returned.
  */
 int	loader_add(struct loader *, jv, const char *, unsigned long,
 	    loader_fate_fn *, void *);
 /*
- * Load the queued batch in one transaction.  0, or EX_TEMPFAIL /
- * EX_UNAVAILABLE / EX_SOFTWARE when the batch was not committed (nothing of
- * it was; no fate is reported for it).
+ * Load every queued batch, each kind's in its own transaction.  0, or
+ * EX_TEMPFAIL / EX_UNAVAILABLE / EX_SOFTWARE when a batch was not committed
+ * (nothing of it was; no fate is reported for it).
  */
 int	loader_flush(struct loader *, loader_fate_fn *, void *);
 
@@ -54,42 +76,44 @@ struct loader_stats {
 void	loader_stats(const struct loader *, struct loader_stats *);
 
 /*
- * For the loader's two halves (load.c, load_el.c): a queued record, who it
- * is and where its COPY line lies in the batch buffer.
+ * A load kind: the events of one provider.  The engine checks that the
+ * event has an event_id and an event, then calls validate, then writes the stage's COPY
+ * line: seq, then each column's value by its writer (copyrow.h).  Once
+ * per connection it runs stage_sql (CREATE TEMP TABLE IF NOT EXISTS
+ * table, with the columns of copy_cols); per batch, in one transaction:
+ * TRUNCATE table, co.default_tenant set to -u (or ''), COPY table
+ * (copy_cols), batch_sql, whose last result is the rows (seq, status,
+ * reason), one per staged record, status one of "inserted",
+ * "duplicate", "pending", "rejected".
  */
-struct load_rec {
-	char	*event_id;
-	char	*spool_file;
-	char	*file;
-	unsigned long line;
-	size_t	 off, len;
+struct load_col {
+	const char *key;			/* the event's member */
+	int	(*put)(struct dbuf *, jv, const char *); /* -1: bad value */
 };
 
-/* The record of ev (not consumed), read at file:line, its line at off. */
-void	load_rec_init(struct load_rec *, jv, const char *, unsigned long,
-	    size_t);
-void	load_rec_free(struct load_rec *);
-/* A batch: its records and their COPY lines. */
-struct load_batch {
-	struct dbuf copy;
-	struct load_rec *recs;
-	size_t	 n, cap;
+struct load_kind {
+	const char *name;		/* the events' "source" */
+	const struct load_col *cols;	/* after seq, in copy_cols order */
+	size_t	 ncols;
+	/* Why ev cannot be loaded (why: a buffer for it), or NULL. */
+	const char *(*validate)(jv ev, char *why, size_t sz);
+	const char *table;		/* the stage, a temporary table */
+	const char *stage_sql;
+	const char *copy_cols;		/* "seq, event_id, ..." */
+	const char *batch_sql;
+	const char *lacks;		/* what a pending record waits for */
 };
 
-void	load_batch_add(struct load_batch *, const struct load_rec *);
-void	load_batch_clear(struct load_batch *);	/* empty, for reuse */
-void	load_batch_free(struct load_batch *);
-/* Count r's fate in st and hand {event_id, spool_file, status, reason,
- * file, line} to fn. */
-void	load_rec_fate(struct loader_stats *, const struct load_rec *,
-	    const char *, const char *, loader_fate_fn *, void *);
-/*
- * Report the fates of a batch from its script's rows (seq, status,
- * reason).  A pending record whose spool file was received more than
- * max_age seconds before now is rejected instead (SPEC 8), the reason
- * ending in what is missing.
- */
-void	load_fates(struct loader_stats *, const struct load_rec *,
-	    PGresult *, time_t, long, const char *, loader_fate_fn *, void *);
+/* The kind loading events of source, or NULL (load_kinds.c). */
+const struct load_kind *load_kind_find(const char *source);
+
+/* For validate functions: the outcomes a call may have (SPEC 7). */
+extern const char *const load_outcomes[];
+/* Member k of ev is absent, null, or a string among ok (NULL-ended). */
+int	load_one_of(jv, const char *, const char *const *);
+/* A COPY writer (copyrow.h) for an outcome: one of load_outcomes. */
+int	load_put_outcome(struct dbuf *, jv, const char *);
+/* Characters of a UTF-8 string (VARCHAR counts characters, not bytes). */
+size_t	load_u8len(const char *);
 
 #endif

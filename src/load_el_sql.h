@@ -1,5 +1,5 @@
 /*
- * load_el_sql.h - the SQL of one ElevenLabs loader batch (load_el.c).
+ * load_el_sql.h - the SQL of one ElevenLabs loader batch (load_elevenlabs.c).
  * Rule: every statement is set-based over the staged batch, and a call's
  * row is recomputed from the set of its webhook events (with the row's own
  * values as the last fallback), so the row does not depend on the order in

@@ -41,6 +41,7 @@ const struct provider provider_twilio = {
 	.event_id = tw_event_id,
 	.reply_type = "text/xml",
 	.reply_body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>",
+	.query = 1,
 	.load = NULL,		/* load_twilio.c's kind, wired at merge */
 };
 

@@ -39,6 +39,14 @@
 	"ELSE started_at END"
 #define EL_TENANT	"user_id = current_setting('co.tenant')"
 #define EL_UTC(c)	c " AT TIME ZONE 'UTC'"
+/*
+ * A Twilio call of its own (migration 011): a calls row the loader made
+ * for a CallSid no ElevenLabs call had, so without call_sid and
+ * conversation_id.  Its provider, as --provider and the lists name it.
+ */
+#define TW_ROW	"(call_sid IS NULL AND conversation_id IS NULL)"
+#define CALLS_PROVIDER	"CASE WHEN " TW_ROW " THEN 'twilio' " \
+	"ELSE 'elevenlabs' END"
 /* CALL_ID: the row's id (any string, as the seed's) or its room sid. */
 #define FIND	TENANT " AND (\"livekitRoomSid\" = $1 OR id = $1)"
 
@@ -118,17 +126,19 @@ static const char *const calls_cols[] = { "provider", "id", "\"userId\"",
 	"\"livekitRoomSid\", direction, \"phoneNumber\", \"sipCallId\", " \
 	"duration, \"startedAt\", \"endedAt\", status, outcome, " \
 	"\"recordingUrl\", metadata, cost, \"createdAt\", \"updatedAt\" "
-#define EL_CALLS "'elevenlabs', id::text, user_id, agent_id, NULL, NULL, " \
+#define EL_CALLS CALLS_PROVIDER ", id::text, user_id, agent_id, NULL, NULL, " \
 	"NULL, direction, to_number, NULL, duration, " EL_UTC("started_at") \
 	", " EL_UTC("ended_at") ", status, outcome, NULL, " \
 	"jsonb_build_object('call_sid', call_sid, 'conversation_id', " \
-	"conversation_id), cost::text, " EL_UTC("created_at") ", " \
+	"conversation_id) || CASE WHEN provider_call_sid IS NOT NULL THEN " \
+	"jsonb_build_object('provider_call_sid', provider_call_sid) " \
+	"ELSE '{}' END, cost::text, " EL_UTC("created_at") ", " \
 	EL_UTC("updated_at") " "
 /* ... and of stats: what the figures, the filters and --by read. */
 #define LK_STATS "'livekit'::text AS provider, \"startedAt\", " \
 	"\"createdAt\", outcome, duration, direction, \"campaignId\", " \
 	"\"agentConfigId\" "
-#define EL_STATS "'elevenlabs', " EL_UTC("started_at") ", " \
+#define EL_STATS CALLS_PROVIDER ", " EL_UTC("started_at") ", " \
 	EL_UTC("created_at") ", outcome, duration, direction, NULL, agent_id "
 /* An ElevenLabs call's events (migration 004) in their own names. */
 static const char *const el_events_cols[] = { "event_id", "type",
@@ -137,6 +147,17 @@ static const char *const el_events_cols[] = { "event_id", "type",
 	"@ended_at", "duration", "cost", "failure_reason", "provider_status",
 	"termination_reason", "outcome", "outcome_rule", "spool_file",
 	"@created_at", NULL };
+/* The columns of both arms under el_events_cols, Twilio's mapped. */
+#define EL_EVENTS "event_id, type, occurred_at, conversation_id, " \
+	"call_sid, agent_id, direction, phone_number, provider_call_sid, " \
+	"started_at, ended_at, duration, cost, failure_reason, " \
+	"provider_status, termination_reason, outcome, outcome_rule, " \
+	"spool_file, created_at, raw "
+#define TW_EVENTS "event_id, event, occurred_at, NULL, NULL, NULL, " \
+	"direction, phone_number, call_sid, NULL, NULL, duration, NULL, " \
+	"CASE WHEN sip_response_code IS NOT NULL THEN 'SIP ' || " \
+	"sip_response_code END, provider_status, answered_by, outcome, " \
+	"outcome_rule, spool_file, created_at, raw "
 static const char *const events_cols[] = { "\"eventId\"", "event",
 	"timestamp", "@\"occurredAt\"", "\"roomSid\"", "\"roomName\"",
 	"\"participantIdentity\"", "\"participantSid\"", "\"participantKind\"",
@@ -286,6 +307,20 @@ wanted(const struct query *q, const char *p)
 	return 0;
 }
 
+/* Narrow the calls table's rows to the --provider list. */
+static void
+sql_calls_provider(const struct query *q, struct sql *s)
+{
+	int el = wanted(q, "elevenlabs"), tw = wanted(q, "twilio");
+
+	if (!el && !tw)
+		sql_add(s, " AND false");
+	else if (!el)
+		sql_add(s, " AND " TW_ROW);
+	else if (!tw)
+		sql_add(s, " AND NOT " TW_ROW);
+}
+
 /* A failed statement: data exceptions can only come from our arguments. */
 static int
 failed(struct query *q)
@@ -335,15 +370,17 @@ run(struct query *q, struct sql *s, int *rc)
 	return r;
 }
 
-/* 1 when ElevenLabs' calls table exists, 0 when not, -1 (*rc) on error. */
+/* 1 when the table exists, 0 when not, -1 (*rc) on error. */
 static int
-have_calls(struct query *q, int *rc)
+have_table(struct query *q, const char *table, int *rc)
 {
 	struct sql s = { 0 };
 	PGresult *r;
 	int have;
 
-	sql_add(&s, "SELECT to_regclass('calls') IS NOT NULL");
+	sql_add(&s, "SELECT to_regclass(");
+	sql_param(&s, table, NULL);
+	sql_add(&s, ") IS NOT NULL");
 	if ((r = run(q, &s, rc)) == NULL)
 		return -1;
 	have = PQgetvalue(r, 0, 0)[0] == 't';
@@ -351,8 +388,15 @@ have_calls(struct query *q, int *rc)
 	return have;
 }
 
+/* ElevenLabs' calls table (and Twilio's calls in it). */
+static int
+have_calls(struct query *q, int *rc)
+{
+	return have_table(q, "calls", rc);
+}
+
 #define EL_FIND	EL_TENANT " AND (call_sid = $1 OR conversation_id = $1 " \
-	"OR id = CASE WHEN $1 ~ '^[0-9]{1,18}$' THEN $1::bigint END)"
+	"OR provider_call_sid = $1 OR id = CASE WHEN $1 ~ '^[0-9]{1,18}$' THEN $1::bigint END)"
 
 /*
  * The ElevenLabs call whose call_sid, conversation_id or id is the
@@ -435,8 +479,7 @@ query_calls(struct query *q, int *rc)
 		sql_add(&s, ") UNION ALL (SELECT " EL_CALLS "FROM calls WHERE "
 		    EL_TENANT);
 		sql_filters_el(&s, &q->f);
-		if (!wanted(q, "elevenlabs"))
-			sql_add(&s, " AND false");
+		sql_calls_provider(q, &s);
 		if (q->after != NULL) {
 			sql_add(&s, " AND (" EL_KEY ", id::text) < (");
 			sql_param(&s, q->after, "timestamptz");
@@ -479,8 +522,7 @@ query_stats(struct query *q, int *rc)
 		sql_add(&s, " UNION ALL SELECT " EL_STATS "FROM calls WHERE "
 		    EL_TENANT);
 		sql_filters_el(&s, &q->f);
-		if (!wanted(q, "elevenlabs"))
-			sql_add(&s, " AND false");
+		sql_calls_provider(q, &s);
 	}
 	sql_add(&s, ") c");
 	for (i = 0; i < q->nby; i++) {
@@ -503,6 +545,7 @@ el_events(struct query *q, const char *call, int *rc)
 	struct sql s = { 0 };
 	PGresult *r;
 	char *id;
+	int tw;
 
 	if (have_calls(q, rc) != 1) {
 		*rc = *rc == 0 ? 1 : *rc;
@@ -520,15 +563,25 @@ el_events(struct query *q, const char *call, int *rc)
 	if ((id = strdup(PQgetvalue(r, 0, 0))) == NULL)
 		err(EX_OSERR, "strdup");
 	PQclear(r);
-	sql_add(&s, "SELECT 'elevenlabs' AS provider, ");
+	if ((tw = have_table(q, "twilio_call_events", rc)) == -1) {
+		free(id);
+		return NULL;
+	}
+	sql_add(&s, "SELECT provider, ");
 	sql_cols(q, &s, el_events_cols);
 	if (q->raw)
 		sql_add(&s, ", raw ");
-	sql_add(&s, "FROM elevenlabs_webhook_events WHERE " EL_TENANT
-	    " AND call_id = ");
+	sql_add(&s, "FROM (SELECT 'elevenlabs' AS provider, " EL_EVENTS
+	    "FROM elevenlabs_webhook_events WHERE " EL_TENANT " AND call_id = ");
 	sql_param(&s, id, "bigint");
-	sql_add(&s, " ORDER BY elevenlabs_webhook_events.occurred_at NULLS "
-	    "LAST, elevenlabs_webhook_events.created_at, event_id");
+	if (tw) {
+		sql_add(&s, " UNION ALL SELECT 'twilio', " TW_EVENTS
+		    "FROM twilio_call_events WHERE " EL_TENANT " AND call_id = ");
+		sql_param(&s, id, "bigint");
+	}
+	/* Qualified: the bare names are the to_char() output columns. */
+	sql_add(&s, ") e ORDER BY e.occurred_at NULLS LAST, e.created_at, "
+	    "e.event_id");
 	r = run(q, &s, rc);
 	free(id);
 	return r;
@@ -587,7 +640,7 @@ changed(struct query *q, const char *after_t, const char *after_id,
 	    "\"updatedAt\" AT TIME ZONE 'UTC' AS t FROM call_logs WHERE " TENANT
 	    " AND (outcome IS NOT NULL OR status NOT IN ('in_progress', 'active'))");
 	if (el)
-		sql_add(&s, " UNION ALL SELECT 'elevenlabs', id::text, "
+		sql_add(&s, " UNION ALL SELECT " CALLS_PROVIDER ", id::text, "
 		    "updated_at FROM calls WHERE user_id = "
 		    "current_setting('co.tenant') AND (outcome IS NOT NULL OR "
 		    "status NOT IN ('in_progress', 'active'))");

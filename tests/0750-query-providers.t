@@ -73,8 +73,8 @@ check_same "--provider livekit narrows" "$(expect true false)" \
 check_same "--provider livekit,elevenlabs is both" "$ALL" \
     "$(ana calls --provider livekit,elevenlabs -o ndjson |
     jq -r '.provider + " " + .id')"
-t_run 64 "PGUSER=ana co-query -u tenant-a calls --provider twilio" '' ''
-check_same "... saying why" "co-query: unknown provider: twilio" "$(cat "$T/err")"
+t_run 64 "PGUSER=ana co-query -u tenant-a calls --provider vonage" '' ''
+check_same "... saying why" "co-query: unknown provider: vonage" "$(cat "$T/err")"
 check_same "an ElevenLabs row in call_logs' names" \
     '{"provider":"elevenlabs","userId":"tenant-a","phoneNumber":"+15550001","duration":30,"startedAt":"2026-01-01T04:00:00.000Z","status":"completed","outcome":"completed","cost":"0.25","metadata":{"call_sid":"EL_a_2","conversation_id":"conv_a_2"}}' \
     "$(ana calls --provider elevenlabs -o ndjson |

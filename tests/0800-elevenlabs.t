@@ -42,7 +42,8 @@ dial() {
 	    'drv7', 'agent_life', '+14155550177', '$1', $_c, 'in_progress')"
 }
 reset() {
-	q "TRUNCATE calls, call_transcriptions, elevenlabs_webhook_events"
+	q "TRUNCATE calls, call_transcriptions, elevenlabs_webhook_events,
+	    twilio_call_events"
 }
 row() {
 	q "SELECT user_id, driver_id, agent_id, to_number, conversation_id,
@@ -226,7 +227,8 @@ pipeline() {
 life() {
 	_c=NULL
 	[ "$1" = NULL ] || _c="'$1'"
-	q "TRUNCATE calls, call_transcriptions, elevenlabs_webhook_events;
+	q "TRUNCATE calls, call_transcriptions, elevenlabs_webhook_events,
+	    twilio_call_events;
 	    INSERT INTO calls (user_id, driver_id, agent_id, to_number,
 	    call_sid, conversation_id) VALUES ('tenant-a', 'drv7',
 	    'agent_life', '+14155550177', 'EL_drv7_1767229190', $_c)"

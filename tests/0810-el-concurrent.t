@@ -71,7 +71,8 @@ spool() {
 
 # Calls as co-dial leaves them: odd ones before the API answered.
 calls() {
-	q "TRUNCATE calls, call_transcriptions, elevenlabs_webhook_events;
+	q "TRUNCATE calls, call_transcriptions, elevenlabs_webhook_events,
+	    twilio_call_events;
 	    INSERT INTO calls (user_id, driver_id, agent_id, to_number,
 	    call_sid, conversation_id) SELECT CASE WHEN i % 3 = 0 THEN
 	    'tenant-b' ELSE 'tenant-a' END, 'drv' || i, 'agent_life',
@@ -164,7 +165,8 @@ done
 # One batch of more conversations than the server's lock table holds
 # (max_locks_per_transaction 64 x some 120 backends): the loader's locks
 # are bounded, so it loads.
-q "TRUNCATE calls, call_transcriptions, elevenlabs_webhook_events;
+q "TRUNCATE calls, call_transcriptions, elevenlabs_webhook_events,
+    twilio_call_events;
     INSERT INTO calls (user_id, call_sid, conversation_id) SELECT
     'tenant-a', 'EL_big_' || i, 'conv_big_' || i
     FROM generate_series(1, 20000) i"

@@ -109,6 +109,9 @@ load "$T/env" >"$T/fate" 2>"$T/err"
 check_same "the fetched envelope loads" inserted "$(jq -r .status "$T/fate")"
 check_same "the call completed, with its turns" \
     "completed|completed|47|conv_$b|2" "$(row "$b")"
+check_same "the conversation's Twilio CallSid kept (Twilio callbacks find it)" \
+    "$(jq -r .metadata.phone_call.call_sid "$M/conversations/conv_$b.json")" \
+    "$(q "SELECT provider_call_sid FROM calls WHERE call_sid = '$b'")"
 snap() { q "SELECT c.*, (SELECT count(*) FROM call_transcriptions), (SELECT count(*) FROM elevenlabs_webhook_events) FROM calls c ORDER BY id"; }
 ref=$(snap)
 load "$T/env" >"$T/fate" 2>"$T/err"
