@@ -14,9 +14,9 @@
 #include "diag.h"
 #include "envelope.h"
 #include "load.h"
-#include "ndjson.h"
+#include "stream.h"
 
-static struct reject rej;
+static struct stream st;
 
 static void __attribute__((noreturn))
 usage(void)
@@ -43,7 +43,7 @@ fate(void *arg, jv f)
 		file = env_str(f, "file", NULL);
 		reason = env_str(f, "reason", NULL);
 		diag_rec(file, line, "%s", reason ? reason : "rejected");
-		reject_write(&rej, jv_copy(f), NULL, 0, file, line,
+		reject_write(&st.rej, jv_copy(f), NULL, 0, file, line,
 		    reason ? reason : "rejected");
 	}
 	ndjson_write(stdout, f);
@@ -51,18 +51,18 @@ fate(void *arg, jv f)
 
 /* A line that is not JSON still gets its fate. */
 static void
-bad_line(struct ndjson *in)
+bad_line(struct stream *s, const char *why)
 {
 	jv f;
 
-	ndjson_reject(in, &rej, jv_invalid(), in->why);
 	f = jv_object_set(jv_object(), jv_string("event_id"), jv_null());
 	f = jv_object_set(f, jv_string("spool_file"), jv_null());
 	f = jv_object_set(f, jv_string("status"), jv_string("rejected"));
-	f = jv_object_set(f, jv_string("reason"), jv_string(in->why));
-	f = jv_object_set(f, jv_string("file"), jv_string(in->name));
-	f = jv_object_set(f, jv_string("line"), jv_number((double)in->lineno));
-	ndjson_write(stdout, f);
+	f = jv_object_set(f, jv_string("reason"), jv_string(why));
+	f = jv_object_set(f, jv_string("file"), jv_string(stream_file(s)));
+	f = jv_object_set(f, jv_string("line"),
+	    jv_number((double)stream_line(s)));
+	stream_write(s, f);
 }
 
 static void
@@ -97,12 +97,10 @@ main(int argc, char *argv[])
 {
 	struct loader_opts o = { 0 };
 	const char *conninfo = NULL, *rfile = NULL;
-	struct ndjson in;
 	struct loader *l;
-	unsigned long n = 0, bad = 0;
 	PGconn *c;
 	jv ev;
-	int ch, r, status = 0;
+	int ch, status = 0;
 
 	cli_std(argc, argv, help);
 
@@ -129,29 +127,16 @@ main(int argc, char *argv[])
 	argv += optind;
 	if ((c = db_connect_loader(conninfo, &status)) == NULL)
 		return status;
-	reject_open(&rej, rfile);
 	l = loader_new(c, &o);
-	ndjson_open(&in, argc, argv);
-	while (status != EX_TEMPFAIL && status != EX_UNAVAILABLE &&
-	    status != EX_SOFTWARE && (r = ndjson_next(&in, &ev)) != 0) {
-		n++;
-		if (r == -1) {
-			bad_line(&in);
-			bad++;
-			status = diag_worse(status, EX_DATAERR);
-			continue;
-		}
-		status = diag_worse(status, loader_add(l, ev, in.name,
-		    in.lineno, fate, NULL));
-	}
-	if (status != EX_TEMPFAIL && status != EX_UNAVAILABLE &&
-	    status != EX_SOFTWARE)
-		status = diag_worse(status, loader_flush(l, fate, NULL));
-	ndjson_close(&in);
-	summary(l, n, bad);
+	stream_open(&st, argc, argv, rfile, STREAM_STOP);
+	st.bad = bad_line;
+	while (stream_next(&st, &ev))
+		stream_status(&st, loader_add(l, ev, stream_file(&st),
+		    stream_line(&st), fate, NULL));
+	if (!stream_stopped(&st))
+		stream_status(&st, loader_flush(l, fate, NULL));
+	summary(l, st.nrec, st.nbad);
 	loader_free(l);
 	PQfinish(c);
-	diag_stdout();
-	status = diag_worse(status, reject_close(&rej));
-	return diag_worse(status, in.status);
+	return stream_close(&st);
 }

@@ -133,11 +133,13 @@ transform_run(struct transform *t, jv env, void (*emit)(void *, jv),
 	jv outs, ev;
 	int i, n, rc;
 
-	if (env_check(env, why, whysz) != 0) {
+	/* The caller has checked the envelope (env_check), once. */
+	if ((source = env_str(env, "source", NULL)) == NULL ||
+	    env_str(env, "body", NULL) == NULL) {
+		snprintf(why, whysz, "not an envelope");
 		jv_free(env);
 		return EX_DATAERR;
 	}
-	source = env_str(env, "source", NULL);
 	if ((p = prog_find(t, source))->jq == NULL) {
 		snprintf(why, whysz, "%s", p->why);
 		jv_free(env);
