@@ -113,19 +113,10 @@ on_data(char *p, size_t size, size_t n, void *arg)
 {
 	struct api_req *r = arg;
 	size_t len = size * n;
-	char *b;
 
-	if (r->len + len > API_MAXBODY)
+	if (r->body.len + len > API_MAXBODY)
 		return 0;	/* CURLE_WRITE_ERROR */
-	if (r->len + len + 1 > r->cap) {
-		r->cap = (r->len + len + 1) * 2;
-		if ((b = realloc(r->body, r->cap)) == NULL)
-			return 0;
-		r->body = b;
-	}
-	memcpy(r->body + r->len, p, len);
-	r->len += len;
-	r->body[r->len] = '\0';
+	buf_add(&r->body, p, len);
 	return len;
 }
 
@@ -205,7 +196,7 @@ api_req_free(struct api_req *r)
 	curl_easy_cleanup(r->h);
 	curl_slist_free_all(r->hdrs);	/* holds the key: curl frees it */
 	free(r->post);
-	free(r->body);
+	buf_free(&r->body);
 	free(r);
 }
 
@@ -265,7 +256,7 @@ set_reason(struct api_req *r, CURLcode rc, long long wait)
 		r->reason[0] = '\0';
 		return;
 	}
-	api_message(r->api, r->body, r->len, msg, sizeof(msg));
+	api_message(r->api, r->body.p, r->body.len, msg, sizeof(msg));
 	snprintf(r->reason, sizeof(r->reason), "HTTP %ld%s%.*s%s", r->status,
 	    msg[0] ? ": " : "", API_REASON - 40, msg,
 	    wait < 0 ? " (Retry-After too long)" : "");
@@ -286,9 +277,9 @@ finish(struct api *a, struct api_req *r, CURLcode rc)
 	r->timedout = rc == CURLE_OPERATION_TIMEDOUT;
 	if (retryable(r, rc) && (wait = backoff(r)) >= 0) {
 		r->due = now_ms() + wait;
-		r->len = 0;
-		if (r->body != NULL)
-			r->body[0] = '\0';
+		r->body.len = 0;
+		if (r->body.p != NULL)
+			r->body.p[0] = '\0';
 		r->errbuf[0] = '\0';
 		push(&a->waiting, r);
 		return;

@@ -380,7 +380,7 @@ why_failed(const struct api_req *q, jv resp, char *why, size_t sz)
 		snprintf(why, sz, "HTTP %ld: the response is not JSON",
 		    q->status);
 	else {
-		api_message(&api, q->body, q->len, why, API_REASON);
+		api_message(&api, q->body.p, q->body.len, why, API_REASON);
 		if (*why == '\0' || env_str(resp, "conversation_id",
 		    NULL) != NULL)
 			snprintf(why, sz, "HTTP %ld: no conversation_id in "
@@ -398,8 +398,8 @@ done(struct api_req *q)
 	const char *conv = NULL;
 
 	if (q->status >= 200 && q->status < 300) {
-		resp = ndjson_parse(q->body ? q->body : "", q->len, why,
-		    sizeof(why));
+		resp = ndjson_parse(q->body.p ? q->body.p : "", q->body.len,
+		    why, sizeof(why));
 		conv = env_str(resp, "conversation_id", NULL);
 		ok = jv_object_get(jv_copy(resp), jv_string("success"));
 		if (jv_get_kind(ok) == JV_KIND_FALSE)

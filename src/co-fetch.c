@@ -263,7 +263,8 @@ conversation(struct api_req *q, const char *id)
 	char why[200], *body;
 	jv conv, b;
 
-	switch (fetch_conv(q->body, q->len, id, &conv, why, sizeof(why))) {
+	switch (fetch_conv(q->body.p, q->body.len, id, &conv, why,
+	    sizeof(why))) {
 	case -1:
 		warnx("%s: %s", id, why);
 		return EX_DATAERR;
@@ -271,7 +272,7 @@ conversation(struct api_req *q, const char *id)
 		st.waiting++;
 		return 0;	/* not over yet: a later run looks again */
 	}
-	body = make_body(q->body, q->len, conv);
+	body = make_body(q->body.p, q->body.len, conv);
 	jv_free(conv);
 	b = jv_string(body);	/* invalid UTF-8 is replaced, then signed */
 	free(body);

@@ -25,7 +25,7 @@ copy_absent(jv v)
 
 /* A string without NUL, or null. */
 int
-copy_text(struct dbuf *b, jv ev, const char *k)
+copy_text(struct buf *b, jv ev, const char *k)
 {
 	const char *s;
 	size_t n;
@@ -37,12 +37,12 @@ copy_text(struct dbuf *b, jv ev, const char *k)
 		jv_free(v);
 		if (!n)
 			return -1;
-		dbuf_copyfield(b, NULL, 0);
+		buf_copyfield(b, NULL, 0);
 		return 0;
 	}
 	if (memchr(s, '\0', n) != NULL)
 		return -1;
-	dbuf_copyfield(b, s, n);
+	buf_copyfield(b, s, n);
 	return 0;
 }
 
@@ -89,7 +89,7 @@ copy_is_time(const char *s)
 }
 
 int
-copy_time(struct dbuf *b, jv ev, const char *k)
+copy_time(struct buf *b, jv ev, const char *k)
 {
 	const char *s;
 
@@ -109,7 +109,7 @@ copy_whole(jv v, double *d)
 }
 
 int
-copy_int(struct dbuf *b, jv ev, const char *k)
+copy_int(struct buf *b, jv ev, const char *k)
 {
 	char num[32];
 	double d;
@@ -118,7 +118,7 @@ copy_int(struct dbuf *b, jv ev, const char *k)
 	v = copy_member(ev, k);
 	if (copy_absent(v)) {
 		jv_free(v);
-		dbuf_copyfield(b, NULL, 0);
+		buf_copyfield(b, NULL, 0);
 		return 0;
 	}
 	if (!copy_whole(v, &d)) {
@@ -127,20 +127,20 @@ copy_int(struct dbuf *b, jv ev, const char *k)
 	}
 	jv_free(v);
 	snprintf(num, sizeof(num), "%.0f", d);
-	dbuf_str(b, num);
+	buf_str(b, num);
 	return 0;
 }
 
 /* A finite number, for a numeric column, in jq's shortest notation. */
 int
-copy_num(struct dbuf *b, jv ev, const char *k)
+copy_num(struct buf *b, jv ev, const char *k)
 {
 	jv v, s;
 
 	v = copy_member(ev, k);
 	if (copy_absent(v)) {
 		jv_free(v);
-		dbuf_copyfield(b, NULL, 0);
+		buf_copyfield(b, NULL, 0);
 		return 0;
 	}
 	if (jv_get_kind(v) != JV_KIND_NUMBER ||
@@ -149,42 +149,42 @@ copy_num(struct dbuf *b, jv ev, const char *k)
 		return -1;
 	}
 	s = jv_dump_string(v, 0);
-	dbuf_str(b, jv_string_value(s));
+	buf_str(b, jv_string_value(s));
 	jv_free(s);
 	return 0;
 }
 
 /* v (consumed) as JSON for a jsonb column, which cannot hold \u0000. */
 int
-copy_jv(struct dbuf *b, jv v)
+copy_jv(struct buf *b, jv v)
 {
 	jv s;
 	int bad;
 
 	s = jv_dump_string(v, 0);
 	if (!(bad = strstr(jv_string_value(s), "\\u0000") != NULL))
-		dbuf_copyfield(b, jv_string_value(s),
+		buf_copyfield(b, jv_string_value(s),
 		    (size_t)jv_string_length_bytes(jv_copy(s)));
 	jv_free(s);
 	return bad ? -1 : 0;
 }
 
 int
-copy_json(struct dbuf *b, jv ev, const char *k)
+copy_json(struct buf *b, jv ev, const char *k)
 {
 	jv v;
 
 	v = copy_member(ev, k);
 	if (copy_absent(v)) {
 		jv_free(v);
-		dbuf_copyfield(b, NULL, 0);
+		buf_copyfield(b, NULL, 0);
 		return 0;
 	}
 	return copy_jv(b, v);
 }
 
 int
-copy_json_needed(struct dbuf *b, jv ev, const char *k)
+copy_json_needed(struct buf *b, jv ev, const char *k)
 {
 	jv v;
 	int absent;

@@ -81,7 +81,7 @@ load_batch_free(struct load_batch *b)
 {
 	load_batch_clear(b);
 	free(b->recs);
-	dbuf_free(&b->copy);
+	buf_free(&b->copy);
 }
 
 void
@@ -180,7 +180,7 @@ report(struct loader *l, const struct load_rec *r, const char *status,
 /* The stage's columns after seq, in LOAD_COLS order, each with its check. */
 static const struct {
 	const char *key;
-	int	(*put)(struct dbuf *, jv, const char *);
+	int	(*put)(struct buf *, jv, const char *);
 } cols[] = {
 	{ "event_id", copy_text }, { "event", copy_text },
 	{ "user_id", copy_text }, { "room_sid", copy_text },
@@ -221,13 +221,13 @@ stage(struct load_batch *b, jv ev, size_t seq)
 	size_t i;
 
 	snprintf(num, sizeof(num), "%zu", seq);
-	dbuf_str(&b->copy, num);
+	buf_str(&b->copy, num);
 	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
-		dbuf_add(&b->copy, "\t", 1);
+		buf_add(&b->copy, "\t", 1);
 		if (cols[i].put(&b->copy, ev, cols[i].key) == -1)
 			return cols[i].key;
 	}
-	dbuf_add(&b->copy, "\n", 1);
+	buf_add(&b->copy, "\n", 1);
 	return NULL;
 }
 

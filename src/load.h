@@ -71,7 +71,7 @@ void	load_rec_init(struct load_rec *, jv, const char *, unsigned long,
 void	load_rec_free(struct load_rec *);
 /* A batch: its records and their COPY lines. */
 struct load_batch {
-	struct dbuf copy;
+	struct buf copy;
 	struct load_rec *recs;
 	size_t	 n, cap;
 };

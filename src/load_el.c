@@ -32,11 +32,11 @@ struct load_el {
 };
 
 /* A field's COPY writer: 0, or -1 when the value is wrong. */
-typedef int	 put_fn(struct dbuf *, jv, const char *);
+typedef int	 put_fn(struct buf *, jv, const char *);
 
-static int	 put_transcript(struct dbuf *, jv, const char *);
-static int	 put_direction(struct dbuf *, jv, const char *);
-static int	 put_outcome(struct dbuf *, jv, const char *);
+static int	 put_transcript(struct buf *, jv, const char *);
+static int	 put_direction(struct buf *, jv, const char *);
+static int	 put_outcome(struct buf *, jv, const char *);
 
 /* The staged columns after seq, in LOAD_EL_COLS order. */
 static const struct {
@@ -109,7 +109,7 @@ turn_ok(jv t)
 }
 
 static int
-put_transcript(struct dbuf *b, jv ev, const char *k)
+put_transcript(struct buf *b, jv ev, const char *k)
 {
 	jv v, t;
 	int i, n, ok;
@@ -117,7 +117,7 @@ put_transcript(struct dbuf *b, jv ev, const char *k)
 	v = copy_member(ev, k);
 	if (copy_absent(v)) {
 		jv_free(v);
-		dbuf_copyfield(b, NULL, 0);
+		buf_copyfield(b, NULL, 0);
 		return 0;
 	}
 	if (jv_get_kind(v) != JV_KIND_ARRAY) {
@@ -152,7 +152,7 @@ one_of(jv ev, const char *k, const char *const *ok)
 }
 
 static int
-put_direction(struct dbuf *b, jv ev, const char *k)
+put_direction(struct buf *b, jv ev, const char *k)
 {
 	static const char *const ok[] = { "inbound", "outbound", NULL };
 
@@ -160,7 +160,7 @@ put_direction(struct dbuf *b, jv ev, const char *k)
 }
 
 static int
-put_outcome(struct dbuf *b, jv ev, const char *k)
+put_outcome(struct buf *b, jv ev, const char *k)
 {
 	static const char *const ok[] = { "completed", "no_answer", "busy",
 	    "failed", "voicemail", NULL };
@@ -170,19 +170,19 @@ put_outcome(struct dbuf *b, jv ev, const char *k)
 
 /* One COPY line for ev; NULL, or the name of the field that is wrong. */
 static const char *
-stage(struct dbuf *b, jv ev, size_t seq)
+stage(struct buf *b, jv ev, size_t seq)
 {
 	char num[32];
 	size_t i;
 
 	snprintf(num, sizeof(num), "%zu", seq);
-	dbuf_str(b, num);
+	buf_str(b, num);
 	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
-		dbuf_add(b, "\t", 1);
+		buf_add(b, "\t", 1);
 		if (cols[i].put(b, ev, cols[i].key) == -1)
 			return cols[i].key;
 	}
-	dbuf_add(b, "\n", 1);
+	buf_add(b, "\n", 1);
 	return NULL;
 }
 

@@ -48,7 +48,7 @@
 
 /* A statement being built, with its parameters. */
 struct sql {
-	struct dbuf b;
+	struct buf b;
 	const char *v[QUERY_MAXPARAM];
 	int	 n;
 };
@@ -149,7 +149,7 @@ static const char *const events_cols[] = { "\"eventId\"", "event",
 static void
 sql_add(struct sql *s, const char *text)
 {
-	dbuf_str(&s->b, text);
+	buf_str(&s->b, text);
 }
 
 /* Append $N (cast when cast is not NULL) bound to val. */
@@ -314,7 +314,7 @@ run(struct query *q, struct sql *s, int *rc)
 	PGresult *r;
 
 	r = db_exec(q->conn, s->b.p, s->n, s->v, PGRES_TUPLES_OK);
-	dbuf_free(&s->b);
+	buf_free(&s->b);
 	s->n = 0;
 	*rc = r == NULL ? failed(q) : 0;
 	return r;
@@ -452,7 +452,7 @@ query_stats(struct query *q, int *rc)
 		sql_add(&s, ", ");
 	}
 	if ((el = have_calls(q, rc)) == -1) {
-		dbuf_free(&s.b);
+		buf_free(&s.b);
 		return NULL;
 	}
 	sql_add(&s, STATS_COLS "FROM (SELECT " LK_STATS "FROM call_logs WHERE "

@@ -53,7 +53,7 @@ src_read(void *arg, void *buf, size_t sz)
 static void
 check_envelope(const struct http_req *r)
 {
-	struct http_buf b = { NULL, 0, 0 };
+	struct buf b = { NULL, 0, 0 };
 	const char *s;
 	size_t i, n;
 	jv e;
@@ -73,7 +73,7 @@ check_envelope(const struct http_req *r)
 		    n != r->hdr[i].vlen || memcmp(s, r->hdr[i].value, n) != 0)
 			abort();
 	jv_free(e);
-	http_buf_free(&b);
+	buf_free(&b);
 }
 
 int
