@@ -19,6 +19,7 @@
 #include "api.h"
 #include "conf.h"
 #include "diag.h"
+#include "json.h"
 
 #define API_MAXBODY	(16 * 1024 * 1024)	/* longest response kept */
 
@@ -394,7 +395,7 @@ message_of(jv o)
 {
 	jv d, m;
 
-	d = jv_object_get(jv_copy(o), jv_string("detail"));
+	d = json_get(o, "detail");
 	if (jv_get_kind(d) == JV_KIND_ARRAY && jv_array_length(jv_copy(d)) > 0)
 		d = jv_array_get(d, 0);
 	if (jv_get_kind(d) == JV_KIND_STRING) {
@@ -402,15 +403,15 @@ message_of(jv o)
 		return d;
 	}
 	if (jv_get_kind(d) == JV_KIND_OBJECT) {
-		m = jv_object_get(jv_copy(d), jv_string("message"));
+		m = json_get(d, "message");
 		if (jv_get_kind(m) != JV_KIND_STRING) {
 			jv_free(m);
-			m = jv_object_get(jv_copy(d), jv_string("msg"));
+			m = json_get(d, "msg");
 		}
 		jv_free(d);
 	} else {
 		jv_free(d);
-		m = jv_object_get(jv_copy(o), jv_string("message"));
+		m = json_get(o, "message");
 	}
 	jv_free(o);
 	if (jv_get_kind(m) == JV_KIND_STRING)

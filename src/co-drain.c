@@ -460,7 +460,7 @@ age_out(struct drain *d, struct sfile *f, jv fv, const char *what,
 	jv line;
 
 	line = jv_object_get(jv_copy(fv), jv_string("line"));
-	r = env_str(fv, "reason", NULL);
+	r = json_str(fv, "reason", NULL);
 	snprintf(why, sizeof(why), "%s for more than %ld s: %s", what,
 	    d->max_age, r != NULL ? r : dflt);
 	diag_rec(f->name, (unsigned long)jv_number_value(line), "%s", why);
@@ -479,8 +479,8 @@ fate(void *arg, jv fv)
 	const char *status, *sf, *reason;
 	jv line;
 
-	sf = env_str(fv, "spool_file", NULL);
-	status = env_str(fv, "status", NULL);
+	sf = json_str(fv, "spool_file", NULL);
+	status = json_str(fv, "status", NULL);
 	if (sf == NULL || status == NULL || (f = find_file(d, sf)) == NULL) {
 		jv_free(fv);
 		return;
@@ -491,7 +491,7 @@ fate(void *arg, jv fv)
 		f->pending++;
 	else if (strcmp(status, "rejected") == 0) {
 		line = jv_object_get(jv_copy(fv), jv_string("line"));
-		reason = env_str(fv, "reason", NULL);
+		reason = json_str(fv, "reason", NULL);
 		diag_rec(f->name, (unsigned long)jv_number_value(line), "%s",
 		    reason ? reason : "rejected");
 		note(f, (unsigned long)jv_number_value(line), reason ?
@@ -536,7 +536,7 @@ risky(struct drain *d, int on)
 static void
 count_source(struct runstats *st, jv ev)
 {
-	const char *src = env_str(ev, "source", NULL);
+	const char *src = json_str(ev, "source", NULL);
 	int i;
 
 	for (i = 0; src != NULL && i < NSOURCES; i++)

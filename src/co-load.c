@@ -35,13 +35,13 @@ fate(void *arg, jv f)
 	jv v;
 
 	(void)arg;
-	status = env_str(f, "status", NULL);
+	status = json_str(f, "status", NULL);
 	if (status != NULL && strcmp(status, "rejected") == 0) {
 		v = jv_object_get(jv_copy(f), jv_string("line"));
 		line = (unsigned long)jv_number_value(v);
 		jv_free(v);
-		file = env_str(f, "file", NULL);
-		reason = env_str(f, "reason", NULL);
+		file = json_str(f, "file", NULL);
+		reason = json_str(f, "reason", NULL);
 		diag_rec(file, line, "%s", reason ? reason : "rejected");
 		reject_write(&st.rej, jv_copy(f), NULL, 0, file, line,
 		    reason ? reason : "rejected");

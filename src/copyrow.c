@@ -9,20 +9,6 @@
 #include "copyrow.h"
 #include "envelope.h"
 
-/* Member k of ev, or an invalid jv when absent (both jv_free-able). */
-jv
-copy_member(jv ev, const char *k)
-{
-	return jv_object_get(jv_copy(ev), jv_string(k));
-}
-
-int
-copy_absent(jv v)
-{
-	return jv_get_kind(v) == JV_KIND_NULL ||
-	    jv_get_kind(v) == JV_KIND_INVALID;
-}
-
 /* A string without NUL, or null. */
 int
 copy_text(struct buf *b, jv ev, const char *k)
@@ -31,9 +17,9 @@ copy_text(struct buf *b, jv ev, const char *k)
 	size_t n;
 	jv v;
 
-	if ((s = env_str(ev, k, &n)) == NULL) {
-		v = copy_member(ev, k);
-		n = copy_absent(v);
+	if ((s = json_str(ev, k, &n)) == NULL) {
+		v = json_get(ev, k);
+		n = json_absent(v);
 		jv_free(v);
 		if (!n)
 			return -1;
@@ -93,7 +79,7 @@ copy_time(struct buf *b, jv ev, const char *k)
 {
 	const char *s;
 
-	if ((s = env_str(ev, k, NULL)) != NULL && !copy_is_time(s))
+	if ((s = json_str(ev, k, NULL)) != NULL && !copy_is_time(s))
 		return -1;
 	return copy_text(b, ev, k);
 }
@@ -115,8 +101,8 @@ copy_int(struct buf *b, jv ev, const char *k)
 	double d;
 	jv v;
 
-	v = copy_member(ev, k);
-	if (copy_absent(v)) {
+	v = json_get(ev, k);
+	if (json_absent(v)) {
 		jv_free(v);
 		buf_copyfield(b, NULL, 0);
 		return 0;
@@ -137,8 +123,8 @@ copy_num(struct buf *b, jv ev, const char *k)
 {
 	jv v, s;
 
-	v = copy_member(ev, k);
-	if (copy_absent(v)) {
+	v = json_get(ev, k);
+	if (json_absent(v)) {
 		jv_free(v);
 		buf_copyfield(b, NULL, 0);
 		return 0;
@@ -174,8 +160,8 @@ copy_json(struct buf *b, jv ev, const char *k)
 {
 	jv v;
 
-	v = copy_member(ev, k);
-	if (copy_absent(v)) {
+	v = json_get(ev, k);
+	if (json_absent(v)) {
 		jv_free(v);
 		buf_copyfield(b, NULL, 0);
 		return 0;
@@ -189,8 +175,8 @@ copy_json_needed(struct buf *b, jv ev, const char *k)
 	jv v;
 	int absent;
 
-	v = copy_member(ev, k);
-	absent = copy_absent(v);
+	v = json_get(ev, k);
+	absent = json_absent(v);
 	jv_free(v);
 	return absent ? -1 : copy_json(b, ev, k);
 }

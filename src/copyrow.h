@@ -11,9 +11,8 @@
 #include <jv.h>
 
 #include "db.h"
+#include "json.h"
 
-jv	copy_member(jv, const char *);	/* member k, or invalid; free it */
-int	copy_absent(jv);		/* null or invalid */
 int	copy_is_time(const char *);	/* RFC 3339 that PostgreSQL takes */
 int	copy_whole(jv, double *);	/* a number in 0 .. 2^31-1, whole */
 

@@ -8,28 +8,7 @@
 #include "envelope.h"
 #include "http.h"
 
-static jv	member(jv, const char *, const char *);
 static void	copy_id(char *, size_t, const char *, size_t);
-
-const char *
-env_str(jv obj, const char *key, size_t *len)
-{
-	jv v;
-	const char *s;
-
-	if (jv_get_kind(obj) != JV_KIND_OBJECT)
-		return NULL;
-	v = jv_object_get(jv_copy(obj), jv_string(key));
-	if (jv_get_kind(v) != JV_KIND_STRING) {
-		jv_free(v);
-		return NULL;
-	}
-	s = jv_string_value(v);
-	if (len != NULL)
-		*len = (size_t)jv_string_length_bytes(jv_copy(v));
-	jv_free(v);		/* obj still holds the string */
-	return s;
-}
 
 const char *
 env_header(jv env, const char *name, size_t *len)
@@ -37,10 +16,8 @@ env_header(jv env, const char *name, size_t *len)
 	jv h;
 	const char *s;
 
-	if (jv_get_kind(env) != JV_KIND_OBJECT)
-		return NULL;
-	h = jv_object_get(jv_copy(env), jv_string("headers"));
-	s = env_str(h, name, len);
+	h = json_get(env, "headers");
+	s = json_str(h, name, len);
 	jv_free(h);		/* env still holds the headers object */
 	return s;
 }
@@ -52,40 +29,24 @@ env_check(jv env, char *why, size_t sz)
 	const char *src;
 	int ok;
 
-	v = jv_object_get(jv_copy(env), jv_string("v"));
+	v = json_get(env, "v");
 	ok = jv_get_kind(v) == JV_KIND_NUMBER && jv_number_value(v) == 1;
 	jv_free(v);
 	if (!ok) {
 		snprintf(why, sz, "not a version 1 envelope");
 		return -1;
 	}
-	if ((src = env_str(env, "source", NULL)) == NULL ||
+	if ((src = json_str(env, "source", NULL)) == NULL ||
 	    (strcmp(src, "livekit") != 0 && strcmp(src, "elevenlabs") != 0 &&
 	    strcmp(src, "twilio") != 0)) {
 		snprintf(why, sz, "unknown source");
 		return -1;
 	}
-	if (env_str(env, "body", NULL) == NULL) {
+	if (json_str(env, "body", NULL) == NULL) {
 		snprintf(why, sz, "envelope has no body");
 		return -1;
 	}
 	return 0;
-}
-
-/* obj.k1 or obj.k1.k2; consumes nothing. */
-static jv
-member(jv obj, const char *k1, const char *k2)
-{
-	jv v;
-
-	v = jv_object_get(jv_copy(obj), jv_string(k1));
-	if (k2 == NULL)
-		return v;
-	if (jv_get_kind(v) != JV_KIND_OBJECT) {
-		jv_free(v);
-		return jv_invalid();
-	}
-	return jv_object_get(v, jv_string(k2));
 }
 
 /* s[0..n) into buf, cut at a character boundary when too long. */
@@ -116,14 +77,14 @@ env_event_id(const char *source, jv body, const char *raw, size_t len,
 			snprintf(id, sizeof(id), "%s:%s", sid, st);
 	} else {
 		if (strcmp(source, "livekit") == 0) {
-			a = member(body, "id", NULL);
+			a = json_get(body, "id");
 			b = jv_invalid();
 		} else if (strcmp(source, "elevenlabs") == 0) {
-			a = member(body, "type", NULL);
-			b = member(body, "data", "conversation_id");
+			a = json_get(body, "type");
+			b = json_get2(body, "data", "conversation_id");
 		} else {
-			a = member(body, "CallSid", NULL);
-			b = member(body, "CallStatus", NULL);
+			a = json_get(body, "CallSid");
+			b = json_get(body, "CallStatus");
 		}
 		if (jv_get_kind(a) == JV_KIND_STRING &&
 		    jv_get_kind(b) == JV_KIND_STRING)

@@ -122,8 +122,8 @@ load_rec_init(struct load_rec *r, jv ev, const char *file,
 	memset(r, 0, sizeof(*r));
 	r->file = xstrdup(file);
 	r->line = line;
-	r->event_id = xstrdup(env_str(ev, "event_id", NULL));
-	r->spool_file = xstrdup(env_str(ev, "spool_file", NULL));
+	r->event_id = xstrdup(json_str(ev, "event_id", NULL));
+	r->spool_file = xstrdup(json_str(ev, "spool_file", NULL));
 	r->off = off;
 }
 
@@ -205,7 +205,7 @@ check_outcome(jv ev)
 	const char *o;
 	int i;
 
-	if ((o = env_str(ev, "outcome", NULL)) == NULL)
+	if ((o = json_str(ev, "outcome", NULL)) == NULL)
 		return NULL;
 	for (i = 0; ok[i] != NULL; i++)
 		if (strcmp(o, ok[i]) == 0)
@@ -261,24 +261,24 @@ validate(jv ev, char *why, size_t sz)
 	const char *src, *v;
 	size_t i;
 
-	if ((src = env_str(ev, "source", NULL)) == NULL)
+	if ((src = json_str(ev, "source", NULL)) == NULL)
 		return "missing source";
 	if (strcmp(src, "livekit") != 0) {
 		snprintf(why, sz, "source %.32s is not loaded by this version",
 		    src);
 		return why;
 	}
-	if (env_str(ev, "event_id", NULL) == NULL)
+	if (json_str(ev, "event_id", NULL) == NULL)
 		return "missing event_id";
-	if (env_str(ev, "event", NULL) == NULL)
+	if (json_str(ev, "event", NULL) == NULL)
 		return "missing event";
-	if (env_str(ev, "room_name", NULL) == NULL &&
-	    env_str(ev, "room_sid", NULL) == NULL)
+	if (json_str(ev, "room_name", NULL) == NULL &&
+	    json_str(ev, "room_sid", NULL) == NULL)
 		return "event names no room";
 	if (check_outcome(ev) != NULL)
 		return "unknown outcome";
 	for (i = 0; i < sizeof(widths) / sizeof(widths[0]); i++)
-		if ((v = env_str(ev, widths[i].key, NULL)) != NULL &&
+		if ((v = json_str(ev, widths[i].key, NULL)) != NULL &&
 		    u8len(v) > widths[i].max) {
 			snprintf(why, sz, "%s longer than %zu characters",
 			    widths[i].key, widths[i].max);
@@ -297,7 +297,7 @@ loader_add(struct loader *l, jv ev, const char *file, unsigned long line,
 	struct load_rec r;
 	int rc;
 
-	if ((src = env_str(ev, "source", NULL)) != NULL &&
+	if ((src = json_str(ev, "source", NULL)) != NULL &&
 	    strcmp(src, "elevenlabs") == 0) {
 		if ((rc = load_el_add(l->el, ev, file, line, fn, arg)) != 0 &&
 		    rc != EX_DATAERR)

@@ -96,14 +96,14 @@ turn_ok(jv t)
 
 	if (jv_get_kind(t) != JV_KIND_OBJECT)
 		return 0;
-	v = copy_member(t, "role");
-	ok = copy_absent(v) || jv_get_kind(v) == JV_KIND_STRING;
+	v = json_get(t, "role");
+	ok = json_absent(v) || jv_get_kind(v) == JV_KIND_STRING;
 	jv_free(v);
-	v = copy_member(t, "message");
-	ok = ok && (copy_absent(v) || jv_get_kind(v) == JV_KIND_STRING);
+	v = json_get(t, "message");
+	ok = ok && (json_absent(v) || jv_get_kind(v) == JV_KIND_STRING);
 	jv_free(v);
-	v = copy_member(t, "time_in_call_secs");
-	ok = ok && (copy_absent(v) || copy_whole(v, &d));
+	v = json_get(t, "time_in_call_secs");
+	ok = ok && (json_absent(v) || copy_whole(v, &d));
 	jv_free(v);
 	return ok;
 }
@@ -114,8 +114,8 @@ put_transcript(struct buf *b, jv ev, const char *k)
 	jv v, t;
 	int i, n, ok;
 
-	v = copy_member(ev, k);
-	if (copy_absent(v)) {
+	v = json_get(ev, k);
+	if (json_absent(v)) {
 		jv_free(v);
 		buf_copyfield(b, NULL, 0);
 		return 0;
@@ -143,7 +143,7 @@ one_of(jv ev, const char *k, const char *const *ok)
 {
 	const char *s;
 
-	if ((s = env_str(ev, k, NULL)) == NULL)
+	if ((s = json_str(ev, k, NULL)) == NULL)
 		return 1;
 	for (; *ok != NULL; ok++)
 		if (strcmp(s, *ok) == 0)
@@ -190,11 +190,11 @@ stage(struct buf *b, jv ev, size_t seq)
 static const char *
 validate(jv ev)
 {
-	if (env_str(ev, "event_id", NULL) == NULL)
+	if (json_str(ev, "event_id", NULL) == NULL)
 		return "missing event_id";
-	if (env_str(ev, "event", NULL) == NULL)
+	if (json_str(ev, "event", NULL) == NULL)
 		return "missing event";
-	if (env_str(ev, "conversation_id", NULL) == NULL)
+	if (json_str(ev, "conversation_id", NULL) == NULL)
 		return "missing conversation_id";
 	return NULL;
 }

@@ -12,6 +12,7 @@
 #include <jv.h>
 
 #include "diag.h"
+#include "json.h"
 #include "query.h"
 #include "rfc3339.h"
 
@@ -639,7 +640,7 @@ notice_id(const struct query *q, const char *payload)
 		jv_free(p);
 		return NULL;
 	}
-	t = jv_object_get(jv_copy(p), jv_string("tenant"));
+	t = json_get(p, "tenant");
 	i = jv_object_get(p, jv_string("id"));
 	if (jv_get_kind(t) == JV_KIND_STRING &&
 	    jv_get_kind(i) == JV_KIND_STRING &&

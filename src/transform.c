@@ -134,8 +134,8 @@ transform_run(struct transform *t, jv env, void (*emit)(void *, jv),
 	int i, n, rc;
 
 	/* The caller has checked the envelope (env_check), once. */
-	if ((source = env_str(env, "source", NULL)) == NULL ||
-	    env_str(env, "body", NULL) == NULL) {
+	if ((source = json_str(env, "source", NULL)) == NULL ||
+	    json_str(env, "body", NULL) == NULL) {
 		snprintf(why, whysz, "not an envelope");
 		jv_free(env);
 		return EX_DATAERR;
@@ -176,7 +176,7 @@ parse_body(struct transform *t, jv *env, char *why, size_t whysz)
 	jv v, msg;
 	char *cut;
 
-	body = env_str(*env, "body", &len);
+	body = json_str(*env, "body", &len);
 	v = jv_parse_sized(body, (int)len);
 	if (jv_get_kind(v) == JV_KIND_OBJECT) {
 		*env = jv_object_set(*env, jv_copy(t->payload), v);
@@ -208,14 +208,14 @@ decorate(struct transform *t, jv env, jv ev)
 {
 	jv v;
 
-	v = jv_object_get(jv_copy(env), jv_copy(t->spool_file));
+	v = json_getk(env, t->spool_file);
 	if (jv_get_kind(v) == JV_KIND_STRING)
 		ev = jv_object_set(ev, jv_copy(t->spool_file), v);
 	else
 		jv_free(v);
 	if (!jv_object_has(jv_copy(ev), jv_copy(t->source)))
 		ev = jv_object_set(ev, jv_copy(t->source),
-		    jv_object_get(jv_copy(env), jv_copy(t->source)));
+		    json_getk(env, t->source));
 	return ev;
 }
 

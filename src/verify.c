@@ -415,7 +415,7 @@ lk_secret(const struct verifier *v, jv claims)
 	const char *s = NULL;
 	size_t i, n;
 
-	iss = jv_object_get(jv_copy(claims), jv_string("iss"));
+	iss = json_get(claims, "iss");
 	if (jv_get_kind(iss) == JV_KIND_STRING) {
 		n = (size_t)jv_string_length_bytes(jv_copy(iss));
 		for (i = 0; i < v->nlk && s == NULL; i++)
@@ -438,7 +438,7 @@ claim_num(jv claims, const char *name, double *d)
 	jv c;
 	int rc;
 
-	c = jv_object_get(jv_copy(claims), jv_string(name));
+	c = json_get(claims, name);
 	if (jv_get_kind(c) == JV_KIND_NUMBER) {
 		*d = jv_number_value(c);
 		rc = *d >= 0 && *d <= JWT_TMAX ? 1 : -2;	/* NaN: -2 */
@@ -485,7 +485,7 @@ jwt_body(jv claims, const char *body, size_t blen, char *why, size_t sz)
 	jv c;
 	int ok;
 
-	c = jv_object_get(jv_copy(claims), jv_string("sha256"));
+	c = json_get(claims, "sha256");
 	if (jv_get_kind(c) != JV_KIND_STRING) {
 		jv_free(c);
 		return fail(why, sz, "sha256 claim missing");
@@ -507,7 +507,7 @@ jwt_check(const struct verifier *v, const struct jwt *j, const char *body,
 	jv alg;
 	int hs256;
 
-	alg = jv_object_get(jv_copy(j->header), jv_string("alg"));
+	alg = json_get(j->header, "alg");
 	hs256 = jv_get_kind(alg) == JV_KIND_STRING &&
 	    strcmp(jv_string_value(alg), "HS256") == 0 &&
 	    jv_string_length_bytes(jv_copy(alg)) == 5;
@@ -926,16 +926,16 @@ verify_tw_env(const struct verifier *v, jv env, const char *body,
 		    "and CO_PUBLIC_URL");
 		return EX_UNAVAILABLE;
 	}
-	if ((path = env_str(env, "path", NULL)) == NULL) {
+	if ((path = json_str(env, "path", NULL)) == NULL) {
 		fail(why, sz, "envelope has no path");
 		return EX_DATAERR;
 	}
-	if ((query = env_str(env, "query", NULL)) == NULL)
+	if ((query = json_str(env, "query", NULL)) == NULL)
 		query = "";
 	if (asprintf(&url, "%s%s%s%s", v->tw_url, path, *query ? "?" : "",
 	    query) == -1)
 		err(EX_OSERR, "asprintf");
-	method = env_str(env, "method", NULL);
+	method = json_str(env, "method", NULL);
 	rc = verify_twilio(v, h, n, url, body, blen,
 	    method == NULL || strcmp(method, "GET") != 0, why, sz);
 	free(url);
@@ -1001,7 +1001,7 @@ verify_envelope(const struct verifier *v, jv env, char *why, size_t sz)
 	const char *body;
 	size_t blen;
 
-	if ((body = env_str(env, "body", &blen)) == NULL) {
+	if ((body = json_str(env, "body", &blen)) == NULL) {
 		fail(why, sz, "envelope has no body");
 		return EX_DATAERR;
 	}
@@ -1016,11 +1016,11 @@ verify_request(const struct verifier *v0, jv env, const char *body,
 	const char *src, *ra;
 	time_t t;
 
-	if ((ra = env_str(env, "received_at", NULL)) != NULL &&
+	if ((ra = json_str(env, "received_at", NULL)) != NULL &&
 	    (t = conf_parse_rfc3339(ra)) != -1)
 		at.now = t;
 
-	if ((src = env_str(env, "source", NULL)) == NULL) {
+	if ((src = json_str(env, "source", NULL)) == NULL) {
 		fail(why, sz, "unknown source");
 		return EX_DATAERR;
 	}

@@ -63,10 +63,10 @@ check_envelope(const struct http_req *r)
 	e = jv_parse_sized(b.p, (int)b.len);
 	if (jv_get_kind(e) != JV_KIND_OBJECT)
 		abort();
-	if ((s = env_str(e, "body", &n)) == NULL || n != r->bodylen ||
+	if ((s = json_str(e, "body", &n)) == NULL || n != r->bodylen ||
 	    memcmp(s, r->body, n) != 0)
 		abort();
-	if ((s = env_str(e, "path", NULL)) == NULL || strcmp(s, r->path) != 0)
+	if ((s = json_str(e, "path", NULL)) == NULL || strcmp(s, r->path) != 0)
 		abort();
 	for (i = 0; i < r->nhdr; i++)
 		if ((s = env_header(e, r->hdr[i].name, &n)) == NULL ||
