@@ -1,12 +1,12 @@
 /*
  * copyrow.c - checked COPY text fields for the loaders (load.c, load_el.c).
  */
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "copyrow.h"
+#include "rfc3339.h"
 #include "envelope.h"
 
 /* A string without NUL, or null. */
@@ -32,54 +32,12 @@ copy_text(struct buf *b, jv ev, const char *k)
 	return 0;
 }
 
-static int
-leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/*
- * RFC 3339 date-time that PostgreSQL takes: the shape co-transform writes
- * and every field in range, so a "2026-02-30" is ours to reject.
- */
-int
-copy_is_time(const char *s)
-{
-	static const char pat[] = "dddd-dd-ddTdd:dd:dd";
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
-	int y, mo, d, h, mi, se, i;
-
-	for (i = 0; pat[i] != '\0'; i++)
-		if (pat[i] == 'd' ? !isdigit((unsigned char)s[i]) :
-		    s[i] != pat[i])
-			return 0;
-	sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &se);
-	if (y < 1 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 ||
-	    se > 59 || d > mdays[mo - 1] + (mo == 2 && leap(y)))
-		return 0;
-	s += i;
-	if (*s == '.') {
-		if (!isdigit((unsigned char)*++s))
-			return 0;
-		while (isdigit((unsigned char)*s))
-			s++;
-	}
-	if (*s == 'Z')
-		return s[1] == '\0';
-	return (*s == '+' || *s == '-') && isdigit((unsigned char)s[1]) &&
-	    isdigit((unsigned char)s[2]) && s[3] == ':' &&
-	    isdigit((unsigned char)s[4]) && isdigit((unsigned char)s[5]) &&
-	    s[6] == '\0' && (s[1] - '0') * 10 + s[2] - '0' <= 15 &&
-	    (s[4] - '0') * 10 + s[5] - '0' <= 59;
-}
-
 int
 copy_time(struct buf *b, jv ev, const char *k)
 {
 	const char *s;
 
-	if ((s = json_str(ev, k, NULL)) != NULL && !copy_is_time(s))
+	if ((s = json_str(ev, k, NULL)) != NULL && rfc3339_check(s, 0, NULL) != NULL)
 		return -1;
 	return copy_text(b, ev, k);
 }

@@ -13,11 +13,10 @@
 #include "db.h"
 #include "json.h"
 
-int	copy_is_time(const char *);	/* RFC 3339 that PostgreSQL takes */
 int	copy_whole(jv, double *);	/* a number in 0 .. 2^31-1, whole */
 
 int	copy_text(struct buf *, jv, const char *);	/* text, no NUL */
-int	copy_time(struct buf *, jv, const char *);	/* timestamptz */
+int	copy_time(struct buf *, jv, const char *);	/* rfc3339_check */
 int	copy_int(struct buf *, jv, const char *);	/* 0 .. 2^31-1 */
 int	copy_num(struct buf *, jv, const char *);	/* finite numeric */
 int	copy_json(struct buf *, jv, const char *);	/* jsonb */

@@ -17,6 +17,7 @@
 #include "crypto.h"
 #include "diag.h"
 #include "envelope.h"
+#include "rfc3339.h"
 #include "verify.h"
 
 #define JWT_MAX		8192	/* longer tokens are refused unparsed */
@@ -1017,7 +1018,7 @@ verify_request(const struct verifier *v0, jv env, const char *body,
 	time_t t;
 
 	if ((ra = json_str(env, "received_at", NULL)) != NULL &&
-	    (t = conf_parse_rfc3339(ra)) != -1)
+	    rfc3339_time(ra, &t) == NULL)
 		at.now = t;
 
 	if ((src = json_str(env, "source", NULL)) == NULL) {
