@@ -19,6 +19,7 @@
 #include "api.h"
 #include "conf.h"
 #include "diag.h"
+#include "json.h"
 
 #define API_MAXBODY	(16 * 1024 * 1024)	/* longest response kept */
 
@@ -113,19 +114,10 @@ on_data(char *p, size_t size, size_t n, void *arg)
 {
 	struct api_req *r = arg;
 	size_t len = size * n;
-	char *b;
 
-	if (r->len + len > API_MAXBODY)
+	if (r->body.len + len > API_MAXBODY)
 		return 0;	/* CURLE_WRITE_ERROR */
-	if (r->len + len + 1 > r->cap) {
-		r->cap = (r->len + len + 1) * 2;
-		if ((b = realloc(r->body, r->cap)) == NULL)
-			return 0;
-		r->body = b;
-	}
-	memcpy(r->body + r->len, p, len);
-	r->len += len;
-	r->body[r->len] = '\0';
+	buf_add(&r->body, p, len);
 	return len;
 }
 
@@ -205,7 +197,7 @@ api_req_free(struct api_req *r)
 	curl_easy_cleanup(r->h);
 	curl_slist_free_all(r->hdrs);	/* holds the key: curl frees it */
 	free(r->post);
-	free(r->body);
+	buf_free(&r->body);
 	free(r);
 }
 
@@ -265,7 +257,7 @@ set_reason(struct api_req *r, CURLcode rc, long long wait)
 		r->reason[0] = '\0';
 		return;
 	}
-	api_message(r->api, r->body, r->len, msg, sizeof(msg));
+	api_message(r->api, r->body.p, r->body.len, msg, sizeof(msg));
 	snprintf(r->reason, sizeof(r->reason), "HTTP %ld%s%.*s%s", r->status,
 	    msg[0] ? ": " : "", API_REASON - 40, msg,
 	    wait < 0 ? " (Retry-After too long)" : "");
@@ -286,9 +278,9 @@ finish(struct api *a, struct api_req *r, CURLcode rc)
 	r->timedout = rc == CURLE_OPERATION_TIMEDOUT;
 	if (retryable(r, rc) && (wait = backoff(r)) >= 0) {
 		r->due = now_ms() + wait;
-		r->len = 0;
-		if (r->body != NULL)
-			r->body[0] = '\0';
+		r->body.len = 0;
+		if (r->body.p != NULL)
+			r->body.p[0] = '\0';
 		r->errbuf[0] = '\0';
 		push(&a->waiting, r);
 		return;
@@ -403,7 +395,7 @@ message_of(jv o)
 {
 	jv d, m;
 
-	d = jv_object_get(jv_copy(o), jv_string("detail"));
+	d = json_get(o, "detail");
 	if (jv_get_kind(d) == JV_KIND_ARRAY && jv_array_length(jv_copy(d)) > 0)
 		d = jv_array_get(d, 0);
 	if (jv_get_kind(d) == JV_KIND_STRING) {
@@ -411,15 +403,15 @@ message_of(jv o)
 		return d;
 	}
 	if (jv_get_kind(d) == JV_KIND_OBJECT) {
-		m = jv_object_get(jv_copy(d), jv_string("message"));
+		m = json_get(d, "message");
 		if (jv_get_kind(m) != JV_KIND_STRING) {
 			jv_free(m);
-			m = jv_object_get(jv_copy(d), jv_string("msg"));
+			m = json_get(d, "msg");
 		}
 		jv_free(d);
 	} else {
 		jv_free(d);
-		m = jv_object_get(jv_copy(o), jv_string("message"));
+		m = json_get(o, "message");
 	}
 	jv_free(o);
 	if (jv_get_kind(m) == JV_KIND_STRING)

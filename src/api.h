@@ -13,6 +13,8 @@
 
 #include <curl/curl.h>
 
+#include "buf.h"
+
 #define API_BASE	"https://api.elevenlabs.io"
 #define API_REASON	200	/* longest failure reason kept, bytes */
 #define API_BACKOFF	500	/* ms before the first retry, doubled after */
@@ -24,8 +26,7 @@ struct api_req {
 	long	 status;	/* HTTP status of the last attempt; 0: none */
 	int	 attempts;
 	int	 timedout;	/* the last attempt timed out */
-	char	*body;		/* response body, NUL-terminated */
-	size_t	 len;
+	struct buf body;	/* response body; p NUL-terminated or NULL */
 	char	 reason[API_REASON + 1];	/* "" on 2xx */
 
 	/* private */
@@ -33,7 +34,6 @@ struct api_req {
 	CURL	*h;
 	struct curl_slist *hdrs;
 	char	*post;		/* request body, NULL for GET */
-	size_t	 cap;
 	long long due;		/* retry not before (monotonic ms) */
 	struct api_req *next;
 	char	 errbuf[CURL_ERROR_SIZE];

@@ -11,6 +11,7 @@
 #include "conf.h"
 #include "crypto.h"
 #include "diag.h"
+#include "json.h"
 #include "verify.h"
 
 static int
@@ -141,16 +142,6 @@ apitoken_free(struct apikeys *ks)
 	memset(ks, 0, sizeof(*ks));
 }
 
-/* A string member of o, or NULL; o keeps it alive. */
-static const char *
-member(jv o, const char *name, jv *hold)
-{
-	*hold = jv_object_get(jv_copy(o), jv_string(name));
-	if (jv_get_kind(*hold) != JV_KIND_STRING)
-		return NULL;
-	return jv_string_value(*hold);
-}
-
 /* The secret for the token's kid (none: CO_API_JWT_SECRET), or NULL. */
 static const char *
 secret_for(const struct apikeys *ks, jv header)
@@ -158,18 +149,18 @@ secret_for(const struct apikeys *ks, jv header)
 	const char *kid, *s = NULL;
 	size_t i;
 	jv h;
+	int absent;
 
-	kid = member(header, "kid", &h);
-	if (kid == NULL && jv_is_valid(h) &&
-	    jv_get_kind(h) != JV_KIND_NULL) {
+	if ((kid = json_str(header, "kid", NULL)) == NULL) {
+		absent = json_absent(h = json_get(header, "kid"));
 		jv_free(h);
-		return NULL;		/* a kid that is not a string */
+		if (!absent)
+			return NULL;	/* a kid that is not a string */
 	}
 	for (i = 0; i < ks->n && s == NULL; i++)
 		if (kid == NULL ? ks->k[i].kid == NULL : ks->k[i].kid != NULL &&
 		    strcmp(ks->k[i].kid, kid) == 0)
 			s = ks->k[i].secret;
-	jv_free(h);
 	return s;
 }
 
@@ -180,7 +171,7 @@ times(const struct apikeys *ks, jv claims, char *why, size_t sz)
 	jv c;
 	int rc = 0;
 
-	c = jv_object_get(jv_copy(claims), jv_string("exp"));
+	c = json_get(claims, "exp");
 	if (jv_get_kind(c) != JV_KIND_NUMBER)
 		rc = fail(why, sz, "exp missing or not a number");
 	else if (now >= jv_number_value(c) + APITOKEN_LEEWAY)
@@ -188,7 +179,7 @@ times(const struct apikeys *ks, jv claims, char *why, size_t sz)
 	jv_free(c);
 	if (rc != 0)
 		return rc;
-	c = jv_object_get(jv_copy(claims), jv_string("nbf"));
+	c = json_get(claims, "nbf");
 	if (jv_is_valid(c) && jv_get_kind(c) != JV_KIND_NUMBER)
 		rc = fail(why, sz, "nbf is not a number");
 	else if (jv_is_valid(c) && now + APITOKEN_LEEWAY < jv_number_value(c))
@@ -203,24 +194,17 @@ tenant_claim(jv claims, const char *claim, char *tenant, char *why,
     size_t sz)
 {
 	const char *t;
-	size_t i, n;
-	jv h;
+	size_t i, n, len;
 
-	if ((t = member(claims, claim, &h)) == NULL) {
-		jv_free(h);
+	if ((t = json_str(claims, claim, &len)) == NULL)
 		return fail(why, sz, "tenant claim missing or not a string");
-	}
 	n = strlen(t);
 	for (i = 0; i < n; i++)
 		if ((unsigned char)t[i] < 0x20 || t[i] == 0x7f)
 			break;
-	if (n == 0 || n > APITOKEN_TENANTMAX || i < n ||
-	    (size_t)jv_string_length_bytes(jv_copy(h)) != n) {
-		jv_free(h);
+	if (n == 0 || n > APITOKEN_TENANTMAX || i < n || len != n)
 		return fail(why, sz, "tenant claim is not a tenant name");
-	}
 	memcpy(tenant, t, n + 1);
-	jv_free(h);
 	return 0;
 }
 
@@ -231,7 +215,7 @@ apitoken_tenant(const struct apikeys *ks, const char *hdr, size_t n,
 	unsigned char mac[SHA256_LEN];
 	const char *secret, *alg;
 	struct jwt j;
-	jv a;
+	size_t alen;
 	int rc;
 
 	if (hdr == NULL)
@@ -243,10 +227,8 @@ apitoken_tenant(const struct apikeys *ks, const char *hdr, size_t n,
 	trim(&hdr, &n);
 	if (jwt_parse(hdr, n, &j, why, sz) == -1)
 		return -1;
-	alg = member(j.header, "alg", &a);
-	rc = alg != NULL && strcmp(alg, "HS256") == 0 &&
-	    jv_string_length_bytes(jv_copy(a)) == 5;
-	jv_free(a);
+	alg = json_str(j.header, "alg", &alen);
+	rc = alg != NULL && strcmp(alg, "HS256") == 0 && alen == 5;
 	if (!rc)
 		rc = fail(why, sz, "alg is not HS256");
 	else if ((secret = secret_for(ks, j.header)) == NULL)

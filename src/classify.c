@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "classify.h"
+#include "json.h"
 #include "rules.h"
 
 /* The members read, by index; the first NSAID decide rules 1, 2 and 4. */
@@ -134,13 +135,11 @@ key(int k)
 static const char *
 member(jv ev, int k)
 {
-	jv v;
-	const char *s = NULL;
+	jv kk = key(k);
+	const char *s;
 
-	v = jv_object_get(jv_copy(ev), key(k));
-	if (jv_get_kind(v) == JV_KIND_STRING)
-		s = jv_string_value(v);
-	jv_free(v);
+	s = json_strk(ev, kk, NULL);
+	jv_free(kk);
 	return s;
 }
 

@@ -56,13 +56,13 @@ static uint64_t	 hash(const char *);
 static struct name *slot(const struct names *, const char *);
 static struct name *names_get(struct names *, const char *, int);
 static void	 names_clear(struct names *);
-static void	 arr_add(struct dbuf *, const char *);
+static void	 arr_add(struct buf *, const char *);
 static char	*cand(const char *, long);
 static int	 failed(PGresult *);
 static int	 exec_ok(const char *, int, const char *const *);
 static int	 fetch(long long, size_t, struct batch *);
 static int	 lock_rows(struct batch *);
-static int	 ask(struct dbuf *);
+static int	 ask(struct buf *);
 static int	 prefetch(const struct batch *);
 static int	 resolve(struct batch *);
 static int	 store(const struct batch *);
@@ -156,15 +156,15 @@ names_clear(struct names *m)
 
 /* Append s to the PostgreSQL array literal being built in b ("{..."). */
 static void
-arr_add(struct dbuf *b, const char *s)
+arr_add(struct buf *b, const char *s)
 {
-	dbuf_str(b, b->len > 1 ? ",\"" : "\"");
+	buf_str(b, b->len > 1 ? ",\"" : "\"");
 	for (; *s != '\0'; s++) {
 		if (*s == '"' || *s == '\\')
-			dbuf_add(b, "\\", 1);
-		dbuf_add(b, s, 1);
+			buf_add(b, "\\", 1);
+		buf_add(b, s, 1);
 	}
-	dbuf_add(b, "\"", 1);
+	buf_add(b, "\"", 1);
 }
 
 /* The k-th name of base: BASE, BASE_2, BASE_3, ... */
@@ -247,24 +247,24 @@ fetch(long long last, size_t size, struct batch *b)
 static int
 lock_rows(struct batch *b)
 {
-	struct dbuf ids = { 0 };
+	struct buf ids = { 0 };
 	const char *v[1];
 	char id[32];
 	PGresult *r;
 	size_t i;
 	int j = 0;
 
-	dbuf_add(&ids, "{", 1);
+	buf_add(&ids, "{", 1);
 	for (i = 0; i < b->n; i++) {
 		snprintf(id, sizeof(id), "%s%lld", i ? "," : "", b->r[i].id);
-		dbuf_str(&ids, id);
+		buf_str(&ids, id);
 	}
-	dbuf_add(&ids, "}", 1);
+	buf_add(&ids, "}", 1);
 	v[0] = ids.p;
 	r = PQexecParams(db, "SELECT id FROM calls WHERE id = ANY "
 	    "($1::bigint[]) AND call_sid IS NULL ORDER BY id "
 	    "FOR UPDATE SKIP LOCKED", 1, NULL, v, NULL, NULL, 0);
-	dbuf_free(&ids);
+	buf_free(&ids);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK)
 		return failed(r);
 	for (i = 0; i < b->n; i++) {
@@ -282,13 +282,13 @@ lock_rows(struct batch *b)
 
 /* Which of the names in the array literal b exist?  Marks each one. */
 static int
-ask(struct dbuf *b)
+ask(struct buf *b)
 {
 	const char *v[1];
 	PGresult *r;
 	int i;
 
-	dbuf_add(b, "}", 1);
+	buf_add(b, "}", 1);
 	v[0] = b->p;
 	r = PQexecParams(db, "SELECT call_sid FROM calls "
 	    "WHERE call_sid = ANY ($1::text[])", 1, NULL, v, NULL, NULL, 0);
@@ -308,7 +308,7 @@ static int
 prefetch(const struct batch *b)
 {
 	struct names grp = { 0 };
-	struct dbuf q = { 0 };
+	struct buf q = { 0 };
 	struct name *g, *e;
 	size_t i;
 	long k;
@@ -318,7 +318,7 @@ prefetch(const struct batch *b)
 	for (i = 0; i < b->n; i++)
 		if (!b->r[i].defer)
 			names_get(&grp, b->r[i].base, 1)->state++;
-	dbuf_add(&q, "{", 1);
+	buf_add(&q, "{", 1);
 	for (i = 0; i < grp.cap; i++) {
 		if ((g = &grp.t[i])->s == NULL)
 			continue;
@@ -332,7 +332,7 @@ prefetch(const struct batch *b)
 		}
 	}
 	rc = q.len > 1 ? ask(&q) : 0;
-	dbuf_free(&q);
+	buf_free(&q);
 	names_clear(&grp);
 	return rc;
 }
@@ -341,7 +341,7 @@ prefetch(const struct batch *b)
 static int
 resolve(struct batch *b)
 {
-	struct dbuf q = { 0 };
+	struct buf q = { 0 };
 	struct name *e;
 	size_t i;
 	long k;
@@ -356,11 +356,11 @@ resolve(struct batch *b)
 			if ((e = names_get(&names, s, 1))->state == 0) {
 				e->state = FREE;
 				q.len = 0;
-				dbuf_add(&q, "{", 1);
+				buf_add(&q, "{", 1);
 				arr_add(&q, s);
 				if ((rc = ask(&q)) != 0) {
 					free(s);
-					dbuf_free(&q);
+					buf_free(&q);
 					return rc;
 				}
 				e = names_get(&names, s, 0);
@@ -373,7 +373,7 @@ resolve(struct batch *b)
 		b->r[i].sid = s;
 		bumped += k > 1;
 	}
-	dbuf_free(&q);
+	buf_free(&q);
 	return 0;
 }
 
@@ -381,7 +381,7 @@ resolve(struct batch *b)
 static int
 store(const struct batch *b)
 {
-	struct dbuf ids = { 0 }, sids = { 0 };
+	struct buf ids = { 0 }, sids = { 0 };
 	const char *v[2];
 	char id[32];
 	size_t i;
@@ -399,25 +399,25 @@ store(const struct batch *b)
 	}
 	if (dry)
 		return 0;
-	dbuf_add(&ids, "{", 1);
-	dbuf_add(&sids, "{", 1);
+	buf_add(&ids, "{", 1);
+	buf_add(&sids, "{", 1);
 	for (i = 0; i < b->n; i++) {
 		if (b->r[i].defer)
 			continue;
 		snprintf(id, sizeof(id), "%s%lld", ids.len > 1 ? "," : "",
 		    b->r[i].id);
-		dbuf_str(&ids, id);
+		buf_str(&ids, id);
 		arr_add(&sids, b->r[i].sid);
 	}
-	dbuf_add(&ids, "}", 1);
-	dbuf_add(&sids, "}", 1);
+	buf_add(&ids, "}", 1);
+	buf_add(&sids, "}", 1);
 	v[0] = ids.p;
 	v[1] = sids.p;
 	rc = exec_ok("UPDATE calls c SET call_sid = v.sid FROM unnest("
 	    "$1::bigint[], $2::text[]) AS v(id, sid) WHERE c.id = v.id",
 	    2, v);
-	dbuf_free(&ids);
-	dbuf_free(&sids);
+	buf_free(&ids);
+	buf_free(&sids);
 	return rc;
 }
 

@@ -11,9 +11,8 @@
 #include "classify.h"
 #include "cli.h"
 #include "conf.h"
-#include "diag.h"
-#include "ndjson.h"
 #include "rules.h"
+#include "stream.h"
 
 #define MAX_SECS	86400	/* thresholds above a day are a typo */
 
@@ -40,12 +39,11 @@ int
 main(int argc, char *argv[])
 {
 	struct classify_opts o;
-	struct ndjson in;
-	struct reject rej;
+	struct stream s;
 	const char *rejfile = NULL, *rulesfile = NULL;
-	char why[sizeof(in.why)];
+	char why[sizeof(s.in.why)];
 	jv ev;
-	int ch, rc, status = 0;
+	int ch;
 
 	cli_std(argc, argv, help);
 
@@ -79,23 +77,15 @@ main(int argc, char *argv[])
 	    o.failed_below, o.no_answer_below)) == NULL)
 		exit(EX_USAGE);
 
-	reject_open(&rej, rejfile);
-	ndjson_open(&in, argc, argv);
-	while ((rc = ndjson_next(&in, &ev)) != 0) {
-		if (rc == 1 && classify_run(&o, ev, &ev, why, sizeof(why)) ==
-		    0) {
-			ndjson_write(stdout, ev);
-			continue;
-		}
-		ndjson_reject(&in, &rej, ev, rc == 1 ? why : in.why);
-		status = EX_DATAERR;
+	stream_open(&s, argc, argv, rejfile, 0);
+	while (stream_next(&s, &ev)) {
+		if (classify_run(&o, ev, &ev, why, sizeof(why)) != 0)
+			stream_reject(&s, ev, why, EX_DATAERR);
+		else
+			stream_write(&s, ev);
 	}
-	ndjson_close(&in);
 	rules_free(o.rules);
-	status = diag_worse(status, in.status);
-	status = diag_worse(status, reject_close(&rej));
-	diag_stdout();
-	return status;
+	return stream_close(&s);
 }
 
 static void

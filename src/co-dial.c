@@ -89,7 +89,7 @@ field(jv rec, const char *name, int optional, char *why, size_t sz)
 	jv v;
 	int kind, len;
 
-	v = jv_object_get(jv_copy(rec), jv_string(name));
+	v = json_get(rec, name);
 	kind = jv_get_kind(v);
 	len = kind == JV_KIND_STRING ? jv_string_length_bytes(jv_copy(v)) : 0;
 	jv_free(v);
@@ -114,7 +114,7 @@ check_vars(jv rec, char *why, size_t sz)
 	jv d, k, v;
 	int i, n, kind, bad = 0;
 
-	d = jv_object_get(jv_copy(rec), jv_string("dynamic_variables"));
+	d = json_get(rec, "dynamic_variables");
 	if (jv_get_kind(d) == JV_KIND_INVALID || jv_get_kind(d) == JV_KIND_NULL) {
 		jv_free(d);
 		return 0;
@@ -158,7 +158,7 @@ check(jv rec, char *why, size_t sz)
 	    field(rec, "via", 1, why, sz) == -1 ||
 	    check_vars(rec, why, sz) == -1)
 		return -1;
-	via = env_str(rec, "via", NULL);
+	via = json_str(rec, "via", NULL);
 	if (via != NULL && strcmp(via, "twilio") != 0 &&
 	    strcmp(via, "sip") != 0) {
 		snprintf(why, sz, "via is neither twilio nor sip");
@@ -199,11 +199,11 @@ insert(jv rec, struct dial *d)
 	PGresult *r;
 	int i;
 
-	drv = env_str(rec, "driver_id", NULL);
-	v[0] = env_str(rec, "user_id", NULL);
+	drv = json_str(rec, "driver_id", NULL);
+	v[0] = json_str(rec, "user_id", NULL);
 	v[1] = drv;
-	v[2] = env_str(rec, "agent_id", NULL);
-	v[3] = env_str(rec, "to_number", NULL);
+	v[2] = json_str(rec, "agent_id", NULL);
+	v[3] = json_str(rec, "to_number", NULL);
 	v[4] = d->sid;
 	for (i = 0; i < MAXBUMP; i++) {
 		snprintf(d->sid, sizeof(d->sid), "EL_%s_%lld",
@@ -239,8 +239,8 @@ api_body(jv rec, const char *sid)
 	b = jv_object();
 	for (i = 0; i < 3; i++)
 		b = jv_object_set(b, jv_string(keys[i]),
-		    jv_object_get(jv_copy(rec), jv_string(keys[i])));
-	dv = jv_object_get(jv_copy(rec), jv_string("dynamic_variables"));
+		    json_get(rec, keys[i]));
+	dv = json_get(rec, "dynamic_variables");
 	if (jv_get_kind(dv) != JV_KIND_OBJECT) {
 		jv_free(dv);
 		dv = jv_object();
@@ -306,7 +306,7 @@ request(struct ndjson *in, int rc, jv rec)
 		free(d);
 		return;
 	}
-	via = env_str(rec, "via", NULL);
+	via = json_str(rec, "via", NULL);
 	snprintf(path, sizeof(path), "/v1/convai/%s/outbound-call",
 	    via != NULL && strcmp(via, "sip") == 0 ? "sip-trunk" : "twilio");
 	body = api_body(rec, d->sid);
@@ -325,9 +325,9 @@ placed(struct dial *d, jv resp)
 
 	snprintf(id, sizeof(id), "%lld", d->id);
 	v[0] = id;
-	v[1] = env_str(resp, "conversation_id", NULL);
-	if ((v[2] = env_str(resp, "callSid", NULL)) == NULL)
-		v[2] = env_str(resp, "sip_call_id", NULL);
+	v[1] = json_str(resp, "conversation_id", NULL);
+	if ((v[2] = json_str(resp, "callSid", NULL)) == NULL)
+		v[2] = json_str(resp, "sip_call_id", NULL);
 	r = db_exec(db, "UPDATE calls SET conversation_id = "
 	    "coalesce(conversation_id, $2), provider_call_sid = "
 	    "coalesce(provider_call_sid, $3), updated_at = now() "
@@ -380,8 +380,8 @@ why_failed(const struct api_req *q, jv resp, char *why, size_t sz)
 		snprintf(why, sz, "HTTP %ld: the response is not JSON",
 		    q->status);
 	else {
-		api_message(&api, q->body, q->len, why, API_REASON);
-		if (*why == '\0' || env_str(resp, "conversation_id",
+		api_message(&api, q->body.p, q->body.len, why, API_REASON);
+		if (*why == '\0' || json_str(resp, "conversation_id",
 		    NULL) != NULL)
 			snprintf(why, sz, "HTTP %ld: no conversation_id in "
 			    "the response", q->status);
@@ -398,10 +398,10 @@ done(struct api_req *q)
 	const char *conv = NULL;
 
 	if (q->status >= 200 && q->status < 300) {
-		resp = ndjson_parse(q->body ? q->body : "", q->len, why,
-		    sizeof(why));
-		conv = env_str(resp, "conversation_id", NULL);
-		ok = jv_object_get(jv_copy(resp), jv_string("success"));
+		resp = ndjson_parse(q->body.p ? q->body.p : "", q->body.len,
+		    why, sizeof(why));
+		conv = json_str(resp, "conversation_id", NULL);
+		ok = json_get(resp, "success");
 		if (jv_get_kind(ok) == JV_KIND_FALSE)
 			conv = NULL;	/* {"success":false,"message":...} */
 		jv_free(ok);

@@ -525,7 +525,7 @@ risky(struct drain *d, int on)
 static void
 count_source(struct runstats *st, jv ev)
 {
-	const char *src = env_str(ev, "source", NULL);
+	const char *src = json_str(ev, "source", NULL);
 	int i;
 
 	for (i = 0; src != NULL && i < NSOURCES && provider_table[i] != NULL;
@@ -671,26 +671,20 @@ open_claimed(struct drain *d, struct sfile *f)
 static void
 process(struct drain *d, struct sfile *f)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	unsigned long n = 0;
+	struct ndjson in;
 	FILE *fp;
 
 	if (d->in != NULL)
 		snprintf(d->in->file, sizeof(d->in->file), "%s", f->name);
 	if ((fp = open_claimed(d, f)) != NULL) {
-		while (!fatal(d) && (len = getline(&line, &cap, fp)) != -1) {
-			n++;
-			if (len > 0 && line[len - 1] == '\n')
-				line[--len] = '\0';
-			record(d, f, line, (size_t)len, n);
-		}
-		if (n == 0)
+		ndjson_fdopen(&in, fp, f->name);
+		while (!fatal(d) && ndjson_getline(&in))
+			record(d, f, in.line, in.len, in.lineno);
+		if (in.lineno == 0)
 			reject(d, f, 0, "empty file");
-		fclose(fp);
+		ndjson_close(&in);
+		d->status = diag_worse(d->status, in.status);
 	}
-	free(line);
 	f->read = 1;
 	if (!fatal(d))
 		maybe_settle(d, f);

@@ -130,12 +130,12 @@ event_time(jv conv)
 	jv m, s, d;
 	long long t = (long long)conf_now();
 
-	m = jv_object_get(jv_copy(conv), jv_string("metadata"));
+	m = json_get(conv, "metadata");
 	if (jv_get_kind(m) != JV_KIND_OBJECT) {
 		jv_free(m);
 		return t;
 	}
-	s = jv_object_get(jv_copy(m), jv_string("start_time_unix_secs"));
+	s = json_get(m, "start_time_unix_secs");
 	d = jv_object_get(m, jv_string("call_duration_secs"));
 	/* Only times gmtime can convert: a cast of NaN or 1e300 is UB. */
 	if (jv_get_kind(s) == JV_KIND_NUMBER && jv_get_kind(d) ==
@@ -263,7 +263,8 @@ conversation(struct api_req *q, const char *id)
 	char why[200], *body;
 	jv conv, b;
 
-	switch (fetch_conv(q->body, q->len, id, &conv, why, sizeof(why))) {
+	switch (fetch_conv(q->body.p, q->body.len, id, &conv, why,
+	    sizeof(why))) {
 	case -1:
 		warnx("%s: %s", id, why);
 		return EX_DATAERR;
@@ -271,7 +272,7 @@ conversation(struct api_req *q, const char *id)
 		st.waiting++;
 		return 0;	/* not over yet: a later run looks again */
 	}
-	body = make_body(q->body, q->len, conv);
+	body = make_body(q->body.p, q->body.len, conv);
 	jv_free(conv);
 	b = jv_string(body);	/* invalid UTF-8 is replaced, then signed */
 	free(body);

@@ -14,9 +14,9 @@
 #include "diag.h"
 #include "envelope.h"
 #include "load.h"
-#include "ndjson.h"
+#include "stream.h"
 
-static struct reject rej;
+static struct stream st;
 
 static void __attribute__((noreturn))
 usage(void)
@@ -54,7 +54,7 @@ fate(void *arg, const struct load_fate *f)
 	(void)arg;
 	if (f->status == LOAD_REJECTED) {
 		diag_rec(f->file, f->line, "%s", reason);
-		reject_write(&rej, jv_copy(o), NULL, 0, f->file, f->line,
+		reject_write(&st.rej, jv_copy(o), NULL, 0, f->file, f->line,
 		    reason);
 	}
 	ndjson_write(stdout, o);
@@ -62,15 +62,14 @@ fate(void *arg, const struct load_fate *f)
 
 /* A line that is not JSON still gets its fate. */
 static void
-bad_line(struct ndjson *in)
+bad_line(struct stream *s, const char *why)
 {
 	struct load_fate f = { LOAD_REJECTED, NULL, NULL, NULL, NULL, 0 };
 
-	ndjson_reject(in, &rej, jv_invalid(), in->why);
-	f.reason = in->why;
-	f.file = in->name;
-	f.line = in->lineno;
-	ndjson_write(stdout, fate_json(&f));
+	f.reason = why;
+	f.file = stream_file(s);
+	f.line = stream_line(s);
+	stream_write(s, fate_json(&f));
 }
 
 static void
@@ -105,12 +104,10 @@ main(int argc, char *argv[])
 {
 	struct loader_opts o = { 0 };
 	const char *conninfo = NULL, *rfile = NULL;
-	struct ndjson in;
 	struct loader *l;
-	unsigned long n = 0, bad = 0;
 	PGconn *c;
 	jv ev;
-	int ch, r, status = 0;
+	int ch, status = 0;
 
 	cli_std(argc, argv, help);
 
@@ -137,29 +134,16 @@ main(int argc, char *argv[])
 	argv += optind;
 	if ((c = db_connect_loader(conninfo, &status)) == NULL)
 		return status;
-	reject_open(&rej, rfile);
 	l = loader_new(c, &o);
-	ndjson_open(&in, argc, argv);
-	while (status != EX_TEMPFAIL && status != EX_UNAVAILABLE &&
-	    status != EX_SOFTWARE && (r = ndjson_next(&in, &ev)) != 0) {
-		n++;
-		if (r == -1) {
-			bad_line(&in);
-			bad++;
-			status = diag_worse(status, EX_DATAERR);
-			continue;
-		}
-		status = diag_worse(status, loader_add(l, ev, in.name,
-		    in.lineno, fate, NULL));
-	}
-	if (status != EX_TEMPFAIL && status != EX_UNAVAILABLE &&
-	    status != EX_SOFTWARE)
-		status = diag_worse(status, loader_flush(l, fate, NULL));
-	ndjson_close(&in);
-	summary(l, n, bad);
+	stream_open(&st, argc, argv, rfile, STREAM_STOP);
+	st.bad = bad_line;
+	while (stream_next(&st, &ev))
+		stream_status(&st, loader_add(l, ev, stream_file(&st),
+		    stream_line(&st), fate, NULL));
+	if (!stream_stopped(&st))
+		stream_status(&st, loader_flush(l, fate, NULL));
+	summary(l, st.nrec, st.nbad);
 	loader_free(l);
 	PQfinish(c);
-	diag_stdout();
-	status = diag_worse(status, reject_close(&rej));
-	return diag_worse(status, in.status);
+	return stream_close(&st);
 }

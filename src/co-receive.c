@@ -58,7 +58,7 @@ struct answer {
 	const char *allow;
 	const char *why;		/* logged, never a secret */
 	char	 event[256];
-	struct http_buf body;
+	struct buf body;
 };
 
 static const struct route routes[] = {
@@ -121,9 +121,9 @@ refuse(struct answer *a, int status, const char *why)
 	a->status = status;
 	a->why = why;
 	a->body.len = 0;
-	http_buf_str(&a->body, "{\"status\":\"error\",\"error\":");
-	http_buf_json(&a->body, say, strlen(say));
-	http_buf_str(&a->body, "}");
+	buf_str(&a->body, "{\"status\":\"error\",\"error\":");
+	buf_json(&a->body, say, strlen(say));
+	buf_str(&a->body, "}");
 	if (status == 503)
 		a->exit = diag_worse(a->exit, EX_TEMPFAIL);
 	else if (status == 500)
@@ -267,7 +267,7 @@ backlog(struct answer *a)
 
 	snprintf(path, sizeof(path), "%s/new", spool);
 	if ((dp = opendir(path)) == NULL) {
-		http_buf_str(&a->body, ",\"spool_backlog\":null"
+		buf_str(&a->body, ",\"spool_backlog\":null"
 		    ",\"spool_oldest_age\":null");
 		return;
 	}
@@ -287,7 +287,7 @@ backlog(struct answer *a)
 		snprintf(num, sizeof(num), ",\"spool_backlog\":%lld"
 		    ",\"spool_oldest_age\":%lld", n,
 		    (long long)conf_now() - oldest);
-	http_buf_str(&a->body, num);
+	buf_str(&a->body, num);
 }
 
 static void
@@ -300,45 +300,45 @@ health_body(const struct route *rt, struct answer *a, const int *st,
 	size_t i, n = provider_count();
 	int s;
 
-	http_buf_str(&a->body, a->status == 200 ? "{\"status\":\"healthy\"" :
+	buf_str(&a->body, a->status == 200 ? "{\"status\":\"healthy\"" :
 	    "{\"status\":\"unhealthy\"");
 	if (rt->of != NULL) {
 		s = verify_state(&ver, provider_route(rt->of));
-		http_buf_str(&a->body, s == PROVIDER_OK ?
+		buf_str(&a->body, s == PROVIDER_OK ?
 		    ",\"webhook_secret_configured\":true" :
 		    ",\"webhook_secret_configured\":false");
-		http_buf_str(&a->body, ",\"config_status\":");
-		http_buf_json(&a->body, seed[s], strlen(seed[s]));
+		buf_str(&a->body, ",\"config_status\":");
+		buf_json(&a->body, seed[s], strlen(seed[s]));
 	}
-	http_buf_str(&a->body, writable ? ",\"spool_writable\":true" :
+	buf_str(&a->body, writable ? ",\"spool_writable\":true" :
 	    ",\"spool_writable\":false");
 	if (freeb >= 0)
 		snprintf(num, sizeof(num), ",\"spool_free_bytes\":%lld", freeb);
 	else
 		snprintf(num, sizeof(num), ",\"spool_free_bytes\":null");
-	http_buf_str(&a->body, num);
+	buf_str(&a->body, num);
 	snprintf(num, sizeof(num), ",\"spool_free_min\":%lld", floor);
-	http_buf_str(&a->body, num);
+	buf_str(&a->body, num);
 	backlog(a);
 	if (rt->of == NULL) {
-		http_buf_str(&a->body, ",\"webhook_secret_configured\":{");
+		buf_str(&a->body, ",\"webhook_secret_configured\":{");
 		for (i = 0; i < n; i++) {
-			http_buf_str(&a->body, i > 0 ? ",\"" : "\"");
-			http_buf_str(&a->body, provider_table[i]->name);
-			http_buf_str(&a->body, st[i] == PROVIDER_OK ?
+			buf_str(&a->body, i > 0 ? ",\"" : "\"");
+			buf_str(&a->body, provider_table[i]->name);
+			buf_str(&a->body, st[i] == PROVIDER_OK ?
 			    "\":true" : "\":false");
 		}
-		http_buf_str(&a->body, "}");
+		buf_str(&a->body, "}");
 	}
-	http_buf_str(&a->body, ",\"providers\":{");
+	buf_str(&a->body, ",\"providers\":{");
 	for (i = 0; i < n; i++) {
-		http_buf_str(&a->body, i > 0 ? ",\"" : "\"");
-		http_buf_str(&a->body, provider_table[i]->name);
-		http_buf_str(&a->body, "\":\"");
-		http_buf_str(&a->body, pname[st[i]]);
-		http_buf_str(&a->body, "\"");
+		buf_str(&a->body, i > 0 ? ",\"" : "\"");
+		buf_str(&a->body, provider_table[i]->name);
+		buf_str(&a->body, "\":\"");
+		buf_str(&a->body, pname[st[i]]);
+		buf_str(&a->body, "\"");
 	}
-	http_buf_str(&a->body, "}}");
+	buf_str(&a->body, "}}");
 }
 
 /* The largest body limit of any route: what must be free in the spool. */
@@ -463,15 +463,15 @@ accepted(const struct provider *p, struct answer *a)
 	a->status = 200;
 	if (p->reply_body != NULL) {
 		a->ctype = p->reply_type;
-		http_buf_str(&a->body, p->reply_body);
+		buf_str(&a->body, p->reply_body);
 		return;
 	}
-	http_buf_str(&a->body, "{\"status\":\"accepted\",\"event_id\":");
+	buf_str(&a->body, "{\"status\":\"accepted\",\"event_id\":");
 	if (a->event[0] != '\0')
-		http_buf_json(&a->body, a->event, strlen(a->event));
+		buf_json(&a->body, a->event, strlen(a->event));
 	else
-		http_buf_str(&a->body, "null");
-	http_buf_str(&a->body, "}");
+		buf_str(&a->body, "null");
+	buf_str(&a->body, "}");
 }
 
 /* A complete request on a webhook route: check, spool, accept. */
@@ -479,7 +479,7 @@ static void
 accept_req(const struct provider *p, struct http_req *r, struct answer *a)
 {
 	static char why[PATH_MAX + 64];
-	struct http_buf env = { NULL, 0, 0 };
+	struct buf env = { NULL, 0, 0 };
 	struct timeval tv;
 	char at[64], name[SPOOL_NAMELEN];
 	const char *now;
@@ -507,7 +507,7 @@ accept_req(const struct provider *p, struct http_req *r, struct answer *a)
 		refuse(a, 503, why);
 	} else
 		accepted(p, a);
-	http_buf_free(&env);
+	buf_free(&env);
 }
 
 static void
@@ -552,7 +552,7 @@ serve(struct http_in *in, struct http_req *r, struct answer *a)
 static int
 respond(const struct answer *a)
 {
-	struct http_buf h = { NULL, 0, 0 };
+	struct buf h = { NULL, 0, 0 };
 	char line[512], date[64];
 	struct tm tm;
 	time_t now;
@@ -566,11 +566,11 @@ respond(const struct answer *a)
 	    "Connection: close\r\n\r\n", a->status, http_reason(a->status),
 	    date, a->ctype, a->body.len, a->allow ? "Allow: " : "",
 	    a->allow ? a->allow : "", a->allow ? "\r\n" : "");
-	http_buf_str(&h, line);
+	buf_str(&h, line);
 	if (!a->head)
-		http_buf_add(&h, a->body.p, a->body.len);
+		buf_add(&h, a->body.p, a->body.len);
 	rc = spool_write_all(STDOUT_FILENO, h.p, h.len);
-	http_buf_free(&h);
+	buf_free(&h);
 	return rc;
 }
 
@@ -680,7 +680,7 @@ main(int argc, char *argv[])
 	if (a.exit != EX_IOERR && a.status >= 300)
 		conn_linger();
 	http_free(&req);
-	http_buf_free(&a.body);
+	buf_free(&a.body);
 	verify_free(&ver);
 	return a.exit;
 }

@@ -53,7 +53,7 @@ struct answer {
 	const char *why;		/* logged, never a secret */
 	int	 auth;			/* 401: ask for a bearer token */
 	int	 streamed;		/* the answer went out as a stream */
-	struct http_buf body;
+	struct buf body;
 };
 
 /* A stream being sent: where it is. */
@@ -102,7 +102,7 @@ static int	connect_db(struct query *, struct answer *);
 static int	bind_filters(struct query *, const struct param *, size_t,
 		    struct answer *);
 static int	db_failed(int, struct answer *);
-static void	rows_json(struct http_buf *, PGresult *, int, int);
+static void	rows_json(struct buf *, PGresult *, int, int);
 static void	health(struct answer *);
 static void	outcome(struct query *, const char *, struct answer *);
 static void	calls(struct query *, struct answer *);
@@ -131,9 +131,9 @@ refuse(struct answer *a, int status, const char *why)
 	a->status = status;
 	a->why = why;
 	a->body.len = 0;
-	http_buf_str(&a->body, "{\"status\":\"error\",\"error\":");
-	http_buf_json(&a->body, why, strlen(why));
-	http_buf_str(&a->body, "}");
+	buf_str(&a->body, "{\"status\":\"error\",\"error\":");
+	buf_json(&a->body, why, strlen(why));
+	buf_str(&a->body, "}");
 	if (status == 503)
 		a->exit = diag_worse(a->exit, EX_TEMPFAIL);
 	else if (status >= 500)
@@ -330,7 +330,7 @@ who(const struct http_req *r, const struct param *p, size_t np,
 static int
 connect_db(struct query *q, struct answer *a)
 {
-	struct http_buf o = { NULL, 0, 0 };
+	struct buf o = { NULL, 0, 0 };
 	const char *prev;
 	char buf[64];
 	long ms;
@@ -344,13 +344,13 @@ connect_db(struct query *q, struct answer *a)
 	}
 	/* In the startup packet: no round trip of its own. */
 	if ((prev = getenv("PGOPTIONS")) != NULL && *prev != '\0') {
-		http_buf_str(&o, prev);
-		http_buf_str(&o, " ");
+		buf_str(&o, prev);
+		buf_str(&o, " ");
 	}
 	snprintf(buf, sizeof(buf), "-c statement_timeout=%ld", ms);
-	http_buf_str(&o, buf);
+	buf_str(&o, buf);
 	setenv("PGOPTIONS", o.p, 1);
-	http_buf_free(&o);
+	buf_free(&o);
 	if ((q->conn = db_connect(conninfo, &status)) == NULL) {
 		refuse(a, 503, "database unavailable");
 		a->exit = status;
@@ -433,7 +433,7 @@ bind_filters(struct query *q, const struct param *p, size_t np,
 
 /* Rows [0, nrows) and columns [0, ncols) of r as a JSON array. */
 static void
-rows_json(struct http_buf *b, PGresult *r, int nrows, int ncols)
+rows_json(struct buf *b, PGresult *r, int nrows, int ncols)
 {
 	char *mem = NULL, *p, *nl;
 	size_t len = 0;
@@ -444,14 +444,14 @@ rows_json(struct http_buf *b, PGresult *r, int nrows, int ncols)
 	format_rows(fp, FMT_NDJSON, r, nrows, ncols);
 	if (fclose(fp) != 0)
 		err(EX_OSERR, "open_memstream");
-	http_buf_str(b, "[");
+	buf_str(b, "[");
 	for (p = mem; (nl = memchr(p, '\n', len - (size_t)(p - mem))) != NULL;
 	    p = nl + 1) {
 		if (p != mem)
-			http_buf_str(b, ",");
-		http_buf_add(b, p, (size_t)(nl - p));
+			buf_str(b, ",");
+		buf_add(b, p, (size_t)(nl - p));
 	}
-	http_buf_str(b, "]");
+	buf_str(b, "]");
 	free(mem);
 }
 
@@ -473,9 +473,9 @@ health(struct answer *a)
 	if (q.conn != NULL)
 		PQfinish(q.conn);
 	a->body.len = 0;
-	http_buf_str(&a->body, ok ? "{\"status\":\"healthy\",\"database\":true"
+	buf_str(&a->body, ok ? "{\"status\":\"healthy\",\"database\":true"
 	    : "{\"status\":\"unhealthy\",\"database\":false");
-	http_buf_str(&a->body, keys ? ",\"token_keys_configured\":true}" :
+	buf_str(&a->body, keys ? ",\"token_keys_configured\":true}" :
 	    ",\"token_keys_configured\":false}");
 	a->status = ok ? 200 : 503;
 	if (!ok) {
@@ -490,7 +490,7 @@ health(struct answer *a)
 static void
 outcome(struct query *q, const char *id, struct answer *a)
 {
-	struct http_buf t = { NULL, 0, 0 };
+	struct buf t = { NULL, 0, 0 };
 	PGresult *r;
 	int rc;
 
@@ -507,8 +507,8 @@ outcome(struct query *q, const char *id, struct answer *a)
 	}
 	a->status = 200;
 	rows_json(&t, r, 1, PQnfields(r));
-	http_buf_add(&a->body, t.p + 1, t.len - 2);	/* the object alone */
-	http_buf_free(&t);
+	buf_add(&a->body, t.p + 1, t.len - 2);	/* the object alone */
+	buf_free(&t);
 	PQclear(r);
 }
 
@@ -525,16 +525,16 @@ calls(struct query *q, struct answer *a)
 	}
 	n = PQntuples(r) > q->limit ? (int)q->limit : PQntuples(r);
 	a->status = 200;
-	http_buf_str(&a->body, "{\"calls\":");
+	buf_str(&a->body, "{\"calls\":");
 	rows_json(&a->body, r, n, PQnfields(r) - 1);
-	http_buf_str(&a->body, ",\"next\":");
+	buf_str(&a->body, ",\"next\":");
 	if (PQntuples(r) > n) {
 		const char *c = PQgetvalue(r, n - 1, PQnfields(r) - 1);
 
-		http_buf_json(&a->body, c, strlen(c));
+		buf_json(&a->body, c, strlen(c));
 	} else
-		http_buf_str(&a->body, "null");
-	http_buf_str(&a->body, "}");
+		buf_str(&a->body, "null");
+	buf_str(&a->body, "}");
 	PQclear(r);
 }
 
@@ -550,9 +550,9 @@ stats(struct query *q, struct answer *a)
 		return;
 	}
 	a->status = 200;
-	http_buf_str(&a->body, "{\"stats\":");
+	buf_str(&a->body, "{\"stats\":");
 	rows_json(&a->body, r, PQntuples(r), PQnfields(r));
-	http_buf_str(&a->body, "}");
+	buf_str(&a->body, "}");
 	PQclear(r);
 }
 
@@ -602,21 +602,21 @@ last_event(const struct http_req *r, char *buf, size_t sz, char **id)
 static int
 event(void *arg, const char *cursor, PGresult *r)
 {
-	struct http_buf ev = { NULL, 0, 0 }, obj = { NULL, 0, 0 };
+	struct buf ev = { NULL, 0, 0 }, obj = { NULL, 0, 0 };
 	struct sse *s = arg;
 	int rc;
 
 	rows_json(&obj, r, 1, PQnfields(r));
-	http_buf_str(&ev, "event: outcome\nid: ");
-	http_buf_str(&ev, cursor);
-	http_buf_str(&ev, "\ndata: ");
-	http_buf_add(&ev, obj.p + 1, obj.len - 2);
-	http_buf_str(&ev, "\n\n");
+	buf_str(&ev, "event: outcome\nid: ");
+	buf_str(&ev, cursor);
+	buf_str(&ev, "\ndata: ");
+	buf_add(&ev, obj.p + 1, obj.len - 2);
+	buf_str(&ev, "\n\n");
 	if ((rc = write_all(ev.p, ev.len)) == -1)
 		s->a->why = "client gone";
 	snprintf(s->last, sizeof(s->last), "%s", cursor);
-	http_buf_free(&ev);
-	http_buf_free(&obj);
+	buf_free(&ev);
+	buf_free(&obj);
 	return rc;
 }
 
@@ -751,7 +751,7 @@ out:
 static int
 respond(const struct answer *a)
 {
-	struct http_buf h = { NULL, 0, 0 };
+	struct buf h = { NULL, 0, 0 };
 	char line[640], date[64];
 	struct tm tm;
 	time_t now;
@@ -768,10 +768,10 @@ respond(const struct answer *a)
 	    a->allow ? a->allow : "", a->allow ? "\r\n" : "",
 	    a->auth ? "WWW-Authenticate: Bearer realm=\"call-outcomes\"\r\n" :
 	    "");
-	http_buf_str(&h, line);
-	http_buf_add(&h, a->body.p, a->body.len);
+	buf_str(&h, line);
+	buf_add(&h, a->body.p, a->body.len);
 	rc = write_all(h.p, h.len);
-	http_buf_free(&h);
+	buf_free(&h);
 	return rc;
 }
 
@@ -875,6 +875,6 @@ main(int argc, char *argv[])
 	if (a.exit != EX_IOERR && a.status >= 300)
 		conn_linger();
 	http_free(&req);
-	http_buf_free(&a.body);
+	buf_free(&a.body);
 	return a.exit;
 }

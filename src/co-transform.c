@@ -9,8 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "diag.h"
-#include "ndjson.h"
+#include "stream.h"
 #include "transform.h"
 
 static void	emit(void *, jv);
@@ -31,12 +30,11 @@ int
 main(int argc, char *argv[])
 {
 	struct transform *t;
-	struct ndjson in;
-	struct reject rej;
+	struct stream s;
 	const char *rejfile = NULL;
 	char why[256];
 	jv env;
-	int ch, rc, r, status = 0;
+	int ch, r;
 
 	cli_std(argc, argv, help);
 
@@ -57,34 +55,22 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 
-	reject_open(&rej, rejfile);
-	ndjson_open(&in, argc, argv);
-	while ((rc = ndjson_next(&in, &env)) != 0) {
-		if (rc == 1 && (r = transform_run(t, jv_copy(env), emit, NULL,
-		    why, sizeof(why))) == 0) {
+	stream_open(&s, argc, argv, rejfile, STREAM_ENVELOPE);
+	while (stream_next(&s, &env)) {
+		if ((r = transform_run(t, jv_copy(env), emit, &s, why,
+		    sizeof(why))) != 0)
+			stream_reject(&s, env, why, r);
+		else
 			jv_free(env);
-			continue;
-		}
-		if (rc != 1) {
-			snprintf(why, sizeof(why), "%s", in.why);
-			r = EX_DATAERR;
-		}
-		ndjson_reject(&in, &rej, env, why);
-		status = diag_worse(status, r);
 	}
-	ndjson_close(&in);
 	transform_free(t);
-	status = diag_worse(status, in.status);
-	status = diag_worse(status, reject_close(&rej));
-	diag_stdout();
-	return status;
+	return stream_close(&s);
 }
 
 static void
 emit(void *arg, jv ev)
 {
-	(void)arg;
-	ndjson_write(stdout, ev);
+	stream_write(arg, ev);
 }
 
 static void

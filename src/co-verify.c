@@ -8,43 +8,16 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "diag.h"
-#include "envelope.h"
-#include "ndjson.h"
+#include "stream.h"
 #include "verify.h"
 
 static void	usage(void);
-static int	handle(const struct verifier *, struct ndjson *, int, jv,
-		    struct reject *);
 
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: co-verify [-r rejectfile] [file ...]\n");
 	exit(EX_USAGE);
-}
-
-/* One line: pass it through unchanged, or name it, reject it, rate it. */
-static int
-handle(const struct verifier *v, struct ndjson *in, int rc, jv env,
-    struct reject *rej)
-{
-	char why[160];
-	int r;
-
-	if (rc == -1) {
-		snprintf(why, sizeof(why), "%s", in->why);
-		r = EX_DATAERR;
-	} else if (env_check(env, why, sizeof(why)) == -1)
-		r = EX_DATAERR;
-	else if ((r = verify_envelope(v, env, why, sizeof(why))) == 0) {
-		fwrite(in->line, 1, in->len, stdout);
-		putchar('\n');
-		jv_free(env);
-		return 0;
-	}
-	ndjson_reject(in, rej, env, why);
-	return r;
 }
 
 static const char help[] =
@@ -60,11 +33,11 @@ int
 main(int argc, char *argv[])
 {
 	struct verifier v;
-	struct ndjson in;
-	struct reject rej;
+	struct stream s;
 	const char *rfile = NULL;
+	char why[160];
 	jv env;
-	int ch, rc, status = 0;
+	int ch, r;
 
 	cli_std(argc, argv, help);
 
@@ -82,14 +55,15 @@ main(int argc, char *argv[])
 
 	if (verify_init(&v) == -1)
 		errx(EX_UNAVAILABLE, "webhook secrets are misconfigured");
-	reject_open(&rej, rfile);
-	ndjson_open(&in, argc, argv);
-	while ((rc = ndjson_next(&in, &env)) != 0)
-		status = diag_worse(status, handle(&v, &in, rc, env, &rej));
-	ndjson_close(&in);
+	stream_open(&s, argc, argv, rfile, STREAM_ENVELOPE);
+	while (stream_next(&s, &env)) {
+		if ((r = verify_envelope(&v, env, why, sizeof(why))) != 0) {
+			stream_reject(&s, env, why, r);
+			continue;
+		}
+		stream_pass(&s);	/* the bytes that came in, unchanged */
+		jv_free(env);
+	}
 	verify_free(&v);
-	status = diag_worse(status, in.status);
-	status = diag_worse(status, reject_close(&rej));
-	diag_stdout();
-	return status;
+	return stream_close(&s);
 }

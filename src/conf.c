@@ -3,7 +3,6 @@
  */
 #include <sys/stat.h>
 
-#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -181,57 +180,3 @@ conf_rfc3339(char *buf, size_t sz, time_t t, long usec)
 		snprintf(buf, sz, "%sZ", d);
 }
 
-/*
- * Strict: four-digit year 0001-9999, two-digit fields in range (second 60
- * for a leap second), a real day of its month, an optional fraction of
- * one or more digits, then Z or an offset +hh:mm / -hh:mm up to 23:59.
- */
-time_t
-conf_parse_rfc3339(const char *s)
-{
-	static const char pat[] = "dddd-dd-ddTdd:dd:dd";
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
-	struct tm tm;
-	const char *p;
-	int i, leap, off = 0;
-
-	for (i = 0; pat[i] != '\0'; i++)
-		if (pat[i] == 'd' ? !isdigit((unsigned char)s[i]) :
-		    s[i] != pat[i])
-			return -1;
-	memset(&tm, 0, sizeof(tm));
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
-	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
-		return -1;
-	leap = (tm.tm_year % 4 == 0 && tm.tm_year % 100 != 0) ||
-	    tm.tm_year % 400 == 0;
-	if (tm.tm_year < 1 || tm.tm_mon < 1 || tm.tm_mon > 12 ||
-	    tm.tm_mday < 1 || tm.tm_mday > mdays[tm.tm_mon - 1] +
-	    (tm.tm_mon == 2 && leap) || tm.tm_hour > 23 || tm.tm_min > 59 ||
-	    tm.tm_sec > 60)
-		return -1;
-	tm.tm_year -= 1900;
-	tm.tm_mon--;
-	p = s + i;
-	if (*p == '.') {
-		if (!isdigit((unsigned char)*++p))
-			return -1;
-		while (isdigit((unsigned char)*p))
-			p++;
-	}
-	if (*p == '+' || *p == '-') {
-		for (i = 1; i < 6; i++)
-			if (i == 3 ? p[i] != ':' : !isdigit((unsigned char)p[i]))
-				return -1;
-		if (p[6] != '\0' || (p[1] - '0') * 10 + p[2] - '0' > 23 ||
-		    (p[4] - '0') * 10 + p[5] - '0' > 59)
-			return -1;
-		off = ((p[1] - '0') * 10 + p[2] - '0') * 3600 +
-		    ((p[4] - '0') * 10 + p[5] - '0') * 60;
-		if (*p == '+')
-			off = -off;
-	} else if (*p != 'Z' || p[1] != '\0')
-		return -1;
-	return timegm(&tm) + off;
-}

@@ -41,13 +41,6 @@ const char *conf_sharedir(void);
 /* strtonum(3)-like: errx(EX_USAGE) naming what when out of range. */
 long long conf_num(const char *, long long, long long, const char *);
 
-/*
- * Parse an RFC 3339 date-time as conf_rfc3339 writes it or with an offset
- * (T and Z upper case, fields in range); -1 when it is not one (and for
- * 1969-12-31T23:59:59Z).
- */
-time_t	 conf_parse_rfc3339(const char *);
-
 /* Format t (unix seconds + microseconds) as RFC 3339 UTC into buf. */
 void	 conf_rfc3339(char *, size_t, time_t, long);
 

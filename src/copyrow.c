@@ -1,99 +1,43 @@
 /*
  * copyrow.c - checked COPY text fields for the load kinds (load_*.c).
  */
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "copyrow.h"
+#include "rfc3339.h"
 #include "envelope.h"
-
-/* Member k of ev, or an invalid jv when absent (both jv_free-able). */
-jv
-copy_member(jv ev, const char *k)
-{
-	return jv_object_get(jv_copy(ev), jv_string(k));
-}
-
-int
-copy_absent(jv v)
-{
-	return jv_get_kind(v) == JV_KIND_NULL ||
-	    jv_get_kind(v) == JV_KIND_INVALID;
-}
 
 /* A string without NUL, or null. */
 int
-copy_text(struct dbuf *b, jv ev, const char *k)
+copy_text(struct buf *b, jv ev, const char *k)
 {
 	const char *s;
 	size_t n;
 	jv v;
 
-	if ((s = env_str(ev, k, &n)) == NULL) {
-		v = copy_member(ev, k);
-		n = copy_absent(v);
+	if ((s = json_str(ev, k, &n)) == NULL) {
+		v = json_get(ev, k);
+		n = json_absent(v);
 		jv_free(v);
 		if (!n)
 			return -1;
-		dbuf_copyfield(b, NULL, 0);
+		buf_copyfield(b, NULL, 0);
 		return 0;
 	}
 	if (memchr(s, '\0', n) != NULL)
 		return -1;
-	dbuf_copyfield(b, s, n);
+	buf_copyfield(b, s, n);
 	return 0;
 }
 
-static int
-leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/*
- * RFC 3339 date-time that PostgreSQL takes: the shape co-transform writes
- * and every field in range, so a "2026-02-30" is ours to reject.
- */
 int
-copy_is_time(const char *s)
-{
-	static const char pat[] = "dddd-dd-ddTdd:dd:dd";
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
-	int y, mo, d, h, mi, se, i;
-
-	for (i = 0; pat[i] != '\0'; i++)
-		if (pat[i] == 'd' ? !isdigit((unsigned char)s[i]) :
-		    s[i] != pat[i])
-			return 0;
-	sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &se);
-	if (y < 1 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 ||
-	    se > 59 || d > mdays[mo - 1] + (mo == 2 && leap(y)))
-		return 0;
-	s += i;
-	if (*s == '.') {
-		if (!isdigit((unsigned char)*++s))
-			return 0;
-		while (isdigit((unsigned char)*s))
-			s++;
-	}
-	if (*s == 'Z')
-		return s[1] == '\0';
-	return (*s == '+' || *s == '-') && isdigit((unsigned char)s[1]) &&
-	    isdigit((unsigned char)s[2]) && s[3] == ':' &&
-	    isdigit((unsigned char)s[4]) && isdigit((unsigned char)s[5]) &&
-	    s[6] == '\0' && (s[1] - '0') * 10 + s[2] - '0' <= 15 &&
-	    (s[4] - '0') * 10 + s[5] - '0' <= 59;
-}
-
-int
-copy_time(struct dbuf *b, jv ev, const char *k)
+copy_time(struct buf *b, jv ev, const char *k)
 {
 	const char *s;
 
-	if ((s = env_str(ev, k, NULL)) != NULL && !copy_is_time(s))
+	if ((s = json_str(ev, k, NULL)) != NULL && rfc3339_check(s, 0, NULL) != NULL)
 		return -1;
 	return copy_text(b, ev, k);
 }
@@ -109,16 +53,16 @@ copy_whole(jv v, double *d)
 }
 
 int
-copy_int(struct dbuf *b, jv ev, const char *k)
+copy_int(struct buf *b, jv ev, const char *k)
 {
 	char num[32];
 	double d;
 	jv v;
 
-	v = copy_member(ev, k);
-	if (copy_absent(v)) {
+	v = json_get(ev, k);
+	if (json_absent(v)) {
 		jv_free(v);
-		dbuf_copyfield(b, NULL, 0);
+		buf_copyfield(b, NULL, 0);
 		return 0;
 	}
 	if (!copy_whole(v, &d)) {
@@ -127,20 +71,20 @@ copy_int(struct dbuf *b, jv ev, const char *k)
 	}
 	jv_free(v);
 	snprintf(num, sizeof(num), "%.0f", d);
-	dbuf_str(b, num);
+	buf_str(b, num);
 	return 0;
 }
 
 /* A finite number, for a numeric column, in jq's shortest notation. */
 int
-copy_num(struct dbuf *b, jv ev, const char *k)
+copy_num(struct buf *b, jv ev, const char *k)
 {
 	jv v, s;
 
-	v = copy_member(ev, k);
-	if (copy_absent(v)) {
+	v = json_get(ev, k);
+	if (json_absent(v)) {
 		jv_free(v);
-		dbuf_copyfield(b, NULL, 0);
+		buf_copyfield(b, NULL, 0);
 		return 0;
 	}
 	if (jv_get_kind(v) != JV_KIND_NUMBER ||
@@ -149,48 +93,48 @@ copy_num(struct dbuf *b, jv ev, const char *k)
 		return -1;
 	}
 	s = jv_dump_string(v, 0);
-	dbuf_str(b, jv_string_value(s));
+	buf_str(b, jv_string_value(s));
 	jv_free(s);
 	return 0;
 }
 
 /* v (consumed) as JSON for a jsonb column, which cannot hold \u0000. */
 int
-copy_jv(struct dbuf *b, jv v)
+copy_jv(struct buf *b, jv v)
 {
 	jv s;
 	int bad;
 
 	s = jv_dump_string(v, 0);
 	if (!(bad = strstr(jv_string_value(s), "\\u0000") != NULL))
-		dbuf_copyfield(b, jv_string_value(s),
+		buf_copyfield(b, jv_string_value(s),
 		    (size_t)jv_string_length_bytes(jv_copy(s)));
 	jv_free(s);
 	return bad ? -1 : 0;
 }
 
 int
-copy_json(struct dbuf *b, jv ev, const char *k)
+copy_json(struct buf *b, jv ev, const char *k)
 {
 	jv v;
 
-	v = copy_member(ev, k);
-	if (copy_absent(v)) {
+	v = json_get(ev, k);
+	if (json_absent(v)) {
 		jv_free(v);
-		dbuf_copyfield(b, NULL, 0);
+		buf_copyfield(b, NULL, 0);
 		return 0;
 	}
 	return copy_jv(b, v);
 }
 
 int
-copy_json_needed(struct dbuf *b, jv ev, const char *k)
+copy_json_needed(struct buf *b, jv ev, const char *k)
 {
 	jv v;
 	int absent;
 
-	v = copy_member(ev, k);
-	absent = copy_absent(v);
+	v = json_get(ev, k);
+	absent = json_absent(v);
 	jv_free(v);
 	return absent ? -1 : copy_json(b, ev, k);
 }

@@ -11,18 +11,16 @@
 #include <jv.h>
 
 #include "db.h"
+#include "json.h"
 
-jv	copy_member(jv, const char *);	/* member k, or invalid; free it */
-int	copy_absent(jv);		/* null or invalid */
-int	copy_is_time(const char *);	/* RFC 3339 that PostgreSQL takes */
 int	copy_whole(jv, double *);	/* a number in 0 .. 2^31-1, whole */
 
-int	copy_text(struct dbuf *, jv, const char *);	/* text, no NUL */
-int	copy_time(struct dbuf *, jv, const char *);	/* timestamptz */
-int	copy_int(struct dbuf *, jv, const char *);	/* 0 .. 2^31-1 */
-int	copy_num(struct dbuf *, jv, const char *);	/* finite numeric */
-int	copy_json(struct dbuf *, jv, const char *);	/* jsonb */
-int	copy_json_needed(struct dbuf *, jv, const char *); /* jsonb, not null */
-int	copy_jv(struct dbuf *, jv);	/* jsonb from a value (consumed) */
+int	copy_text(struct buf *, jv, const char *);	/* text, no NUL */
+int	copy_time(struct buf *, jv, const char *);	/* rfc3339_check */
+int	copy_int(struct buf *, jv, const char *);	/* 0 .. 2^31-1 */
+int	copy_num(struct buf *, jv, const char *);	/* finite numeric */
+int	copy_json(struct buf *, jv, const char *);	/* jsonb */
+int	copy_json_needed(struct buf *, jv, const char *); /* jsonb, not null */
+int	copy_jv(struct buf *, jv);	/* jsonb from a value (consumed) */
 
 #endif

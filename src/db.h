@@ -9,6 +9,8 @@
 
 #include <libpq-fe.h>
 
+#include "buf.h"
+
 /*
  * Connect with conninfo (a conninfo string or URI), else libpq's PG*
  * variables, else $DATABASE_URL.  On failure warns and returns NULL with
@@ -49,16 +51,6 @@ int	 db_sqlstate_status(const char *);
 int	 db_copy_put(PGconn *, const char *, size_t);
 /* End the COPY (errmsg NULL: success); 0 ok, -1 failed (warned). */
 int	 db_copy_end(PGconn *, const char *);
-
-/* Append s to buf escaped for COPY text format; NULL writes \N. */
-struct dbuf {
-	char	*p;
-	size_t	 len, cap;
-};
-void	 dbuf_add(struct dbuf *, const char *, size_t);
-void	 dbuf_str(struct dbuf *, const char *);
-void	 dbuf_copyfield(struct dbuf *, const char *, size_t);
-void	 dbuf_free(struct dbuf *);
 
 /* Last failure's SQLSTATE, kept by db_exec/db_copy_end ("" if none). */
 extern char db_last_sqlstate[6];

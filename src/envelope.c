@@ -12,35 +12,13 @@
 static void	copy_id(char *, size_t, const char *, size_t);
 
 const char *
-env_str(jv obj, const char *key, size_t *len)
-{
-	jv v;
-	const char *s;
-
-	if (jv_get_kind(obj) != JV_KIND_OBJECT)
-		return NULL;
-	v = jv_object_get(jv_copy(obj), jv_string(key));
-	if (jv_get_kind(v) != JV_KIND_STRING) {
-		jv_free(v);
-		return NULL;
-	}
-	s = jv_string_value(v);
-	if (len != NULL)
-		*len = (size_t)jv_string_length_bytes(jv_copy(v));
-	jv_free(v);		/* obj still holds the string */
-	return s;
-}
-
-const char *
 env_header(jv env, const char *name, size_t *len)
 {
 	jv h;
 	const char *s;
 
-	if (jv_get_kind(env) != JV_KIND_OBJECT)
-		return NULL;
-	h = jv_object_get(jv_copy(env), jv_string("headers"));
-	s = env_str(h, name, len);
+	h = json_get(env, "headers");
+	s = json_str(h, name, len);
 	jv_free(h);		/* env still holds the headers object */
 	return s;
 }
@@ -51,18 +29,18 @@ env_check(jv env, char *why, size_t sz)
 	jv v;
 	int ok;
 
-	v = jv_object_get(jv_copy(env), jv_string("v"));
+	v = json_get(env, "v");
 	ok = jv_get_kind(v) == JV_KIND_NUMBER && jv_number_value(v) == 1;
 	jv_free(v);
 	if (!ok) {
 		snprintf(why, sz, "not a version 1 envelope");
 		return -1;
 	}
-	if (provider_find(env_str(env, "source", NULL)) == NULL) {
+	if (provider_find(json_str(env, "source", NULL)) == NULL) {
 		snprintf(why, sz, "unknown source");
 		return -1;
 	}
-	if (env_str(env, "body", NULL) == NULL) {
+	if (json_str(env, "body", NULL) == NULL) {
 		snprintf(why, sz, "envelope has no body");
 		return -1;
 	}

@@ -9,12 +9,9 @@
 
 #include <jv.h>
 
-/*
- * A string member of obj, borrowed: valid while obj lives.  NULL when the
- * member is missing or not a string.  len may be NULL.
- */
-const char *env_str(jv, const char *, size_t *);
-/* A request header by lower-case name, borrowed like env_str. */
+#include "json.h"
+
+/* A request header by lower-case name, borrowed like json_str. */
 const char *env_header(jv, const char *, size_t *);
 /* Check v, source and body; 0 ok, -1 with why filled. */
 int	 env_check(jv, char *, size_t);

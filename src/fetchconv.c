@@ -24,13 +24,13 @@ fetch_conv(const char *body, size_t len, const char *id, jv *conv, char *why,
 		jv_free(c);
 		return -1;
 	}
-	if ((cid = env_str(c, "conversation_id", NULL)) == NULL ||
+	if ((cid = json_str(c, "conversation_id", NULL)) == NULL ||
 	    strcmp(cid, id) != 0) {
 		snprintf(why, sz, "the response is another conversation's");
 		jv_free(c);
 		return -1;
 	}
-	s = env_str(c, "status", NULL);
+	s = json_str(c, "status", NULL);
 	if (s == NULL || (strcmp(s, "done") != 0 && strcmp(s, "failed") != 0)) {
 		jv_free(c);
 		return 0;

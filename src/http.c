@@ -703,100 +703,37 @@ http_reason(int status)
 	}
 }
 
-void
-http_buf_add(struct http_buf *b, const void *p, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		b->cap = b->cap == 0 ? 256 : b->cap;
-		while (b->len + n + 1 > b->cap)
-			b->cap *= 2;
-		b->p = xrealloc(b->p, b->cap);
-	}
-	memcpy(b->p + b->len, p, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-void
-http_buf_str(struct http_buf *b, const char *s)
-{
-	http_buf_add(b, s, strlen(s));
-}
-
-void
-http_buf_json(struct http_buf *b, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	char esc[6] = { '\\', 'u', '0', '0', 0, 0 };
-	size_t i, run = 0;
-	unsigned char c;
-
-	http_buf_add(b, "\"", 1);
-	for (i = 0; i < n; i++) {
-		c = (unsigned char)s[i];
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		http_buf_add(b, s + run, i - run);
-		run = i + 1;
-		if (c == '"' || c == '\\') {
-			esc[1] = (char)c;
-			http_buf_add(b, esc, 2);
-			esc[1] = 'u';
-		} else if (c == '\n')
-			http_buf_add(b, "\\n", 2);
-		else if (c == '\r')
-			http_buf_add(b, "\\r", 2);
-		else if (c == '\t')
-			http_buf_add(b, "\\t", 2);
-		else {
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 0xf];
-			http_buf_add(b, esc, 6);
-		}
-	}
-	http_buf_add(b, s + run, n - run);
-	http_buf_add(b, "\"", 1);
-}
-
-void
-http_buf_free(struct http_buf *b)
-{
-	free(b->p);
-	b->p = NULL;
-	b->len = b->cap = 0;
-}
-
 static void
-member(struct http_buf *b, const char *key, const char *s, size_t n)
+member(struct buf *b, const char *key, const char *s, size_t n)
 {
-	http_buf_add(b, ",\"", 2);
-	http_buf_str(b, key);
-	http_buf_add(b, "\":", 2);
-	http_buf_json(b, s, n);
+	buf_add(b, ",\"", 2);
+	buf_str(b, key);
+	buf_add(b, "\":", 2);
+	buf_json(b, s, n);
 }
 
 void
-http_envelope(struct http_buf *b, const struct http_req *r,
+http_envelope(struct buf *b, const struct http_req *r,
     const char *source, const char *remote, const char *received_at)
 {
 	size_t i;
 
-	http_buf_str(b, "{\"v\":1");
+	buf_str(b, "{\"v\":1");
 	member(b, "received_at", received_at, strlen(received_at));
 	member(b, "source", source, strlen(source));
 	member(b, "method", r->method, strlen(r->method));
 	member(b, "path", r->path, strlen(r->path));
 	member(b, "query", r->query, strlen(r->query));
 	member(b, "remote", remote, strlen(remote));
-	http_buf_str(b, ",\"headers\":{");
+	buf_str(b, ",\"headers\":{");
 	for (i = 0; i < r->nhdr; i++) {
 		if (i > 0)
-			http_buf_add(b, ",", 1);
-		http_buf_json(b, r->hdr[i].name, strlen(r->hdr[i].name));
-		http_buf_add(b, ":", 1);
-		http_buf_json(b, r->hdr[i].value, r->hdr[i].vlen);
+			buf_add(b, ",", 1);
+		buf_json(b, r->hdr[i].name, strlen(r->hdr[i].name));
+		buf_add(b, ":", 1);
+		buf_json(b, r->hdr[i].value, r->hdr[i].vlen);
 	}
-	http_buf_add(b, "}", 1);
+	buf_add(b, "}", 1);
 	member(b, "body", r->body != NULL ? r->body : "", r->bodylen);
-	http_buf_add(b, "}", 1);
+	buf_add(b, "}", 1);
 }

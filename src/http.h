@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include <jv.h>
+#include "buf.h"
 
 #define HTTP_LINEMAX	8192		/* request line, one header line */
 #define HTTP_HEADMAX	32768		/* all header lines together */
@@ -51,13 +52,6 @@ struct http_req {
 	char	*body;			/* NUL-terminated, may hold NULs */
 	size_t	 bodylen;
 	const char *why;		/* reason for a failing status */
-};
-
-/* Growable byte buffer; allocation failure exits (EX_OSERR). */
-struct http_buf {
-	char	*p;
-	size_t	 len;
-	size_t	 cap;
 };
 
 void	http_init(struct http_in *, ssize_t (*)(void *, void *, size_t),
@@ -113,13 +107,8 @@ const char *http_reason(int);
  * The envelope line of SPEC section 4 (no trailing newline) for a request
  * whose header values and body are valid UTF-8.
  */
-void	http_envelope(struct http_buf *, const struct http_req *,
+void	http_envelope(struct buf *, const struct http_req *,
 	    const char *, const char *, const char *);
 
-void	http_buf_add(struct http_buf *, const void *, size_t);
-void	http_buf_str(struct http_buf *, const char *);
-/* s[0..len) as a JSON string literal; valid UTF-8 is kept as is. */
-void	http_buf_json(struct http_buf *, const char *, size_t);
-void	http_buf_free(struct http_buf *);
 
 #endif

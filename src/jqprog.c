@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <sysexits.h>
 
+#include "buf.h"
 #include "conf.h"
 #include "jqprog.h"
 
@@ -52,31 +53,24 @@ static char *
 slurp(const char *file)
 {
 	FILE *fp;
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
+	struct buf b = { NULL, 0, 0 };
+	char chunk[16384];
+	size_t n;
 	int e;
 
 	if ((fp = fopen(file, "r")) == NULL)
 		return NULL;
-	for (;;) {
-		if (cap - len < 4096) {
-			cap = cap ? cap * 2 : 16384;
-			if ((buf = realloc(buf, cap)) == NULL)
-				err(EX_OSERR, NULL);
-		}
-		if ((n = fread(buf + len, 1, cap - len - 1, fp)) == 0)
-			break;
-		len += n;
-	}
+	buf_add(&b, "", 0);		/* an empty file is "" */
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		buf_add(&b, chunk, n);
 	e = ferror(fp) ? EIO : 0;
 	fclose(fp);
 	if (e != 0) {
-		free(buf);
+		buf_free(&b);
 		errno = e;
 		return NULL;
 	}
-	buf[len] = '\0';
-	return buf;
+	return b.p;
 }
 
 int

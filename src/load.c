@@ -35,7 +35,7 @@ struct load_queue;
 /* A batch: its records and their COPY lines. */
 struct load_batch {
 	struct load_queue *q;
-	struct dbuf copy;
+	struct buf copy;
 	struct load_rec *recs;
 	size_t	 n, cap;
 };
@@ -78,7 +78,7 @@ load_one_of(jv ev, const char *k, const char *const *ok)
 {
 	const char *s;
 
-	if ((s = env_str(ev, k, NULL)) == NULL)
+	if ((s = json_str(ev, k, NULL)) == NULL)
 		return 1;
 	for (; *ok != NULL; ok++)
 		if (strcmp(s, *ok) == 0)
@@ -87,7 +87,7 @@ load_one_of(jv ev, const char *k, const char *const *ok)
 }
 
 int
-load_put_outcome(struct dbuf *b, jv ev, const char *k)
+load_put_outcome(struct buf *b, jv ev, const char *k)
 {
 	return load_one_of(ev, k, load_outcomes) ? copy_text(b, ev, k) : -1;
 }
@@ -163,7 +163,7 @@ loader_free(struct loader *l)
 		for (j = 0; j < 2; j++) {
 			batch_clear(&l->q[i]->bat[j]);
 			free(l->q[i]->bat[j].recs);
-			dbuf_free(&l->q[i]->bat[j].copy);
+			buf_free(&l->q[i]->bat[j].copy);
 		}
 		free(l->q[i]->truncate);
 		free(l->q[i]->copy);
@@ -237,19 +237,19 @@ tell(struct loader *l, const struct load_rec *r, enum load_status s,
 
 /* One COPY line for ev; NULL, or the name of the field that is wrong. */
 static const char *
-stage(const struct load_kind *k, struct dbuf *b, jv ev, size_t seq)
+stage(const struct load_kind *k, struct buf *b, jv ev, size_t seq)
 {
 	char num[32];
 	size_t i;
 
 	snprintf(num, sizeof(num), "%zu", seq);
-	dbuf_str(b, num);
+	buf_str(b, num);
 	for (i = 0; i < k->ncols; i++) {
-		dbuf_add(b, "\t", 1);
+		buf_add(b, "\t", 1);
 		if (k->cols[i].put(b, ev, k->cols[i].key) == -1)
 			return k->cols[i].key;
 	}
-	dbuf_add(b, "\n", 1);
+	buf_add(b, "\n", 1);
 	return NULL;
 }
 
@@ -260,16 +260,16 @@ check(jv ev, const struct load_kind **kp, char *why, size_t sz)
 	const char *src;
 
 	*kp = NULL;
-	if ((src = env_str(ev, "source", NULL)) == NULL)
+	if ((src = json_str(ev, "source", NULL)) == NULL)
 		return "missing source";
 	if ((*kp = load_kind_find(src)) == NULL) {
 		snprintf(why, sz, "source %.32s is not loaded by this version",
 		    src);
 		return why;
 	}
-	if (env_str(ev, "event_id", NULL) == NULL)
+	if (json_str(ev, "event_id", NULL) == NULL)
 		return "missing event_id";
-	if (env_str(ev, "event", NULL) == NULL)
+	if (json_str(ev, "event", NULL) == NULL)
 		return "missing event";
 	return (*kp)->validate(ev, why, sz);
 }
@@ -291,8 +291,8 @@ loader_add(struct loader *l, jv ev, const char *file, unsigned long line,
 	memset(&r, 0, sizeof(r));
 	r.file = xstrdup(file);
 	r.line = line;
-	r.event_id = xstrdup(env_str(ev, "event_id", NULL));
-	r.spool_file = xstrdup(env_str(ev, "spool_file", NULL));
+	r.event_id = xstrdup(json_str(ev, "event_id", NULL));
+	r.spool_file = xstrdup(json_str(ev, "spool_file", NULL));
 	if ((bad = check(ev, &k, why, sizeof(why))) == NULL) {
 		q = queue(l, k);
 		b = q->fill;

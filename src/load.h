@@ -88,7 +88,7 @@ void	loader_stats(const struct loader *, struct loader_stats *);
  */
 struct load_col {
 	const char *key;			/* the event's member */
-	int	(*put)(struct dbuf *, jv, const char *); /* -1: bad value */
+	int	(*put)(struct buf *, jv, const char *); /* -1: bad value */
 };
 
 struct load_kind {
@@ -112,7 +112,7 @@ extern const char *const load_outcomes[];
 /* Member k of ev is absent, null, or a string among ok (NULL-ended). */
 int	load_one_of(jv, const char *, const char *const *);
 /* A COPY writer (copyrow.h) for an outcome: one of load_outcomes. */
-int	load_put_outcome(struct dbuf *, jv, const char *);
+int	load_put_outcome(struct buf *, jv, const char *);
 /* Characters of a UTF-8 string (VARCHAR counts characters, not bytes). */
 size_t	load_u8len(const char *);
 

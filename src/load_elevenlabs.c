@@ -11,8 +11,8 @@
 #include "load.h"
 #include "load_el_sql.h"
 
-static int	 put_transcript(struct dbuf *, jv, const char *);
-static int	 put_direction(struct dbuf *, jv, const char *);
+static int	 put_transcript(struct buf *, jv, const char *);
+static int	 put_direction(struct buf *, jv, const char *);
 
 /* The staged columns after seq, in LOAD_EL_COLS order. */
 static const struct load_col cols[] = {
@@ -39,28 +39,28 @@ turn_ok(jv t)
 
 	if (jv_get_kind(t) != JV_KIND_OBJECT)
 		return 0;
-	v = copy_member(t, "role");
-	ok = copy_absent(v) || jv_get_kind(v) == JV_KIND_STRING;
+	v = json_get(t, "role");
+	ok = json_absent(v) || jv_get_kind(v) == JV_KIND_STRING;
 	jv_free(v);
-	v = copy_member(t, "message");
-	ok = ok && (copy_absent(v) || jv_get_kind(v) == JV_KIND_STRING);
+	v = json_get(t, "message");
+	ok = ok && (json_absent(v) || jv_get_kind(v) == JV_KIND_STRING);
 	jv_free(v);
-	v = copy_member(t, "time_in_call_secs");
-	ok = ok && (copy_absent(v) || copy_whole(v, &d));
+	v = json_get(t, "time_in_call_secs");
+	ok = ok && (json_absent(v) || copy_whole(v, &d));
 	jv_free(v);
 	return ok;
 }
 
 static int
-put_transcript(struct dbuf *b, jv ev, const char *k)
+put_transcript(struct buf *b, jv ev, const char *k)
 {
 	jv v, t;
 	int i, n, ok;
 
-	v = copy_member(ev, k);
-	if (copy_absent(v)) {
+	v = json_get(ev, k);
+	if (json_absent(v)) {
 		jv_free(v);
-		dbuf_copyfield(b, NULL, 0);
+		buf_copyfield(b, NULL, 0);
 		return 0;
 	}
 	if (jv_get_kind(v) != JV_KIND_ARRAY) {
@@ -82,7 +82,7 @@ put_transcript(struct dbuf *b, jv ev, const char *k)
 }
 
 static int
-put_direction(struct dbuf *b, jv ev, const char *k)
+put_direction(struct buf *b, jv ev, const char *k)
 {
 	static const char *const ok[] = { "inbound", "outbound", NULL };
 
@@ -95,7 +95,7 @@ validate(jv ev, char *why, size_t sz)
 {
 	(void)why;
 	(void)sz;
-	if (env_str(ev, "conversation_id", NULL) == NULL)
+	if (json_str(ev, "conversation_id", NULL) == NULL)
 		return "missing conversation_id";
 	return NULL;
 }

@@ -16,37 +16,37 @@
 static const char *
 either(jv ev, const char *a, const char *b)
 {
-	jv v = copy_member(ev, a);
-	int absent = copy_absent(v);
+	jv v = json_get(ev, a);
+	int absent = json_absent(v);
 
 	jv_free(v);
 	return absent ? b : a;
 }
 
 static int
-put_call_sid(struct dbuf *b, jv ev, const char *k)
+put_call_sid(struct buf *b, jv ev, const char *k)
 {
 	return copy_text(b, ev, either(ev, k, "provider_call_sid"));
 }
 
 static int
-put_tenant(struct dbuf *b, jv ev, const char *k)
+put_tenant(struct buf *b, jv ev, const char *k)
 {
 	return copy_text(b, ev, either(ev, k, "user_id"));
 }
 
 /* A SIP response code: a number, or its decimal string (form data). */
 static int
-put_code(struct dbuf *b, jv ev, const char *k)
+put_code(struct buf *b, jv ev, const char *k)
 {
 	const char *s;
 	size_t n;
 
-	if ((s = env_str(ev, k, &n)) == NULL)
+	if ((s = json_str(ev, k, &n)) == NULL)
 		return copy_int(b, ev, k);
 	if (n == 0 || n > 3 || strspn(s, "0123456789") != n)
 		return -1;
-	dbuf_copyfield(b, s, n);
+	buf_copyfield(b, s, n);
 	return 0;
 }
 
@@ -68,8 +68,8 @@ validate(jv ev, char *why, size_t sz)
 {
 	(void)why;
 	(void)sz;
-	if (env_str(ev, "call_sid", NULL) == NULL &&
-	    env_str(ev, "provider_call_sid", NULL) == NULL)
+	if (json_str(ev, "call_sid", NULL) == NULL &&
+	    json_str(ev, "provider_call_sid", NULL) == NULL)
 		return "missing call_sid";
 	return NULL;
 }

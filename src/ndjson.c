@@ -93,12 +93,20 @@ ndjson_parse(const char *buf, size_t len, char *why, size_t whysz)
 	return jv_invalid();
 }
 
+void
+ndjson_fdopen(struct ndjson *in, FILE *fp, const char *name)
+{
+	memset(in, 0, sizeof(*in));
+	in->next = 1;		/* no file list: fp is all there is */
+	in->fp = fp;
+	in->name = name;
+}
+
 int
-ndjson_next(struct ndjson *in, jv *v)
+ndjson_getline(struct ndjson *in)
 {
 	ssize_t n;
 
-	*v = jv_invalid();
 	for (;;) {
 		if (in->fp == NULL && !open_next(in))
 			return 0;
@@ -112,6 +120,15 @@ ndjson_next(struct ndjson *in, jv *v)
 	if (n > 0 && in->line[n - 1] == '\r')
 		in->line[--n] = '\0';
 	in->len = (size_t)n;
+	return 1;
+}
+
+int
+ndjson_next(struct ndjson *in, jv *v)
+{
+	*v = jv_invalid();
+	if (!ndjson_getline(in))
+		return 0;
 	if (memchr(in->line, '\0', in->len) != NULL) {
 		snprintf(in->why, sizeof(in->why), "NUL byte in line");
 		return -1;

@@ -26,6 +26,13 @@ struct ndjson {
 };
 
 void	ndjson_open(struct ndjson *, int, char **);
+/* Read one stream already open (closed by ndjson_close), named name. */
+void	ndjson_fdopen(struct ndjson *, FILE *, const char *);
+/*
+ * The next line alone, unparsed, in line/len without its "\n" or "\r\n":
+ * 1, or 0 at the end of all input.
+ */
+int	ndjson_getline(struct ndjson *);
 /*
  * Read the next line.  Returns 1 and a parsed object in *v, 0 at the end of
  * all input, or -1 for a line that is not one JSON object (why holds the

@@ -126,16 +126,16 @@ tw_verify(const void *secrets, time_t now, jv env, const char *body,
 		    "TWILIO_AUTH_TOKEN and CO_PUBLIC_URL");
 		return EX_UNAVAILABLE;
 	}
-	if ((path = env_str(env, "path", NULL)) == NULL) {
+	if ((path = json_str(env, "path", NULL)) == NULL) {
 		snprintf(why, sz, "envelope has no path");
 		return EX_DATAERR;
 	}
-	if ((query = env_str(env, "query", NULL)) == NULL)
+	if ((query = json_str(env, "query", NULL)) == NULL)
 		query = "";
 	if (asprintf(&url, "%s%s%s%s", s->tw_url, path, *query ? "?" : "",
 	    query) == -1)
 		err(EX_OSERR, "asprintf");
-	method = env_str(env, "method", NULL);
+	method = json_str(env, "method", NULL);
 	rc = verify_twilio(s, h, n, url, body, blen,
 	    method == NULL || strcmp(method, "GET") != 0, why, sz);
 	free(url);

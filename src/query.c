@@ -13,6 +13,7 @@
 
 #include "diag.h"
 #include "provider.h"
+#include "json.h"
 #include "query.h"
 #include "rfc3339.h"
 
@@ -57,7 +58,7 @@
 
 /* A statement being built, with its parameters. */
 struct sql {
-	struct dbuf b;
+	struct buf b;
 	const char *v[QUERY_MAXPARAM];
 	int	 n;
 };
@@ -185,7 +186,7 @@ static const char *const events_cols[] = { "\"eventId\"", "event",
 static void
 sql_add(struct sql *s, const char *text)
 {
-	dbuf_str(&s->b, text);
+	buf_str(&s->b, text);
 }
 
 /* Append $N (cast when cast is not NULL) bound to val. */
@@ -364,7 +365,7 @@ run(struct query *q, struct sql *s, int *rc)
 	PGresult *r;
 
 	r = db_exec(q->conn, s->b.p, s->n, s->v, PGRES_TUPLES_OK);
-	dbuf_free(&s->b);
+	buf_free(&s->b);
 	s->n = 0;
 	*rc = r == NULL ? failed(q) : 0;
 	return r;
@@ -510,7 +511,7 @@ query_stats(struct query *q, int *rc)
 		sql_add(&s, ", ");
 	}
 	if ((el = have_calls(q, rc)) == -1) {
-		dbuf_free(&s.b);
+		buf_free(&s.b);
 		return NULL;
 	}
 	sql_add(&s, STATS_COLS "FROM (SELECT " LK_STATS "FROM call_logs WHERE "
@@ -707,7 +708,7 @@ notice_id(const struct query *q, const char *payload)
 		jv_free(p);
 		return NULL;
 	}
-	t = jv_object_get(jv_copy(p), jv_string("tenant"));
+	t = json_get(p, "tenant");
 	i = jv_object_get(p, jv_string("id"));
 	if (jv_get_kind(t) == JV_KIND_STRING &&
 	    jv_get_kind(i) == JV_KIND_STRING &&

@@ -2,8 +2,17 @@
  * rfc3339.c - strict RFC 3339 dates and times.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "rfc3339.h"
+
+#define MAX_OFFSET	(15 * 60 + 59)	/* minutes; PostgreSQL's limit */
+
+/* The fields read, for rfc3339_time. */
+struct fields {
+	int	 y, mo, d, h, mi, s;
+	int	 off;			/* minutes east of UTC */
+};
 
 /* n digits at *p as a number, advancing *p; -1 when they are not there. */
 static int
@@ -20,37 +29,40 @@ digits(const char **p, int n)
 }
 
 static int
+leap(int y)
+{
+	return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+}
+
+static int
 mdays(int y, int m)
 {
 	static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
 	    31 };
 
-	if (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
-		return 29;
-	return d[m - 1];
+	return m == 2 && leap(y) ? 29 : d[m - 1];
 }
 
 static const char *
-date(const char **p)
+date(const char **p, struct fields *f)
 {
-	int y, m, d;
-
-	if ((y = digits(p, 4)) < 0 || *(*p)++ != '-' ||
-	    (m = digits(p, 2)) < 0 || *(*p)++ != '-' || (d = digits(p, 2)) < 0)
+	if ((f->y = digits(p, 4)) < 0 || *(*p)++ != '-' ||
+	    (f->mo = digits(p, 2)) < 0 || *(*p)++ != '-' ||
+	    (f->d = digits(p, 2)) < 0)
 		return "not a date YYYY-MM-DD";
-	if (y == 0)
+	if (f->y == 0)
 		return "year 0000 is not a year";	/* PostgreSQL refuses it too */
-	if (m < 1 || m > 12)
+	if (f->mo < 1 || f->mo > 12)
 		return "month out of range";
-	if (d < 1 || d > mdays(y, m))
+	if (f->d < 1 || f->d > mdays(f->y, f->mo))
 		return "day out of range for its month";
 	return NULL;
 }
 
 static const char *
-offset(const char **p, int flags)
+offset(const char **p, int flags, struct fields *f)
 {
-	int h, m;
+	int h, m, sign;
 
 	if (**p == 'Z' || **p == 'z') {
 		(*p)++;
@@ -60,23 +72,25 @@ offset(const char **p, int flags)
 		return "not UTC (Z)";
 	if (**p != '+' && **p != '-')
 		return "no offset (Z or +HH:MM)";
-	(*p)++;
+	sign = *(*p)++ == '-' ? -1 : 1;
 	if ((h = digits(p, 2)) < 0 || *(*p)++ != ':' || (m = digits(p, 2)) < 0)
 		return "offset not +HH:MM";
-	if (h > 23 || m > 59)
+	if (m > 59 || h * 60 + m > MAX_OFFSET)
 		return "offset out of range";
+	f->off = sign * (h * 60 + m);
 	return NULL;
 }
 
 static const char *
-time_of_day(const char **p, int flags)
+time_of_day(const char **p, int flags, struct fields *f)
 {
-	int h, m, s, n;
+	int n;
 
-	if ((h = digits(p, 2)) < 0 || *(*p)++ != ':' ||
-	    (m = digits(p, 2)) < 0 || *(*p)++ != ':' || (s = digits(p, 2)) < 0)
+	if ((f->h = digits(p, 2)) < 0 || *(*p)++ != ':' ||
+	    (f->mi = digits(p, 2)) < 0 || *(*p)++ != ':' ||
+	    (f->s = digits(p, 2)) < 0)
 		return "time not HH:MM:SS";
-	if (h > 23 || m > 59 || s > 59)
+	if (f->h > 23 || f->mi > 59 || f->s > 59)
 		return "time out of range";
 	if (**p == '.') {
 		(*p)++;
@@ -85,15 +99,16 @@ time_of_day(const char **p, int flags)
 		if (n < 1 || n > 9)
 			return "fraction not 1 to 9 digits";
 	}
-	return offset(p, flags);
+	return offset(p, flags, f);
 }
 
-const char *
-rfc3339_check(const char *s, int flags, const char **end)
+static const char *
+parse(const char *s, int flags, const char **end, struct fields *f)
 {
 	const char *p = s, *why;
 
-	if ((why = date(&p)) != NULL)
+	memset(f, 0, sizeof(*f));
+	if ((why = date(&p, f)) != NULL)
 		return why;
 	if (*p == '\0' ||
 	    (end != NULL && *p != 'T' && *p != 't' && *p != ' ')) {
@@ -104,11 +119,39 @@ rfc3339_check(const char *s, int flags, const char **end)
 	if (*p != 'T' && *p != 't' && *p != ' ')
 		return "not a date or a date-time";
 	p++;
-	if ((why = time_of_day(&p, flags)) != NULL)
+	if ((why = time_of_day(&p, flags, f)) != NULL)
 		return why;
 	if (end != NULL)
 		*end = p;
 	else if (*p != '\0')
 		return "trailing characters";
+	return NULL;
+}
+
+const char *
+rfc3339_check(const char *s, int flags, const char **end)
+{
+	struct fields f;
+
+	return parse(s, flags, end, &f);
+}
+
+const char *
+rfc3339_time(const char *s, time_t *t)
+{
+	struct fields f;
+	struct tm tm;
+	const char *why;
+
+	if ((why = parse(s, 0, NULL, &f)) != NULL)
+		return why;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = f.y - 1900;
+	tm.tm_mon = f.mo - 1;
+	tm.tm_mday = f.d;
+	tm.tm_hour = f.h;
+	tm.tm_min = f.mi;
+	tm.tm_sec = f.s;
+	*t = timegm(&tm) - (time_t)f.off * 60;
 	return NULL;
 }

@@ -17,6 +17,7 @@
 #include "conf.h"
 #include "diag.h"
 #include "jqprog.h"
+#include "json.h"
 #include "rules.h"
 
 #define WHY_MAX	160	/* longest jq error text kept in a reason */
@@ -98,7 +99,7 @@ rules_run(struct rules *r, jv ev, jv *out, char *why, size_t whysz)
 		return EX_DATAERR;
 	}
 	ev = jv_object_set(ev, jv_copy(r->outcome),
-	    jv_object_get(jv_copy(res), jv_copy(r->outcome)));
+	    json_getk(res, r->outcome));
 	ev = jv_object_set(ev, jv_copy(r->outcome_rule),
 	    jv_object_get(res, jv_copy(r->rule)));
 	*out = ev;
@@ -155,7 +156,7 @@ check(struct rules *r, jv res, char *reason, size_t sz)
 		snprintf(reason, sz, "result is not an object");
 		return -1;
 	}
-	v = jv_object_get(jv_copy(res), jv_copy(r->outcome));
+	v = json_getk(res, r->outcome);
 	if (jv_get_kind(v) == JV_KIND_NULL)
 		ok = 1;
 	else if (jv_get_kind(v) == JV_KIND_STRING)
@@ -171,7 +172,7 @@ check(struct rules *r, jv res, char *reason, size_t sz)
 		return -1;
 	}
 	jv_free(v);
-	v = jv_object_get(jv_copy(res), jv_copy(r->rule));
+	v = json_getk(res, r->rule);
 	ok = jv_get_kind(v) == JV_KIND_NULL || jv_get_kind(v) ==
 	    JV_KIND_STRING;
 	jv_free(v);

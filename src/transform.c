@@ -139,11 +139,14 @@ transform_run(struct transform *t, jv env, void (*emit)(void *, jv),
 	jv outs, ev, id;
 	int i, n, rc;
 
-	if (env_check(env, why, whysz) != 0) {
+	/* The caller has checked the envelope (env_check), once. */
+	if ((source = json_str(env, "source", NULL)) == NULL ||
+	    json_str(env, "body", NULL) == NULL) {
+		snprintf(why, whysz, "not an envelope");
 		jv_free(env);
 		return EX_DATAERR;
 	}
-	source = env_str(env, "source", NULL);
+	source = json_str(env, "source", NULL);
 	pv = provider_find(source);
 	if ((p = prog_find(t, source))->jq == NULL) {
 		snprintf(why, whysz, "%s", p->why);
@@ -184,8 +187,8 @@ parse_body(struct transform *t, const struct provider *pv, jv *env,
 	size_t len, qlen = 0;
 	jv v;
 
-	body = env_str(*env, "body", &len);
-	query = env_str(*env, "query", &qlen);
+	body = json_str(*env, "body", &len);
+	query = json_str(*env, "query", &qlen);
 	v = env_payload(pv, query, body, len, why, whysz);
 	if (jv_is_valid(v)) {
 		*env = jv_object_set(*env, jv_copy(t->payload), v);
@@ -213,14 +216,14 @@ decorate(struct transform *t, jv env, jv ev, jv id)
 
 	ev = jv_object_set(ev, jv_copy(t->event_id), id);
 
-	v = jv_object_get(jv_copy(env), jv_copy(t->spool_file));
+	v = json_getk(env, t->spool_file);
 	if (jv_get_kind(v) == JV_KIND_STRING)
 		ev = jv_object_set(ev, jv_copy(t->spool_file), v);
 	else
 		jv_free(v);
 	if (!jv_object_has(jv_copy(ev), jv_copy(t->source)))
 		ev = jv_object_set(ev, jv_copy(t->source),
-		    jv_object_get(jv_copy(env), jv_copy(t->source)));
+		    json_getk(env, t->source));
 	return ev;
 }
 

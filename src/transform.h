@@ -23,7 +23,8 @@ int	transform_set(struct transform *, const char *);
 void	transform_free(struct transform *);
 
 /*
- * Run the program for env's source on env (consumed).  Calls emit(arg, ev)
+ * Run the program for env's source on env (consumed), an envelope that
+ * passed env_check (which is not repeated here).  Calls emit(arg, ev)
  * for each event (ev is the callee's).  Returns 0, or EX_DATAERR with why
  * set when the body is not JSON or the program raised an error, or
  * EX_UNAVAILABLE / EX_SOFTWARE when no program can be loaded.

@@ -19,6 +19,7 @@
 #include "diag.h"
 #include "envelope.h"
 #include "provider.h"
+#include "rfc3339.h"
 #include "verify.h"
 
 #define JWT_MAX		8192	/* longer tokens are refused unparsed */
@@ -340,7 +341,7 @@ lk_secret(const struct lk_secrets *v, jv claims)
 	const char *s = NULL;
 	size_t i, n;
 
-	iss = jv_object_get(jv_copy(claims), jv_string("iss"));
+	iss = json_get(claims, "iss");
 	if (jv_get_kind(iss) == JV_KIND_STRING) {
 		n = (size_t)jv_string_length_bytes(jv_copy(iss));
 		for (i = 0; i < v->nlk && s == NULL; i++)
@@ -363,7 +364,7 @@ claim_num(jv claims, const char *name, double *d)
 	jv c;
 	int rc;
 
-	c = jv_object_get(jv_copy(claims), jv_string(name));
+	c = json_get(claims, name);
 	if (jv_get_kind(c) == JV_KIND_NUMBER) {
 		*d = jv_number_value(c);
 		rc = *d >= 0 && *d <= JWT_TMAX ? 1 : -2;	/* NaN: -2 */
@@ -410,7 +411,7 @@ jwt_body(jv claims, const char *body, size_t blen, char *why, size_t sz)
 	jv c;
 	int ok;
 
-	c = jv_object_get(jv_copy(claims), jv_string("sha256"));
+	c = json_get(claims, "sha256");
 	if (jv_get_kind(c) != JV_KIND_STRING) {
 		jv_free(c);
 		return fail(why, sz, "sha256 claim missing");
@@ -432,7 +433,7 @@ jwt_check(const struct lk_secrets *v, time_t now, const struct jwt *j,
 	jv alg;
 	int hs256;
 
-	alg = jv_object_get(jv_copy(j->header), jv_string("alg"));
+	alg = json_get(j->header, "alg");
 	hs256 = jv_get_kind(alg) == JV_KIND_STRING &&
 	    strcmp(jv_string_value(alg), "HS256") == 0 &&
 	    jv_string_length_bytes(jv_copy(alg)) == 5;
@@ -842,7 +843,7 @@ verify_envelope(const struct verifier *v, jv env, char *why, size_t sz)
 	const char *body;
 	size_t blen;
 
-	if ((body = env_str(env, "body", &blen)) == NULL) {
+	if ((body = json_str(env, "body", &blen)) == NULL) {
 		fail(why, sz, "envelope has no body");
 		return EX_DATAERR;
 	}
@@ -858,10 +859,10 @@ verify_request(const struct verifier *v, jv env, const char *body,
 	time_t at = v->now, t;
 	size_t i;
 
-	if ((ra = env_str(env, "received_at", NULL)) != NULL &&
-	    (t = conf_parse_rfc3339(ra)) != -1)
+	if ((ra = json_str(env, "received_at", NULL)) != NULL &&
+	    rfc3339_time(ra, &t) == NULL)
 		at = t;
-	if ((p = provider_find(env_str(env, "source", NULL))) == NULL) {
+	if ((p = provider_find(json_str(env, "source", NULL))) == NULL) {
 		fail(why, sz, "unknown source");
 		return EX_DATAERR;
 	}

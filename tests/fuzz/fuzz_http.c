@@ -53,7 +53,7 @@ src_read(void *arg, void *buf, size_t sz)
 static void
 check_envelope(const struct http_req *r)
 {
-	struct http_buf b = { NULL, 0, 0 };
+	struct buf b = { NULL, 0, 0 };
 	const char *s;
 	size_t i, n;
 	jv e;
@@ -63,17 +63,17 @@ check_envelope(const struct http_req *r)
 	e = jv_parse_sized(b.p, (int)b.len);
 	if (jv_get_kind(e) != JV_KIND_OBJECT)
 		abort();
-	if ((s = env_str(e, "body", &n)) == NULL || n != r->bodylen ||
+	if ((s = json_str(e, "body", &n)) == NULL || n != r->bodylen ||
 	    memcmp(s, r->body, n) != 0)
 		abort();
-	if ((s = env_str(e, "path", NULL)) == NULL || strcmp(s, r->path) != 0)
+	if ((s = json_str(e, "path", NULL)) == NULL || strcmp(s, r->path) != 0)
 		abort();
 	for (i = 0; i < r->nhdr; i++)
 		if ((s = env_header(e, r->hdr[i].name, &n)) == NULL ||
 		    n != r->hdr[i].vlen || memcmp(s, r->hdr[i].value, n) != 0)
 			abort();
 	jv_free(e);
-	http_buf_free(&b);
+	buf_free(&b);
 }
 
 int
