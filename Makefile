@@ -77,8 +77,10 @@ bin/co-serve: CO_LIBS = -Wl,--as-needed $(shell pkg-config --libs libpq libcrypt
 # its own in place of src/providers.c into test copies of the tools that
 # read the table (tests/0670-fake-provider.t).  Built by make check.
 FAKE_BINS = tests/fake/co-receive-fake tests/fake/co-verify-fake \
-	tests/fake/co-transform-fake
-FAKE_OBJ = tests/fake/providers.o tests/fake/provider_fake.o
+	tests/fake/co-transform-fake tests/fake/co-load-fake \
+	tests/fake/co-drain-fake
+FAKE_OBJ = tests/fake/providers.o tests/fake/provider_fake.o \
+	tests/fake/load_fake.o
 fake: $(FAKE_BINS)
 tests/fake/%.o: tests/fake/%.c $(HDRS)
 	$(CC) $(ALL_CFLAGS) -Isrc -c -o $@ $<

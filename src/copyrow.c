@@ -138,3 +138,36 @@ copy_json_needed(struct buf *b, jv ev, const char *k)
 	jv_free(v);
 	return absent ? -1 : copy_json(b, ev, k);
 }
+
+const char *const copy_outcomes[] = { "completed", "no_answer", "busy",
+    "failed", "voicemail", NULL };
+
+int
+copy_one_of(jv ev, const char *k, const char *const *ok)
+{
+	const char *s;
+
+	if ((s = json_str(ev, k, NULL)) == NULL)
+		return 1;
+	for (; *ok != NULL; ok++)
+		if (strcmp(s, *ok) == 0)
+			return 1;
+	return 0;
+}
+
+int
+copy_outcome(struct buf *b, jv ev, const char *k)
+{
+	return copy_one_of(ev, k, copy_outcomes) ? copy_text(b, ev, k) : -1;
+}
+
+size_t
+copy_u8len(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}

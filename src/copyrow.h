@@ -23,4 +23,14 @@ int	copy_json(struct buf *, jv, const char *);	/* jsonb */
 int	copy_json_needed(struct buf *, jv, const char *); /* jsonb, not null */
 int	copy_jv(struct buf *, jv);	/* jsonb from a value (consumed) */
 
+
+/* For load kinds' validate functions (load.h): the outcomes a call may have (SPEC 7). */
+extern const char *const copy_outcomes[];
+/* Member k of ev is absent, null, or a string among ok (NULL-ended). */
+int	copy_one_of(jv, const char *, const char *const *);
+/* A COPY writer (copyrow.h) for an outcome: one of copy_outcomes. */
+int	copy_outcome(struct buf *, jv, const char *);
+/* Characters of a UTF-8 string (VARCHAR counts characters, not bytes). */
+size_t	copy_u8len(const char *);
+
 #endif

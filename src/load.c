@@ -19,6 +19,7 @@
 #include "diag.h"
 #include "envelope.h"
 #include "load.h"
+#include "provider.h"
 #include "spool.h"
 
 /* A queued record: who it is and where its COPY line lies. */
@@ -61,9 +62,6 @@ struct loader {
 
 extern const char *__progname;
 
-const char *const load_outcomes[] = { "completed", "no_answer", "busy",
-    "failed", "voicemail", NULL };
-
 static const char *const status_names[LOAD_NSTATUS] = { "inserted",
     "duplicate", "pending", "rejected" };
 
@@ -71,36 +69,6 @@ const char *
 load_status_name(enum load_status s)
 {
 	return (unsigned)s < LOAD_NSTATUS ? status_names[s] : "rejected";
-}
-
-int
-load_one_of(jv ev, const char *k, const char *const *ok)
-{
-	const char *s;
-
-	if ((s = json_str(ev, k, NULL)) == NULL)
-		return 1;
-	for (; *ok != NULL; ok++)
-		if (strcmp(s, *ok) == 0)
-			return 1;
-	return 0;
-}
-
-int
-load_put_outcome(struct buf *b, jv ev, const char *k)
-{
-	return load_one_of(ev, k, load_outcomes) ? copy_text(b, ev, k) : -1;
-}
-
-size_t
-load_u8len(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
 }
 
 static char *
@@ -257,12 +225,13 @@ stage(const struct load_kind *k, struct buf *b, jv ev, size_t seq)
 static const char *
 check(jv ev, const struct load_kind **kp, char *why, size_t sz)
 {
+	const struct provider *p;
 	const char *src;
 
 	*kp = NULL;
 	if ((src = json_str(ev, "source", NULL)) == NULL)
 		return "missing source";
-	if ((*kp = load_kind_find(src)) == NULL) {
+	if ((p = provider_find(src)) == NULL || (*kp = p->load) == NULL) {
 		snprintf(why, sz, "source %.32s is not loaded by this version",
 		    src);
 		return why;

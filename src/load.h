@@ -104,16 +104,4 @@ struct load_kind {
 	const char *lacks;		/* what a pending record waits for */
 };
 
-/* The kind loading events of source, or NULL (load_kinds.c). */
-const struct load_kind *load_kind_find(const char *source);
-
-/* For validate functions: the outcomes a call may have (SPEC 7). */
-extern const char *const load_outcomes[];
-/* Member k of ev is absent, null, or a string among ok (NULL-ended). */
-int	load_one_of(jv, const char *, const char *const *);
-/* A COPY writer (copyrow.h) for an outcome: one of load_outcomes. */
-int	load_put_outcome(struct buf *, jv, const char *);
-/* Characters of a UTF-8 string (VARCHAR counts characters, not bytes). */
-size_t	load_u8len(const char *);
-
 #endif

@@ -24,7 +24,7 @@ static const struct load_col cols[] = {
 	{ "ended_at", copy_time }, { "duration", copy_int },
 	{ "cost", copy_num }, { "failure_reason", copy_text },
 	{ "provider_status", copy_text }, { "termination_reason", copy_text },
-	{ "outcome", load_put_outcome }, { "outcome_rule", copy_text },
+	{ "outcome", copy_outcome }, { "outcome_rule", copy_text },
 	{ "analysis", copy_json }, { "transcript", put_transcript },
 	{ "spool_file", copy_text }, { "raw", copy_json_needed }
 };
@@ -86,7 +86,7 @@ put_direction(struct buf *b, jv ev, const char *k)
 {
 	static const char *const ok[] = { "inbound", "outbound", NULL };
 
-	return load_one_of(ev, k, ok) ? copy_text(b, ev, k) : -1;
+	return copy_one_of(ev, k, ok) ? copy_text(b, ev, k) : -1;
 }
 
 /* What makes ev unusable before its values are looked at, or NULL. */

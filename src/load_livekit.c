@@ -47,11 +47,11 @@ validate(jv ev, char *why, size_t sz)
 	if (json_str(ev, "room_name", NULL) == NULL &&
 	    json_str(ev, "room_sid", NULL) == NULL)
 		return "event names no room";
-	if (!load_one_of(ev, "outcome", load_outcomes))
+	if (!copy_one_of(ev, "outcome", copy_outcomes))
 		return "unknown outcome";
 	for (i = 0; i < sizeof(widths) / sizeof(widths[0]); i++)
 		if ((v = json_str(ev, widths[i].key, NULL)) != NULL &&
-		    load_u8len(v) > widths[i].max) {
+		    copy_u8len(v) > widths[i].max) {
 			snprintf(why, sz, "%s longer than %zu characters",
 			    widths[i].key, widths[i].max);
 			return why;

@@ -58,7 +58,7 @@ static const struct load_col cols[] = {
 	{ "answered_by", copy_text }, { "duration", copy_int },
 	{ "sip_response_code", put_code }, { "direction", copy_text },
 	{ "phone_number", copy_text }, { "from_number", copy_text },
-	{ "to_number", copy_text }, { "outcome", load_put_outcome },
+	{ "to_number", copy_text }, { "outcome", copy_outcome },
 	{ "outcome_rule", copy_text }, { "spool_file", copy_text },
 	{ "raw", copy_json_needed },
 };

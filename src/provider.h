@@ -63,8 +63,7 @@ struct provider {
 	const char *reply_type;
 	const char *reply_body;
 	/*
-	 * How its events are stored.  NULL here: the load kinds are built
-	 * in load_*.c and wired to the table when those land.
+	 * How its events are stored (load.h); NULL: they are not loaded.
 	 */
 	const struct load_kind *load;
 };

@@ -16,6 +16,8 @@
 #include "provider.h"
 #include "verify.h"
 
+extern const struct load_kind load_elevenlabs;	/* load_elevenlabs.c */
+
 static enum provider_state el_load(void **, int);
 static void	el_free(void *);
 static void	el_add(struct el_secrets *, const char *, size_t);
@@ -37,7 +39,7 @@ const struct provider provider_elevenlabs = {
 	.verify = el_verify,
 	.query = 1,
 	.event_id = el_event_id,
-	.load = NULL,		/* load_elevenlabs.c's kind, wired at merge */
+	.load = &load_elevenlabs,
 };
 
 static void

@@ -15,6 +15,8 @@
 #include "provider.h"
 #include "verify.h"
 
+extern const struct load_kind load_livekit;	/* load_livekit.c */
+
 static enum provider_state lk_load(void **, int);
 static void	lk_free(void *);
 static int	lk_env(struct lk_secrets *);
@@ -38,7 +40,7 @@ const struct provider provider_livekit = {
 	.verify = lk_verify,
 	.query = 1,
 	.event_id = lk_event_id,
-	.load = NULL,		/* load_livekit.c's kind, wired at merge */
+	.load = &load_livekit,
 };
 
 /* LIVEKIT_API_KEY and LIVEKIT_API_SECRET, a pair; 0, or -1. */

@@ -18,6 +18,8 @@
 #include "provider.h"
 #include "verify.h"
 
+extern const struct load_kind load_twilio;	/* load_twilio.c */
+
 static enum provider_state tw_load(void **, int);
 static int	tw_url(struct tw_secrets *);
 static void	tw_free(void *);
@@ -42,7 +44,7 @@ const struct provider provider_twilio = {
 	.reply_type = "text/xml",
 	.reply_body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>",
 	.query = 1,
-	.load = NULL,		/* load_twilio.c's kind, wired at merge */
+	.load = &load_twilio,
 };
 
 /* CO_PUBLIC_URL, without trailing '/'; 0, or -1 after a warning. */

@@ -4,14 +4,16 @@
 # table with one more line), linked into test copies of the tools
 # (make fake): co-receive-fake takes its webhooks under socat on loopback,
 # and the spool file goes through co-verify-fake | co-transform-fake |
-# co-classify.  The stock tools, built from the same objects with the
-# stock table, know nothing of it.  The table is the only seam.
-# (Loading is left out: the load kinds are not in this tree yet.)
+# co-classify | co-load-fake, into a table of its own (load_fake.c, its
+# load kind), and co-drain-fake drains it the same way.  The stock tools,
+# built from the same objects with the stock table, know nothing of it.
+# The table is the only seam.
 . "$(dirname "$0")/lib.sh"
 F=$TESTDIR/fake
 top=$(cd "$TESTDIR/.." && pwd)
 
-for b in co-receive-fake co-verify-fake co-transform-fake; do
+for b in co-receive-fake co-verify-fake co-transform-fake co-load-fake \
+    co-drain-fake; do
 	if [ ! -x "$F/$b" ]; then
 		echo "Bail out! $F/$b missing: run make fake"
 		exit 1
@@ -87,6 +89,47 @@ FAKE_SECRET= "$F/co-verify-fake" "$T/env" >/dev/null 2>"$T/err"
 check_same "without FAKE_SECRET: its variable named, 69" \
     "69 co-verify-fake: $T/env:1: no fake secret: set FAKE_SECRET" \
     "$? $(head -n 1 "$T/err")"
+
+# --- loaded by its own load kind, into the site's own table ---
+pg_start || exit 1
+co-migrate up >/dev/null || exit 1
+q "CREATE TABLE fake_events (event_id text PRIMARY KEY, tenant text NOT NULL,
+    event text, call_sid text, status text, duration int, outcome text,
+    outcome_rule text, spool_file text, raw jsonb NOT NULL)" >/dev/null
+"$F/co-load-fake" "$T/ev" >"$T/fates" 2>"$T/err"
+check_same "co-load-fake: both inserted, nothing said" "0 inserted inserted" \
+    "$? $(jq -r .status "$T/fates" | tr '\n' ' ' | sed 's/ $//')"
+check_same "the rows: tenant, call, outcome, raw payload kept" \
+    'FK_1 acme C1 busy busy 0
+FK_2 acme C2 completed ok 95' \
+    "$(q "SELECT event_id, tenant, call_sid, outcome, raw->>'status',
+        raw->>'seconds' FROM fake_events ORDER BY 1" | tr '|' ' ')"
+"$F/co-load-fake" "$T/ev" >"$T/fates" 2>/dev/null
+check_same "loaded again: duplicates, the same rows" \
+    "duplicate duplicate 2" \
+    "$(jq -r .status "$T/fates" | tr '\n' ' ')$(q 'SELECT count(*) FROM fake_events')"
+jq -c 'del(.user_id) | .event_id = "FK_9"' "$T/ev" | head -n 1 >"$T/ev9"
+"$F/co-load-fake" "$T/ev9" >"$T/fates" 2>/dev/null
+check_same "no tenant: pending, with what it lacks" "pending no tenant" \
+    "$(jq -r '"\(.status) \(.reason)"' "$T/fates")"
+"$F/co-load-fake" -u globex "$T/ev9" >"$T/fates" 2>/dev/null
+check_same "co-load -u names its tenant" "inserted globex" \
+    "$(jq -r .status "$T/fates") $(q "SELECT tenant FROM fake_events WHERE event_id = 'FK_9'")"
+co-load "$T/ev" >"$T/fates" 2>/dev/null
+check_same "stock co-load: not loaded by this version" \
+    "65 rejected source fake is not loaded by this version" \
+    "$? $(jq -r '"\(.status) \(.reason)"' "$T/fates" | sort -u)"
+
+# --- co-drain-fake: spool to table in one tool ---
+q "TRUNCATE fake_events" >/dev/null
+"$F/co-drain-fake" -j 1 -A 0 -s "$S" 2>"$T/err"
+check_same "co-drain-fake: exit 0, both files done" "0 2 0" \
+    "$? $(ls "$S/done" | wc -l) $(ls "$S/new" | wc -l)"
+check_same "drained rows equal the pipeline's" \
+    'FK_1 acme C1 busy
+FK_2 acme C2 completed' \
+    "$(q "SELECT event_id, tenant, call_sid, outcome FROM fake_events
+        ORDER BY 1" | tr '|' ' ')"
 
 # --- the stock tools know nothing of it ---
 co-verify "$T/env" >/dev/null 2>"$T/err"

@@ -18,6 +18,8 @@
 #include "provider.h"
 #include "verify.h"
 
+extern const struct load_kind load_fake;	/* load_fake.c */
+
 static enum provider_state fake_load(void **, int);
 static void	fake_free(void *);
 static int	fake_verify(const void *, time_t, jv, const char *, size_t,
@@ -38,6 +40,7 @@ const struct provider provider_fake = {
 	.event_id = fake_event_id,
 	.reply_type = "text/plain",
 	.reply_body = "fake: kept\n",
+	.load = &load_fake,
 };
 
 static enum provider_state
