@@ -19,6 +19,7 @@
 #include "diag.h"
 #include "envelope.h"
 #include "jqprog.h"
+#include "map.h"
 #include "transform.h"
 
 #define WHY_MAX	200	/* longest jq error text kept in a reason */
@@ -27,6 +28,7 @@ struct prog {
 	char	*source;	/* NULL: the -f program for every source */
 	char	*file;		/* its file, named in compile errors */
 	jq_state *jq;		/* NULL when it could not be had */
+	map_fn	*map;		/* its C mapping when it is a shipped one */
 	int	 code;		/* why jq is NULL: the status to return */
 	char	 why[128];	/* and the reason */
 };
@@ -145,6 +147,12 @@ transform_run(struct transform *t, jv env, void (*emit)(void *, jv),
 	}
 	if ((rc = parse_body(t, &env, why, whysz)) != 0)
 		return rc;
+	if (p->map != NULL) {		/* the shipped program, in C */
+		if ((rc = p->map(env, &ev, why, whysz)) == 0)
+			emit(arg, decorate(t, env, ev));
+		jv_free(env);
+		return rc;
+	}
 	if ((rc = run_jq(p, jv_copy(env), &outs, why, whysz)) != 0) {
 		jv_free(env);
 		return rc;
@@ -322,6 +330,7 @@ prog_clear(struct prog *p)
 	if (p->jq != NULL)
 		jq_teardown(&p->jq);
 	p->jq = NULL;
+	p->map = NULL;
 	free(p->file);
 	p->file = NULL;
 	p->code = 0;
@@ -366,6 +375,7 @@ compile(struct prog *p, const char *file)
 		err(EX_OSERR, NULL);
 	switch (jqprog_load(&p->jq, file, p->file, jv_object())) {
 	case 0:
+		p->map = map_file(file);
 		return 0;
 	case JQPROG_UNREAD:
 		p->code = errno == ENOENT ? EX_DATAERR : EX_UNAVAILABLE;
