@@ -20,6 +20,7 @@
 #include "envelope.h"
 #include "jqprog.h"
 #include "map.h"
+#include "rawbody.h"
 #include "transform.h"
 
 #define WHY_MAX	200	/* longest jq error text kept in a reason */
@@ -49,6 +50,7 @@ static int	 run_jq(struct prog *, jv, jv *, char *, size_t);
 static void	 jq_why(jv, char *, size_t);
 static int	 parse_body(struct transform *, jv *, char *, size_t);
 static jv	 decorate(struct transform *, jv, jv);
+static void	 raw_name(struct transform *, jv);
 
 struct transform *
 transform_new(void)
@@ -148,8 +150,11 @@ transform_run(struct transform *t, jv env, void (*emit)(void *, jv),
 	if ((rc = parse_body(t, &env, why, whysz)) != 0)
 		return rc;
 	if (p->map != NULL) {		/* the shipped program, in C */
-		if ((rc = p->map(env, &ev, why, whysz)) == 0)
+		if ((rc = p->map(env, &ev, why, whysz)) == 0) {
+			raw_name(t, env);
 			emit(arg, decorate(t, env, ev));
+			rawbody_clear();
+		}
 		jv_free(env);
 		return rc;
 	}
@@ -158,15 +163,25 @@ transform_run(struct transform *t, jv env, void (*emit)(void *, jv),
 		return rc;
 	}
 	n = jv_array_length(jv_copy(outs));
+	raw_name(t, env);
 	for (i = 0; i < n; i++) {
 		ev = jv_array_get(jv_copy(outs), i);
 		/* The event's only reference, so decorate sets in place. */
 		outs = jv_array_set(outs, i, jv_null());
 		emit(arg, decorate(t, env, ev));
 	}
+	rawbody_clear();
 	jv_free(outs);
 	jv_free(env);
 	return 0;
+}
+
+/* While its events are handed on, the body's bytes stand for the payload. */
+static void
+raw_name(struct transform *t, jv env)
+{
+	rawbody_set(jv_object_get(jv_copy(env), jv_copy(t->payload)),
+	    jv_object_get(jv_copy(env), jv_string("body")));
 }
 
 /*
