@@ -55,6 +55,9 @@ check "fixtures: each of its own source's becomes an event" \
 python3 "$TESTDIR/gen/mapgen.py" "$N" >"$T/corpus"
 check_same "corpus: $N envelopes" "$N" "$(wc -l <"$T/corpus" | tr -d ' ')"
 both corpus "$T/corpus"
+check "corpus: printed as libjq prints (jq -c . changes nothing)" \
+    cmp -s "$T/corpus.c.out" "$(jq -c . "$T/corpus.c.out" >"$T/rejq"; \
+    echo "$T/rejq")"
 check "corpus: over 3/4 become events" \
     test "$(wc -l <"$T/corpus.c.out")" -gt $((N * 3 / 4))
 check "corpus: events of every LiveKit and ElevenLabs type" test "$(jq -r \
