@@ -10,6 +10,7 @@
 
 #include "diag.h"
 #include "jsondump.h"
+#include "jsonparse.h"
 #include "ndjson.h"
 
 void
@@ -76,7 +77,7 @@ ndjson_parse(const char *buf, size_t len, char *why, size_t whysz)
 		snprintf(why, whysz, "line too long");
 		return jv_invalid();
 	}
-	v = jv_parse_sized(buf, (int)len);
+	v = jsonparse(buf, len);
 	if (jv_is_valid(v)) {
 		if (jv_get_kind(v) == JV_KIND_OBJECT)
 			return v;

@@ -19,6 +19,7 @@
 #include "diag.h"
 #include "envelope.h"
 #include "jqprog.h"
+#include "jsonparse.h"
 #include "map.h"
 #include "rawbody.h"
 #include "transform.h"
@@ -198,7 +199,7 @@ parse_body(struct transform *t, jv *env, char *why, size_t whysz)
 	char *cut;
 
 	body = env_str(*env, "body", &len);
-	v = jv_parse_sized(body, (int)len);
+	v = jsonparse(body, len);
 	if (jv_get_kind(v) == JV_KIND_OBJECT) {
 		*env = jv_object_set(*env, jv_copy(t->payload), v);
 		return 0;
