@@ -62,6 +62,18 @@ libco.a: $(LIBOBJ)
 	rm -f $@
 	$(AR) rcs $@ $(LIBOBJ)
 
+# The shipped mappings' text, compiled in: a program with exactly these
+# bytes runs as its C mapping (src/map.h, co-transform(1)).
+MAPJQ = share/livekit.jq share/elevenlabs.jq
+src/map_jq.h: $(MAPJQ)
+	for f in $(MAPJQ); do \
+		n=$$(basename $$f .jq); \
+		echo "static const unsigned char map_jq_$$n[] = {"; \
+		od -An -v -tx1 $$f | sed 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+		echo "};"; \
+	done >$@.tmp && mv $@.tmp $@
+src/map.o: src/map_jq.h
+
 src/%.o: src/%.c $(HDRS)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -118,7 +130,7 @@ fuzz: $(FUZZERS)
 		mkdir -p $$f.corpus; \
 		$$f -max_total_time=$(FUZZTIME) -max_len=65536 $$f.corpus tests/fuzz/seeds || exit 1; \
 	done
-tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIBSRC) $(HDRS)
+tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIBSRC) $(HDRS) src/map_jq.h
 	clang $(FUZZFLAGS) -o $@ $< $(LIBSRC) $(CO_LIBS)
 
 demo: deps
@@ -158,8 +170,8 @@ uninstall:
 	    find $(DESTDIR)$(DOCDIR) -depth -type d -empty -delete
 
 clean:
-	rm -f src/*.o libco.a $(BINS) $(FUZZERS) tests/bin/co-gen .build-config \
-	    $(FAKE_BINS) $(FAKE_OBJ)
+	rm -f src/*.o src/map_jq.h libco.a $(BINS) $(FUZZERS) tests/bin/co-gen \
+	    .build-config $(FAKE_BINS) $(FAKE_OBJ)
 	rm -rf tests/fuzz/*.corpus
 
 .PHONY: all deps check check-asan fuzz fake demo bench install uninstall clean

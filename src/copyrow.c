@@ -8,6 +8,7 @@
 #include "copyrow.h"
 #include "rfc3339.h"
 #include "envelope.h"
+#include "rawbody.h"
 
 /* A string without NUL, or null. */
 int
@@ -98,13 +99,24 @@ copy_num(struct buf *b, jv ev, const char *k)
 	return 0;
 }
 
-/* v (consumed) as JSON for a jsonb column, which cannot hold \u0000. */
+/*
+ * v (consumed) as JSON for a jsonb column, which cannot hold \u0000: the
+ * received body's own bytes when v is the payload parsed from them
+ * (rawbody.h), else v printed.
+ */
 int
 copy_jv(struct buf *b, jv v)
 {
+	const char *raw;
+	size_t n;
 	jv s;
 	int bad;
 
+	if ((raw = rawbody_for(v, &n)) != NULL) {
+		buf_copyfield(b, raw, n);
+		jv_free(v);
+		return 0;
+	}
 	s = jv_dump_string(v, 0);
 	if (!(bad = strstr(jv_string_value(s), "\\u0000") != NULL))
 		buf_copyfield(b, jv_string_value(s),

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "envelope.h"
+#include "jsonparse.h"
 #include "http.h"
 #include "provider.h"
 
@@ -60,7 +61,7 @@ env_payload(const struct provider *p, const char *query, const char *body,
 		snprintf(why, sz, "body is not a form");
 		return jv_invalid();
 	}
-	v = jv_parse_sized(body, (int)len);
+	v = jsonparse(body, len);
 	if (jv_get_kind(v) == JV_KIND_OBJECT)
 		return v;
 	if (jv_is_valid(v))

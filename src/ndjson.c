@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "diag.h"
+#include "jsondump.h"
+#include "jsonparse.h"
 #include "ndjson.h"
 
 void
@@ -75,7 +77,7 @@ ndjson_parse(const char *buf, size_t len, char *why, size_t whysz)
 		snprintf(why, whysz, "line too long");
 		return jv_invalid();
 	}
-	v = jv_parse_sized(buf, (int)len);
+	v = jsonparse(buf, len);
 	if (jv_is_valid(v)) {
 		if (jv_get_kind(v) == JV_KIND_OBJECT)
 			return v;
@@ -155,10 +157,11 @@ ndjson_reject(struct ndjson *in, struct reject *rej, jv rec, const char *why)
 void
 ndjson_write(FILE *fp, jv v)
 {
-	jv s;
+	static struct jsondump d;	/* as jv_dump_string, faster */
 
-	s = jv_dump_string(v, 0);
-	fwrite(jv_string_value(s), 1, jv_string_length_bytes(jv_copy(s)), fp);
+	d.len = 0;
+	jsondump(&d, v);
+	fwrite(d.p, 1, d.len, fp);
 	putc('\n', fp);
-	jv_free(s);
+	jv_free(v);
 }

@@ -20,7 +20,9 @@
 #include "envelope.h"
 #include "http.h"
 #include "jqprog.h"
+#include "map.h"
 #include "provider.h"
+#include "rawbody.h"
 #include "transform.h"
 
 #define WHY_MAX	200	/* longest jq error text kept in a reason */
@@ -29,6 +31,7 @@ struct prog {
 	char	*source;	/* NULL: the -f program for every source */
 	char	*file;		/* its file, named in compile errors */
 	jq_state *jq;		/* NULL when it could not be had */
+	map_fn	*map;		/* its C mapping when it is a shipped one */
 	int	 code;		/* why jq is NULL: the status to return */
 	char	 why[128];	/* and the reason */
 };
@@ -50,6 +53,7 @@ static void	 jq_why(jv, char *, size_t);
 static int	 parse_body(struct transform *, const struct provider *, jv *,
 		    char *, size_t);
 static jv	 decorate(struct transform *, jv, jv, jv);
+static void	 raw_name(struct transform *, jv);
 
 struct transform *
 transform_new(void)
@@ -141,13 +145,12 @@ transform_run(struct transform *t, jv env, void (*emit)(void *, jv),
 
 	/* The caller has checked the envelope (env_check), once. */
 	if ((source = json_str(env, "source", NULL)) == NULL ||
+	    (pv = provider_find(source)) == NULL ||
 	    json_str(env, "body", NULL) == NULL) {
 		snprintf(why, whysz, "not an envelope");
 		jv_free(env);
 		return EX_DATAERR;
 	}
-	source = json_str(env, "source", NULL);
-	pv = provider_find(source);
 	if ((p = prog_find(t, source))->jq == NULL) {
 		snprintf(why, whysz, "%s", p->why);
 		jv_free(env);
@@ -155,22 +158,42 @@ transform_run(struct transform *t, jv env, void (*emit)(void *, jv),
 	}
 	if ((rc = parse_body(t, pv, &env, why, whysz)) != 0)
 		return rc;
+	if (p->map != NULL) {		/* the shipped program, in C */
+		if ((rc = p->map(env, &ev, why, whysz)) == 0) {
+			raw_name(t, env);
+			emit(arg, decorate(t, env, ev, pv->event_id(
+			    json_getk(env, t->payload))));
+			rawbody_clear();
+		}
+		jv_free(env);
+		return rc;
+	}
 	if ((rc = run_jq(p, jv_copy(env), &outs, why, whysz)) != 0) {
 		jv_free(env);
 		return rc;
 	}
-	id = pv->event_id(jv_object_get(jv_copy(env), jv_copy(t->payload)));
+	id = pv->event_id(json_getk(env, t->payload));
 	n = jv_array_length(jv_copy(outs));
+	raw_name(t, env);
 	for (i = 0; i < n; i++) {
 		ev = jv_array_get(jv_copy(outs), i);
 		/* The event's only reference, so decorate sets in place. */
 		outs = jv_array_set(outs, i, jv_null());
 		emit(arg, decorate(t, env, ev, jv_copy(id)));
 	}
+	rawbody_clear();
 	jv_free(id);
 	jv_free(outs);
 	jv_free(env);
 	return 0;
+}
+
+/* While its events are handed on, the body's bytes stand for the payload. */
+static void
+raw_name(struct transform *t, jv env)
+{
+	rawbody_set(json_getk(env, t->payload),
+	    jv_object_get(jv_copy(env), jv_string("body")));
 }
 
 /*
@@ -332,6 +355,7 @@ prog_clear(struct prog *p)
 	if (p->jq != NULL)
 		jq_teardown(&p->jq);
 	p->jq = NULL;
+	p->map = NULL;
 	free(p->file);
 	p->file = NULL;
 	p->code = 0;
@@ -376,6 +400,7 @@ compile(struct prog *p, const char *file)
 		err(EX_OSERR, NULL);
 	switch (jqprog_load(&p->jq, file, p->file, jv_object())) {
 	case 0:
+		p->map = map_file(file);
 		return 0;
 	case JQPROG_UNREAD:
 		p->code = errno == ENOENT ? EX_DATAERR : EX_UNAVAILABLE;

@@ -1,0 +1,207 @@
+/*
+ * map.c - which built-in mapping a program is, and the few jq 1.6
+ * builtins the mappings need, written so that they give what libjq gives
+ * (its comparison of numbers, tonumber through jv_parse, number printing
+ * through jv_dump_string).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "map.h"
+#include "map_jq.h"
+
+static const struct {
+	const unsigned char *text;
+	size_t	 len;
+	map_fn	*fn;
+} shipped[] = {
+	{ map_jq_livekit, sizeof(map_jq_livekit), map_livekit },
+	{ map_jq_elevenlabs, sizeof(map_jq_elevenlabs), map_elevenlabs },
+};
+
+map_fn *
+map_find(const char *text, size_t len)
+{
+	const char *s;
+	size_t i;
+
+	if ((s = getenv("CO_MAP")) != NULL && strcmp(s, "jq") == 0)
+		return NULL;
+	for (i = 0; i < sizeof(shipped) / sizeof(shipped[0]); i++)
+		if (len == shipped[i].len &&
+		    memcmp(text, shipped[i].text, len) == 0)
+			return shipped[i].fn;
+	return NULL;
+}
+
+/*
+ * The mapping for a program file, read again here (once per program; a
+ * file longer than the longest shipped program cannot be one).
+ */
+map_fn *
+map_file(const char *file)
+{
+	char buf[65536];
+	map_fn *fn;
+	FILE *fp;
+	size_t n;
+
+	if ((fp = fopen(file, "r")) == NULL)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf), fp);
+	fn = ferror(fp) || n == sizeof(buf) ? NULL : map_find(buf, n);
+	fclose(fp);
+	return fn;
+}
+
+/* .key of o (not consumed): null unless o is an object that has it. */
+jv
+map_get(jv o, const char *key)
+{
+	jv v;
+
+	if (jv_get_kind(o) != JV_KIND_OBJECT)
+		return jv_null();
+	v = jv_object_get(jv_copy(o), jv_string(key));
+	return jv_is_valid(v) ? v : jv_null();
+}
+
+/* A non-empty string, else null (consumed). */
+jv
+map_str(jv v)
+{
+	if (jv_get_kind(v) == JV_KIND_STRING &&
+	    jv_string_length_bytes(jv_copy(v)) > 0)
+		return v;
+	jv_free(v);
+	return jv_null();
+}
+
+/* An object, else null (consumed). */
+jv
+map_obj(jv v)
+{
+	if (jv_get_kind(v) == JV_KIND_OBJECT)
+		return v;
+	jv_free(v);
+	return jv_null();
+}
+
+/* jq's "if . then": anything but null and false (not consumed). */
+int
+map_true(jv v)
+{
+	return jv_get_kind(v) != JV_KIND_NULL &&
+	    jv_get_kind(v) != JV_KIND_FALSE;
+}
+
+/* jv_cmp on two numbers: NaN is greater than anything, both ways. */
+int
+map_ncmp(double a, double b)
+{
+	return a < b ? -1 : a == b ? 0 : 1;
+}
+
+/*
+ * try tonumber catch null (consumed): a number, the number jv_parse makes
+ * of a string's text up to its first NUL, else null.
+ */
+jv
+map_tonumber(jv v)
+{
+	jv n;
+
+	if (jv_get_kind(v) == JV_KIND_NUMBER)
+		return v;
+	if (jv_get_kind(v) != JV_KIND_STRING) {
+		jv_free(v);
+		return jv_null();
+	}
+	n = jv_parse(jv_string_value(v));
+	jv_free(v);
+	if (jv_get_kind(n) == JV_KIND_NUMBER)
+		return n;
+	jv_free(n);
+	return jv_null();
+}
+
+/* tostring of a number (consumed), as jq prints it. */
+jv
+map_tostring(jv v)
+{
+	return jv_dump_string(v, 0);
+}
+
+/* .[from:to] of a string (consumed), in code points, clamped as jq does. */
+jv
+map_slice(jv s, int from, int to)
+{
+	int len;
+
+	len = jv_string_length_codepoints(jv_copy(s));
+	if (to > len)
+		to = len;
+	if (from > len)
+		from = len;
+	if (to < from)
+		to = from;
+	return jv_string_slice(s, from, to);
+}
+
+/* Is v (not consumed) the string s? */
+int
+map_streq(jv v, const char *s)
+{
+	size_t n = strlen(s);
+
+	return jv_get_kind(v) == JV_KIND_STRING &&
+	    (size_t)jv_string_length_bytes(jv_copy(v)) == n &&
+	    memcmp(jv_string_value(v), s, n) == 0;
+}
+
+/* startswith(s) of a string v (not consumed). */
+int
+map_startswith(jv v, const char *s)
+{
+	size_t n = strlen(s);
+
+	return jv_get_kind(v) == JV_KIND_STRING &&
+	    (size_t)jv_string_length_bytes(jv_copy(v)) >= n &&
+	    memcmp(jv_string_value(v), s, n) == 0;
+}
+
+/* -6.7e16 < t < 6.7e16 as jq compares (NaN fails). */
+int
+map_in_range(double t)
+{
+	return map_ncmp(-6.7e16, t) < 0 && map_ncmp(t, 6.7e16) < 0;
+}
+
+double
+map_floor(double t)
+{
+	return floor(t);
+}
+
+/*
+ * floor | gmtime | strftime("%Y-%m-%dT%H:%M:%SZ") (todate) of a time in
+ * range: jq 1.6 converts the double to time_t and prints the struct tm it
+ * got back from an array of numbers, which is the same struct.
+ */
+jv
+map_rfc3339(double t)
+{
+	struct tm tm, *tp;
+	time_t secs;
+	char buf[128];
+
+	secs = (time_t)floor(t);
+	if ((tp = gmtime_r(&secs, &tm)) == NULL)
+		return jv_null();	/* not reached in range */
+	if (strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", tp) == 0)
+		return jv_null();
+	return jv_string(buf);
+}

@@ -1,0 +1,101 @@
+#!/bin/sh
+# The built-in mappings (src/map_*.c) against the shipped jq programs they
+# replace: byte-identical co-transform output, rejects, diagnostics and
+# exit status with the C mapping and with libjq forced (CO_MAP=jq), over
+# every fixture and vector under each source, and over a generated corpus
+# of 100 000 envelopes (tests/gen/mapgen.py, fixed seed) of every event
+# type in odd shapes; then which one runs: the C mapping for a program
+# byte for byte the shipped one, libjq for any other.
+. "$(dirname "$0")/lib.sh"
+
+N=${MAP_DIFF_N:-100000}
+
+# envelope BODYFILE SOURCE N: one version-1 envelope line.
+envelope() {
+	jq -nc --rawfile b "$1" --arg src "$2" --arg n "$3" \
+	    '{v:1, received_at:"2026-01-01T00:00:00.000000Z", source:$src,
+	    method:"POST", path:"/webhooks/\($src)", query:"",
+	    remote:"127.0.0.1", headers:{}, body:$b, spool_file:"new/\($n)"}'
+}
+
+# both NAME FILE [ARGS]: co-transform with the C mapping and with libjq;
+# pass when stdout, the rejects, stderr and the exit status are the same.
+both() {
+	co-transform -r "$T/$1.c.rej" "$2" >"$T/$1.c.out" 2>"$T/$1.c.err"
+	echo $? >>"$T/$1.c.err"
+	CO_MAP=jq co-transform -r "$T/$1.jq.rej" "$2" >"$T/$1.jq.out" \
+	    2>"$T/$1.jq.err"
+	echo $? >>"$T/$1.jq.err"
+	for x in out rej err; do
+		if cmp -s "$T/$1.c.$x" "$T/$1.jq.$x"; then
+			ok "$1: same $x"
+		else
+			not_ok "$1: same $x"
+			diag "$(diff "$T/$1.c.$x" "$T/$1.jq.$x" | head -5 |
+			    cut -c1-400)"
+		fi
+	done
+}
+
+# --- every fixture and vector, under each source ---
+i=0
+for f in "$TESTDIR"/fixtures/livekit/*.json \
+    "$TESTDIR"/fixtures/elevenlabs/*.json "$TESTDIR"/vectors/*.json \
+    "$TESTDIR"/vectors/*.form "$TESTDIR"/fixtures/seed-request-body.json; do
+	for s in livekit elevenlabs; do
+		i=$((i + 1))
+		envelope "$f" $s $i
+	done
+done >"$T/fixtures"
+both fixtures "$T/fixtures"
+check "fixtures: each of its own source's becomes an event" \
+    test "$(wc -l <"$T/fixtures.c.out")" -ge 25
+
+# --- the generated corpus ---
+python3 "$TESTDIR/gen/mapgen.py" "$N" >"$T/corpus"
+check_same "corpus: $N envelopes" "$N" "$(wc -l <"$T/corpus" | tr -d ' ')"
+both corpus "$T/corpus"
+check "corpus: printed as libjq prints (jq -c . changes nothing)" \
+    cmp -s "$T/corpus.c.out" "$(jq -c . "$T/corpus.c.out" >"$T/rejq"; \
+    echo "$T/rejq")"
+check "corpus: over 3/4 become events" \
+    test "$(wc -l <"$T/corpus.c.out")" -gt $((N * 3 / 4))
+check "corpus: events of every LiveKit and ElevenLabs type" test "$(jq -r \
+    .event "$T/corpus.c.out" | sort -u | grep -c -E '^(room_started|room_finished|participant_joined|participant_left|participant_connection_aborted|track_published|egress_started|egress_ended|ingress_started|post_call_transcription|call_initiation_failure|post_call_audio)$')" \
+    -eq 12
+check "corpus: some rejected for each reason of the programs" test "$(sed \
+    -n 's/.*: \(livekit\|elevenlabs\) payload has no.*/&/p' \
+    "$T/corpus.c.err" | sed 's/.*: //' | sort -u | wc -l)" -eq 4
+
+# --- which runs: CPU time on small bodies, where jq's interpreter is
+# most of the cost (C several times faster; the best of 3 runs counts) ---
+for i in $(seq 1 20000); do
+	printf '{"v":1,"received_at":"2026-01-01T00:00:00Z","source":"livekit","body":"{\\"id\\":\\"EV_%d\\",\\"event\\":\\"participant_left\\",\\"createdAt\\":\\"2025-10-29T12:34:56.5+02:00\\",\\"room\\":{\\"name\\":\\"sip-4155550123__1__x\\"},\\"participant\\":{\\"kind\\":\\"SIP\\",\\"joinedAt\\":\\"1761734000\\"}}"}\n' $i
+done >"$T/small"
+cp "$CO_SHARE/livekit.jq" "$T/shipped.jq"
+{ cat "$CO_SHARE/livekit.jq"; echo '#'; } >"$T/site.jq"
+cpu() {
+	best=
+	for r in 1 2 3; do
+		/usr/bin/time -f '%U %S' -o "$T/time" "$@" "$T/small" \
+		    >"$T/small.out" 2>&1 || return 1
+		t=$(awk '{ print int(($1 + $2) * 1000) }' "$T/time")
+		[ -z "$best" ] || [ "$t" -lt "$best" ] && best=$t
+	done
+	echo "$best"
+}
+c=$(cpu co-transform)
+j=$(CO_MAP=jq cpu co-transform)
+f=$(cpu co-transform -f "$T/shipped.jq")
+s=$(cpu co-transform -f livekit="$T/site.jq")
+diag "CPU ms for 20000 events: C $c, CO_MAP=jq $j, -f copy $f," \
+    "-f one byte more $s"
+check "shipped program: C mapping (CPU < half of CO_MAP=jq)" \
+    test $((c * 2)) -lt "$j"
+check "-f a byte-identical copy: C mapping" test $((f * 2)) -lt "$j"
+check "-f a program one byte different: libjq" test $((s * 2)) -gt "$j"
+check "the site's program's output is the same" \
+    test "$(co-transform -f "$T/site.jq" "$T/small" | md5sum)" = \
+    "$(co-transform "$T/small" | md5sum)"
+
+done_testing

@@ -1,0 +1,205 @@
+/*
+ * fuzz_map.c - libFuzzer target for the built-in mappings (src/map_*.c):
+ * each shipped program run by its C mapping and by libjq (CO_MAP=jq) on
+ * the same envelope must give the same status, reason and events, byte
+ * for byte; any difference aborts.
+ * Input as fuzz_transform's (its seeds, tests/fuzz/seeds/transform-*,
+ * serve): byte 0 picks the program, byte 1 a hostile value (0: none),
+ * byte 2 the node of the body it replaces; the rest is the body.
+ * Leaks are not checked (libjq 1.6 leaks on caught errors).
+ * The share directory: CO_SHARE, else ../../share beside this binary.
+ */
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jv.h>
+
+#include "transform.h"
+
+#define FZ_MAXPATHS	512
+
+int	LLVMFuzzerInitialize(int *, char ***);
+const char *__asan_default_options(void);
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+/* Values where jq 1.6 and C could part: numbers, times, strings. */
+static const char *fz_hostile[] = {
+	"1e17", "-1e17", "6.7e16", "-6.7e16", "6.69e16", "1e300", "nan",
+	"\"nan\"", "\"1e400\"", "\"-0\"", "-0", "0", "-1", "0.5", "\"\"",
+	"null", "true", "[]", "{}", "[1]", "\"[1]\"", "\" 12\"", "\"\\u0000\"",
+	"\"a\\u0000voicemail\"", "\"+\"", "\"+0\"", "\"4155550123\"",
+	"\"2125550123\"", "\"+999999999999999\"", "\"1000000000000000\"",
+	"\"sip-2125550123__1__2\"", "\"call-_+14155550123_x\"", "\"sip-__\"",
+	"\"2025-10-29T12:34:56.5+02:00\"", "\"2025-10-29T12:34:56 \"",
+	"\"2025-10-29T12:34:56+0\\n.5:00\"", "\"1969-12-31T23:59:59Z\"",
+	"\"2026-01-01T00:00:00.5Z\\n\"", "\"\\u00e92026-01-01T00:00:00.5Z\"",
+	"\"2026-13-01T00:00:00Z\"", "\"{\\\"direction\\\":\\\"Inbound\\\"}\"",
+	"\"{\\\"userId\\\":1e400}\"", "\"SIP\"", "\"VoiceMail\"", "486", "603",
+	"\"480\"", "9007199254740993", "1.7976931348623157e308",
+	"{\"location\":\"s3://x\"}", "[{\"location\":\"\"},{\"location\":\"y\"}]",
+};
+#define FZ_NHOSTILE	(sizeof(fz_hostile) / sizeof(fz_hostile[0]))
+
+static const char *fz_names[] = { "elevenlabs", "livekit" };
+static struct transform *fz_c[2], *fz_jq[2];
+
+const char *
+__asan_default_options(void)
+{
+	return "detect_leaks=0";
+}
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 300], *s;
+	const char *share;
+	int i;
+
+	(void)argc;
+	if ((share = getenv("CO_SHARE")) == NULL) {
+		snprintf(dir, sizeof(dir), "%s", (*argv)[0]);
+		if ((s = strrchr(dir, '/')) != NULL)
+			*s = '\0';
+		else
+			snprintf(dir, sizeof(dir), ".");
+		snprintf(path, sizeof(path), "%s/../../share", dir);
+		if (realpath(path, dir) == NULL)
+			abort();
+		setenv("CO_SHARE", dir, 1);
+		share = getenv("CO_SHARE");
+	}
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s.jq", share, fz_names[i]);
+		unsetenv("CO_MAP");
+		fz_c[i] = transform_new();
+		if (transform_set(fz_c[i], path) == -1)
+			abort();
+		setenv("CO_MAP", "jq", 1);
+		fz_jq[i] = transform_new();
+		if (transform_set(fz_jq[i], path) == -1)
+			abort();
+	}
+	unsetenv("CO_MAP");
+	return 0;
+}
+
+/* Every path of v below path (consumed), up to FZ_MAXPATHS of them. */
+static void
+fz_paths(jv v, jv path, jv *out)
+{
+	jv keys, k;
+	int i, n;
+
+	if (jv_array_length(jv_copy(*out)) >= FZ_MAXPATHS) {
+		jv_free(v);
+		jv_free(path);
+		return;
+	}
+	if (jv_array_length(jv_copy(path)) > 0)
+		*out = jv_array_append(*out, jv_copy(path));
+	if (jv_get_kind(v) != JV_KIND_OBJECT && jv_get_kind(v) != JV_KIND_ARRAY) {
+		jv_free(v);
+		jv_free(path);
+		return;
+	}
+	keys = jv_keys(jv_copy(v));
+	n = jv_array_length(jv_copy(keys));
+	for (i = 0; i < n; i++) {
+		k = jv_array_get(jv_copy(keys), i);
+		fz_paths(jv_get(jv_copy(v), jv_copy(k)),
+		    jv_array_append(jv_copy(path), k), out);
+	}
+	jv_free(keys);
+	jv_free(v);
+	jv_free(path);
+}
+
+/* The body with node pick replaced by hostile value h (consumed). */
+static jv
+fz_mutate(jv body, unsigned h, unsigned pick)
+{
+	jv paths, p, v;
+	int n;
+
+	paths = jv_array();
+	fz_paths(jv_copy(body), jv_array(), &paths);
+	if ((n = jv_array_length(jv_copy(paths))) == 0) {
+		jv_free(paths);
+		return body;
+	}
+	p = jv_array_get(paths, (int)(pick % (unsigned)n));
+	v = jv_parse(fz_hostile[h % FZ_NHOSTILE]);
+	if (!jv_is_valid(v)) {
+		jv_free(p);
+		jv_free(v);
+		return body;
+	}
+	return jv_setpath(body, p, v);
+}
+
+/* Each event, dumped, after the ones before it. */
+static void
+fz_emit(void *arg, jv ev)
+{
+	jv *out = arg;
+
+	*out = jv_string_concat(*out, jv_dump_string(ev, 0));
+	*out = jv_string_append_str(*out, "\n");
+}
+
+static int
+fz_run(struct transform *t, jv env, jv *out, char *why, size_t whysz)
+{
+	*out = jv_string("");
+	why[0] = '\0';
+	return transform_run(t, env, fz_emit, out, why, whysz);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char why_c[256], why_jq[256];
+	jv body, env, text, out_c, out_jq;
+	int i, rc_c, rc_jq;
+
+	if (size < 3)
+		return 0;
+	i = data[0] % 2;
+	text = jv_string_sized((const char *)data + 3, (int)(size - 3));
+	if (data[1] != 0 && jv_is_valid(text)) {
+		body = jv_parse(jv_string_value(text));
+		if (jv_get_kind(body) == JV_KIND_OBJECT) {
+			body = fz_mutate(body, data[1] - 1u, data[2]);
+			jv_free(text);
+			text = jv_is_valid(body) ? jv_dump_string(body, 0) :
+			    body;
+		} else
+			jv_free(body);
+	}
+	if (!jv_is_valid(text)) {
+		jv_free(text);
+		return 0;
+	}
+	env = JV_OBJECT(jv_string("v"), jv_number(1),
+	    jv_string("source"), jv_string(fz_names[i]),
+	    jv_string("received_at"), jv_string("2026-01-01T00:00:00Z"),
+	    jv_string("spool_file"), jv_string("1767225600.000000.1.fuzz"),
+	    jv_string("body"), text);
+	rc_c = fz_run(fz_c[i], jv_copy(env), &out_c, why_c, sizeof(why_c));
+	rc_jq = fz_run(fz_jq[i], env, &out_jq, why_jq, sizeof(why_jq));
+	if (rc_c != rc_jq || strcmp(why_c, why_jq) != 0 ||
+	    !jv_equal(jv_copy(out_c), jv_copy(out_jq))) {
+		fprintf(stderr, "fuzz_map: %s: C %d \"%s\" %s\n"
+		    "fuzz_map: %s: jq %d \"%s\" %s\n", fz_names[i], rc_c,
+		    why_c, jv_string_value(out_c), fz_names[i], rc_jq, why_jq,
+		    jv_string_value(out_jq));
+		abort();
+	}
+	jv_free(out_c);
+	jv_free(out_jq);
+	return 0;
+}
