@@ -48,9 +48,9 @@ q "CREATE ROLE bench_api LOGIN IN ROLE co_analyst;
     ORDER BY ordinal_position LIMIT 1)) USING 'bench_api', '*';
    END IF; END \$\$;
    INSERT INTO users (id) SELECT 'tenant-' || t FROM generate_series(0, 9) t;
-   INSERT INTO call_logs (\"userId\", \"livekitRoomName\", \"livekitRoomSid\",
-    direction, duration, \"startedAt\", status, outcome)
-   SELECT 'tenant-' || (i % 10), 'room-' || i, 'RM_bench_' || i, 'outbound',
+   INSERT INTO call_logs (id, \"userId\", \"livekitRoomName\",
+    \"livekitRoomSid\", direction, duration, \"startedAt\", status, outcome)
+   SELECT 'bench-' || i, 'tenant-' || (i % 10), 'room-' || i, 'RM_bench_' || i, 'outbound',
     i % 300, timestamptz '2026-01-01' + i * interval '1 minute', 'completed',
     'completed' FROM generate_series(1, 100000) i;
    ANALYZE call_logs" >/dev/null || exit 1
