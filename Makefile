@@ -34,7 +34,8 @@ endif
 # .build-config records what the objects were built with (PREFIX among
 # it): when any of it changes, everything is rebuilt, so "make install
 # PREFIX=/usr" after "make" installs tools that look under /usr.
-BUILD_CONFIG = $(CC) $(ALL_CFLAGS) | $(LDFLAGS) | $(LDLIBS) | $(CRYPTO_LIBS)
+BUILD_CONFIG = $(CC) $(ALL_CFLAGS) | $(LDFLAGS) | $(LDLIBS) | $(CRYPTO_LIBS) \
+	$(STATIC_LIBPQ)
 ifeq ($(filter clean uninstall deps check check-asan demo,$(MAKECMDGOALS)),)
 ifneq ($(file <.build-config),$(BUILD_CONFIG))
 $(file >.build-config,$(BUILD_CONFIG))
@@ -84,6 +85,19 @@ bin/co-%: src/co-%.o libco.a
 bin/co-receive: CO_LIBS = $(CRYPTO_LIBS) -ljq -lm
 # co-serve too, per request: libpq and libcrypto, not libcurl's dozen.
 bin/co-serve: CO_LIBS = -Wl,--as-needed $(shell pkg-config --libs libpq libcrypto 2>/dev/null) -ljq -lm
+# STATIC_LIBPQ=1: co-serve takes libpq.a (with postgresql-server-dev's
+# libpgcommon_shlib.a and libpgport_shlib.a), OpenSSL's .a and no GSSAPI
+# or LDAP (src/static/nogss.c); co-serve(1) says what it saves and costs.
+STATIC_LIBPQ ?=
+ifeq ($(STATIC_LIBPQ),1)
+PGLIB = $(shell pg_config --pkglibdir 2>/dev/null)
+SSLLIB = $(shell pkg-config --variable=libdir libssl 2>/dev/null)
+bin/co-serve: src/static/nogss.o
+bin/co-serve: CO_LIBS = src/static/nogss.o \
+	$(shell pkg-config --variable=libdir libpq)/libpq.a \
+	$(PGLIB)/libpgcommon_shlib.a $(PGLIB)/libpgport_shlib.a \
+	$(SSLLIB)/libssl.a $(SSLLIB)/libcrypto.a -Wl,--as-needed -ljq -lm -pthread
+endif
 
 # A fourth provider defined only in tests/fake/, linked with a table of
 # its own in place of src/providers.c into test copies of the tools that
@@ -170,8 +184,8 @@ uninstall:
 	    find $(DESTDIR)$(DOCDIR) -depth -type d -empty -delete
 
 clean:
-	rm -f src/*.o src/map_jq.h libco.a $(BINS) $(FUZZERS) tests/bin/co-gen \
-	    .build-config $(FAKE_BINS) $(FAKE_OBJ)
+	rm -f src/*.o src/static/*.o src/map_jq.h libco.a $(BINS) $(FUZZERS) \
+	    tests/bin/co-gen .build-config $(FAKE_BINS) $(FAKE_OBJ)
 	rm -rf tests/fuzz/*.corpus
 
 .PHONY: all deps check check-asan fuzz fake demo bench install uninstall clean

@@ -98,7 +98,7 @@ static int	params(const char *, const char *, struct param *, size_t *,
 static const char *param(const struct param *, size_t, const char *);
 static int	who(const struct http_req *, const struct param *, size_t,
 		    struct answer *);
-static int	connect_db(struct query *, struct answer *);
+static int	connect_db(struct query *, int, struct answer *);
 static int	bind_filters(struct query *, const struct param *, size_t,
 		    struct answer *);
 static int	db_failed(int, struct answer *);
@@ -112,7 +112,7 @@ static int	last_event(const struct http_req *, char *, size_t, char **);
 static int	event(void *, const char *, PGresult *);
 static void	stream(struct query *, const struct http_req *,
 		    struct answer *);
-static void	serve(struct http_in *, struct http_req *, struct answer *);
+static PGconn	*serve(struct http_in *, struct http_req *, struct answer *);
 static void	logline(const struct http_req *, const struct answer *,
 		    const struct timespec *);
 
@@ -325,10 +325,11 @@ who(const struct http_req *r, const struct param *p, size_t np,
 
 /*
  * Connect within what is left of the deadline; statements are bounded by
- * it too.  0, or -1 after a 503.
+ * it too.  With once, search_path is left to the statements (one round
+ * trip less: query_outcome_once).  0, or -1 after a 503.
  */
 static int
-connect_db(struct query *q, struct answer *a)
+connect_db(struct query *q, int once, struct answer *a)
 {
 	struct buf o = { NULL, 0, 0 };
 	const char *prev;
@@ -351,7 +352,8 @@ connect_db(struct query *q, struct answer *a)
 	buf_str(&o, buf);
 	setenv("PGOPTIONS", o.p, 1);
 	buf_free(&o);
-	if ((q->conn = db_connect(conninfo, &status)) == NULL) {
+	if ((q->conn = once ? db_open(conninfo, &status) :
+	    db_connect(conninfo, &status)) == NULL) {
 		refuse(a, 503, "database unavailable");
 		a->exit = status;
 		return -1;
@@ -466,7 +468,7 @@ health(struct answer *a)
 
 	keys = apitoken_init(&ks) == 0 && ks.n > 0;
 	apitoken_free(&ks);
-	ok = connect_db(&q, a) == 0 && (r = db_exec(q.conn, "SELECT "
+	ok = connect_db(&q, 0, a) == 0 && (r = db_exec(q.conn, "SELECT "
 	    "to_regclass('call_logs') IS NOT NULL", 0, NULL,
 	    PGRES_TUPLES_OK)) != NULL && PQgetvalue(r, 0, 0)[0] == 't';
 	PQclear(r);
@@ -494,11 +496,7 @@ outcome(struct query *q, const char *id, struct answer *a)
 	PGresult *r;
 	int rc;
 
-	if ((rc = query_begin(q)) != 0) {
-		db_failed(rc, a);
-		return;
-	}
-	if ((r = query_outcome(q, id, &rc)) == NULL) {
+	if ((r = query_outcome_once(q, id, &rc)) == NULL) {
 		if (rc == 1)
 			refuse(a, 404, "not found");
 		else
@@ -689,7 +687,11 @@ stream(struct query *q, const struct http_req *r, struct answer *a)
 	}
 }
 
-static void
+/*
+ * The answer in *a; the connection to the database, still open, for
+ * main to close once the answer is sent (NULL when none).
+ */
+static PGconn *
 serve(struct http_in *in, struct http_req *r, struct answer *a)
 {
 	struct param p[MAXPARAMS];
@@ -700,7 +702,7 @@ serve(struct http_in *in, struct http_req *r, struct answer *a)
 
 	if ((rc = http_read_head(in, r)) != 0) {
 		refuse(a, rc, r->why);
-		return;
+		return NULL;
 	}
 	if ((rt = route(r, a, &id)) == -1)
 		goto out;
@@ -717,7 +719,7 @@ serve(struct http_in *in, struct http_req *r, struct answer *a)
 	if (who(r, p, np, a) == -1 || bind_filters(&q, p, np, a) == -1)
 		goto out;
 	q.tenant = tenant;
-	if (connect_db(&q, a) == -1)
+	if (connect_db(&q, routes[rt].r == R_OUTCOME, a) == -1)
 		goto out;
 	switch (routes[rt].r) {
 	case R_OUTCOME:
@@ -732,20 +734,20 @@ serve(struct http_in *in, struct http_req *r, struct answer *a)
 	default:
 		stream(&q, r, a);
 	}
-	if (a->status == 200 && !a->streamed &&
+	/* The outcome's statement committed with it. */
+	if (a->status == 200 && !a->streamed && routes[rt].r != R_OUTCOME &&
 	    (rc = query_finish(&q, 0)) != 0)
 		db_failed(rc, a);
 	if (a->status == 200 && a->body.len > (size_t)maxanswer)
 		refuse(a, 500, "answer over the size limit (-m)");
 out:
-	if (q.conn != NULL)
-		PQfinish(q.conn);
 	free(q.after);
 	free(id);
 	for (i = 0; i < np; i++) {
 		free(p[i].name);
 		free(p[i].value);
 	}
+	return q.conn;
 }
 
 static int
@@ -820,6 +822,7 @@ main(int argc, char *argv[])
 	struct http_req req;
 	struct answer a;
 	struct timespec t0;
+	PGconn *db;
 	const char *lflag = NULL, *mopt = NULL, *topt = NULL;
 	long long tflag = 10;
 	int ch, bad = 0;
@@ -858,19 +861,27 @@ main(int argc, char *argv[])
 		tflag = conf_num(topt, 1, 3600, "timeout");
 	if (optind != argc || *claim == '\0')
 		usage();
+	/*
+	 * No error strings: OpenSSL 3 loads them all when a thread first
+	 * records an error state, which the HMAC fetch does (about a tenth
+	 * of a request's CPU), and co-serve never prints one.
+	 */
 	OPENSSL_init_crypto(OPENSSL_INIT_NO_ADD_ALL_CIPHERS |
-	    OPENSSL_INIT_NO_ADD_ALL_DIGESTS | OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
+	    OPENSSL_INIT_NO_ADD_ALL_DIGESTS | OPENSSL_INIT_NO_LOAD_CONFIG |
+	    OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	alarm((unsigned int)tflag + 60);	/* backstop; a stream stops it */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	conn_start(&conn, tflag);
 	memset(&a, 0, sizeof(a));
 	http_init(&in, conn_read, &conn);
-	serve(&in, &req, &a);
+	db = serve(&in, &req, &a);
 	if (!a.streamed && respond(&a) == -1) {
 		a.why = "answer not sent";
 		a.exit = diag_worse(a.exit, EX_IOERR);
 	}
+	if (db != NULL)			/* after the answer: not waited for */
+		PQfinish(db);
 	logline(&req, &a, &t0);
 	if (a.exit != EX_IOERR && a.status >= 300)
 		conn_linger();

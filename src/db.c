@@ -58,7 +58,7 @@ hint(void)
 }
 
 PGconn *
-db_connect(const char *conninfo, int *status)
+db_open(const char *conninfo, int *status)
 {
 	const char *keys[] = { "dbname", "fallback_application_name", NULL };
 	const char *vals[] = { NULL, __progname, NULL };
@@ -66,7 +66,6 @@ db_connect(const char *conninfo, int *status)
 	const char *url;
 	char *e = NULL;
 	PGconn *c;
-	PGresult *r;
 
 	if (conninfo == NULL && getenv("PGDATABASE") == NULL &&
 	    getenv("PGSERVICE") == NULL && (url = getenv("DATABASE_URL")) != NULL)
@@ -92,6 +91,18 @@ db_connect(const char *conninfo, int *status)
 		return NULL;
 	}
 	PQsetNoticeProcessor(c, notice, NULL);
+	*status = 0;
+	return c;
+}
+
+PGconn *
+db_connect(const char *conninfo, int *status)
+{
+	PGconn *c;
+	PGresult *r;
+
+	if ((c = db_open(conninfo, status)) == NULL)
+		return NULL;
 	if ((r = db_exec(c, "SELECT pg_catalog.set_config('search_path', "
 	    "'public', false)", 0, NULL, PGRES_TUPLES_OK)) == NULL) {
 		*status = db_status(c);
@@ -141,6 +152,65 @@ keep_state(PGresult *r)
 	db_last_sqlstate[0] = '\0';
 	if (r != NULL && (s = PQresultErrorField(r, PG_DIAG_SQLSTATE)) != NULL)
 		snprintf(db_last_sqlstate, sizeof(db_last_sqlstate), "%s", s);
+}
+
+int
+db_pipeline(PGconn *c, int n, const struct db_stmt *st, PGresult **out)
+{
+	PGresult *r, *bad = NULL;
+	int i, ok = 1;
+
+	for (i = 0; i < n; i++)
+		out[i] = NULL;
+	if (!PQenterPipelineMode(c))
+		goto lost;
+	for (i = 0; i < n && ok; i++)
+		ok = PQsendQueryParams(c, st[i].sql, st[i].n, NULL, st[i].vals,
+		    NULL, NULL, 0);
+	if (!ok || !PQpipelineSync(c))
+		goto lost;
+	for (i = 0; i < n; i++) {
+		if ((r = PQgetResult(c)) == NULL)
+			goto lost;
+		if (PQresultStatus(r) == st[i].want && bad == NULL)
+			out[i] = r;
+		else if (bad == NULL && PQresultStatus(r) !=
+		    PGRES_PIPELINE_ABORTED)
+			bad = r;
+		else
+			PQclear(r);
+		while ((r = PQgetResult(c)) != NULL)	/* its end */
+			PQclear(r);
+	}
+	if ((r = PQgetResult(c)) == NULL ||
+	    PQresultStatus(r) != PGRES_PIPELINE_SYNC) {
+		PQclear(r);
+		goto lost;
+	}
+	PQclear(r);
+	if (!PQexitPipelineMode(c))
+		goto lost;
+	if (bad == NULL) {
+		db_last_sqlstate[0] = '\0';
+		return 0;
+	}
+	keep_state(bad);
+	say(PQresultErrorMessage(bad), hint());
+	PQclear(bad);
+	for (i = 0; i < n; i++) {
+		PQclear(out[i]);
+		out[i] = NULL;
+	}
+	return -1;
+lost:
+	keep_state(bad);
+	say(PQerrorMessage(c), NULL);
+	PQclear(bad);
+	for (i = 0; i < n; i++) {
+		PQclear(out[i]);
+		out[i] = NULL;
+	}
+	return -1;
 }
 
 PGresult *

@@ -19,6 +19,8 @@
  * search_path is pinned to public.
  */
 PGconn	*db_connect(const char *, int *);
+/* db_connect without pinning search_path: the caller sets it per statement. */
+PGconn	*db_open(const char *, int *);
 /*
  * db_connect for the loaders: also refuses (warns with one line naming the
  * role, *status EX_UNAVAILABLE) a role that could not write every tenant's
@@ -33,6 +35,21 @@ PGconn	*db_connect_loader(const char *, int *);
  */
 PGresult *db_exec(PGconn *, const char *, int, const char *const *,
 	    ExecStatusType);
+
+/*
+ * Statements sent together in libpq's pipeline mode, one round trip, in
+ * one implicit transaction unless they hold their own BEGIN and COMMIT:
+ * out[i] is the result of st[i] when its status is st[i].want.  0; or -1
+ * after warning with the first failure (db_last_sqlstate set; the rest
+ * were skipped) or a lost connection, every out[i] NULL.
+ */
+struct db_stmt {
+	const char *sql;
+	int	 n;
+	const char *const *vals;
+	ExecStatusType want;
+};
+int	 db_pipeline(PGconn *, int, const struct db_stmt *, PGresult **);
 
 /* db_exec, and clear the result: 0, or -1 after the warning. */
 int	 db_run(PGconn *, const char *, int, const char *const *,

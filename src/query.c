@@ -331,20 +331,26 @@ failed(struct query *q)
 	return db_status(q->conn);
 }
 
+/* The transaction's settings; search_path too, for db_open's sessions. */
+#define SETTINGS	"SELECT pg_catalog.set_config('search_path', " \
+	"'public', true), pg_catalog.set_config('TimeZone', $1, true), " \
+	"pg_catalog.set_config('co.tenant', $2, true)"
+
+/* BEGIN and the settings in one round trip. */
 int
 query_begin(struct query *q)
 {
 	const char *v[2] = { q->zone != NULL ? q->zone : "UTC", q->tenant };
-	PGresult *r;
+	const struct db_stmt st[2] = {
+		{ "BEGIN READ ONLY", 0, NULL, PGRES_COMMAND_OK },
+		{ SETTINGS, 2, v, PGRES_TUPLES_OK },
+	};
+	PGresult *r[2];
 
-	if ((r = db_exec(q->conn, "BEGIN READ ONLY", 0, NULL,
-	    PGRES_COMMAND_OK)) == NULL)
+	if (db_pipeline(q->conn, 2, st, r) == -1)
 		return failed(q);
-	PQclear(r);
-	if ((r = db_exec(q->conn, "SELECT set_config('TimeZone', $1, true), "
-	    "set_config('co.tenant', $2, true)", 2, v, PGRES_TUPLES_OK)) == NULL)
-		return failed(q);
-	PQclear(r);
+	PQclear(r[0]);
+	PQclear(r[1]);
 	return 0;
 }
 
@@ -440,6 +446,59 @@ query_outcome(struct query *q, const char *id, int *rc)
 		return NULL;
 	}
 	return r;
+}
+
+/*
+ * query_begin, query_outcome and query_finish in one round trip when the
+ * call is in call_logs: BEGIN, the settings, the statement and COMMIT as
+ * one pipeline.  Otherwise (an ElevenLabs call, or none) the usual way.
+ */
+PGresult *
+query_outcome_once(struct query *q, const char *id, int *rc)
+{
+	const char *v[2] = { q->zone != NULL ? q->zone : "UTC", q->tenant };
+	struct sql s = { 0 };
+	struct db_stmt st[4] = {
+		{ "BEGIN READ ONLY", 0, NULL, PGRES_COMMAND_OK },
+		{ SETTINGS, 2, v, PGRES_TUPLES_OK },
+		{ NULL, 1, NULL, PGRES_TUPLES_OK },
+		{ "COMMIT", 0, NULL, PGRES_COMMAND_OK },
+	};
+	PGresult *r[4];
+	int i;
+
+	sql_add(&s, "SELECT ");
+	sql_cols(q, &s, outcome_cols);
+	sql_add(&s, "FROM call_logs WHERE " FIND " LIMIT 1");
+	s.v[s.n++] = id;
+	st[2].sql = s.b.p;
+	st[2].vals = s.v;
+	i = db_pipeline(q->conn, 4, st, r);
+	buf_free(&s.b);
+	if (i == -1) {
+		*rc = failed(q);
+		return NULL;
+	}
+	PQclear(r[0]);
+	PQclear(r[1]);
+	PQclear(r[3]);
+	if (PQntuples(r[2]) > 0) {
+		*rc = 0;
+		return r[2];
+	}
+	PQclear(r[2]);
+	if ((*rc = query_begin(q)) != 0)
+		return NULL;
+	if ((r[2] = query_outcome(q, id, rc)) == NULL) {
+		if (*rc == 1 && (i = query_finish(q, 0)) != 0)
+			*rc = i;
+		return NULL;
+	}
+	if ((*rc = query_finish(q, 0)) != 0) {
+		PQclear(r[2]);
+		return NULL;
+	}
+	return r[2];
 }
 
 /*

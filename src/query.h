@@ -67,6 +67,11 @@ int	 query_finish(struct query *, int);
 /* The call_logs row (seed fields), else the ElevenLabs calls row. */
 PGresult *query_outcome(struct query *, const char *, int *);
 /*
+ * query_begin, query_outcome and query_finish in one: a call_logs row in
+ * one round trip (on a db_open connection too).
+ */
+PGresult *query_outcome_once(struct query *, const char *, int *);
+/*
  * limit + 1 rows, newest first, LiveKit's call_logs and ElevenLabs' calls
  * in one list (provider first); the last column is each row's cursor.
  */

@@ -456,6 +456,35 @@ check_same "co-query watch: the tenant's changed call, not the other's" \
     "$ID1 completed" "$(jq -r '.id + " " + .outcome' "$T/watch")"
 kill $WATCH
 
+# --- round trips (co-serve(1), SPEED) ------------------------------------------
+# An outcome takes one round trip after the start-up packet: BEGIN, the
+# settings, the statement and COMMIT go as one pipeline (no search_path
+# statement of its own), and the answer is written before the connection
+# is closed (libpq's Terminate, 'X').  The old code sent 7 messages:
+# start-up, search_path, BEGIN, settings, statement, COMMIT, Terminate.
+if command -v strace >/dev/null 2>&1; then
+	printf 'GET /api/calls/%s/outcome HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer %s\r\n\r\n' \
+	    "$ID1" "$T1" >"$T/rt.req"
+	PGUSER=api strace -e trace=sendto,write -o "$T/rt.strace" \
+	    co-serve -l stderr <"$T/rt.req" >"$T/rt.out" 2>"$T/rt.err"
+	check_same "round trips: the answer" "HTTP/1.1 200 OK$CR" \
+	    "$(head -n 1 "$T/rt.out")"
+	check_same "round trips: start-up, one pipeline, Terminate" 3 \
+	    "$(grep -c '^sendto(' "$T/rt.strace")"
+	check_same "round trips: the answer goes before Terminate" \
+	    "write(1, \"HTTP/1.1 200 sendto(3, \"X" \
+	    "$(grep -o '^write(1, "HTTP/1.1 200\|^sendto([0-9]*, "X' \
+	    "$T/rt.strace" | tr '\n' ' ' | sed 's/ $//')"
+	check_same "round trips: the same object as through socat" \
+	    "$(get /api/calls/$ID1/outcome "$T1"; cat "$T/out")" \
+	    "200$(sed '1,/^'"$CR"'$/d' "$T/rt.out")"
+else
+	ok "# SKIP no strace"
+	ok "# SKIP no strace"
+	ok "# SKIP no strace"
+	ok "# SKIP no strace"
+fi
+
 # --- the database down --------------------------------------------------------
 pg_stop
 check_same "database down: outcome 503" 503 "$(get /api/calls/$ID1/outcome "$T1")"

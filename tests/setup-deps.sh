@@ -8,7 +8,8 @@
 # the build then names what it lacks.
 pkgs="build-essential pkg-config zlib1g-dev libjq-dev jq libcurl4-openssl-dev
 	libssl-dev libpq-dev postgresql mandoc socat curl perl python3 librsvg2-bin
-	strace python3-prometheus-client libjson-validator-perl $*"
+	strace python3-prometheus-client libjson-validator-perl
+	postgresql-server-dev-all $*"
 
 command -v dpkg-query >/dev/null 2>&1 || exit 0
 missing=

@@ -48,9 +48,9 @@ q "CREATE ROLE bench_api LOGIN IN ROLE co_analyst;
     ORDER BY ordinal_position LIMIT 1)) USING 'bench_api', '*';
    END IF; END \$\$;
    INSERT INTO users (id) SELECT 'tenant-' || t FROM generate_series(0, 9) t;
-   INSERT INTO call_logs (\"userId\", \"livekitRoomName\", \"livekitRoomSid\",
-    direction, duration, \"startedAt\", status, outcome)
-   SELECT 'tenant-' || (i % 10), 'room-' || i, 'RM_bench_' || i, 'outbound',
+   INSERT INTO call_logs (id, \"userId\", \"livekitRoomName\",
+    \"livekitRoomSid\", direction, duration, \"startedAt\", status, outcome)
+   SELECT 'bench-' || i, 'tenant-' || (i % 10), 'room-' || i, 'RM_bench_' || i, 'outbound',
     i % 300, timestamptz '2026-01-01' + i * interval '1 minute', 'completed',
     'completed' FROM generate_series(1, 100000) i;
    ANALYZE call_logs" >/dev/null || exit 1
@@ -105,9 +105,21 @@ serve() {
 	exit 1
 }
 
+# CPU ticks (1/100 s) of process $1 and its reaped children; pgtree: of
+# the postmaster and its children, the live ones too (pooled sessions).
+ticks() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat"; }
+pgtree() {
+	cat /proc/[0-9]*/stat 2>/dev/null | awk -v pm="$1" '
+	    $1 == pm { t += $14 + $15 + $16 + $17 }
+	    $4 == pm { t += $14 + $15 } END { print t + 0 }'
+}
+pm=$(head -n 1 "$PGROOT/data/postmaster.pid")
+
 run() {
 	serve "$2"
 	rm -f "$dir"/stopped.*
+	p0=$(pgtree "$pm")
+	b0=$( [ -n "$pgb" ] && ticks "$(cat "$dir/pgb/pid")" || echo 0)
 	wrk -t $threads -c "$C" -d 300s --timeout 10s -s "$dir/get.lua" \
 	    "http://127.0.0.1:$port/api/calls/$ID/outcome" >"$dir/$1.wrk" 2>&1 &
 	wrk=$!
@@ -117,9 +129,15 @@ run() {
 	done
 	kill -INT $wrk 2>/dev/null
 	wait $wrk
+	sleep 0.2		# the last handlers reaped by socat
+	s1=$(ticks "$pid")
+	p1=$(pgtree "$pm")
+	b1=$( [ -n "$pgb" ] && ticks "$(cat "$dir/pgb/pid")" || echo 0)
 	kill $pid
 	wait $pid 2>/dev/null
 	pid=
+	n=$(sed -n 's/^RESULT \([0-9]*\) .*/\1/p' "$dir/$1.wrk")
+	echo "$n $s1 $((p1 - p0)) $((b1 - b0))" >>"$dir/$1.cpu"
 	if ! sed -n 's/^RESULT //p' "$dir/$1.wrk" | grep -q .; then
 		echo "serve: wrk failed:" >&2
 		cat "$dir/$1.wrk" >&2
@@ -137,6 +155,20 @@ best() {
 		    p50 / 1000, p99 / 1000, n, e
 		print br >out
 	}' "$dir/$1.runs"
+}
+
+# CPU per request: socat with the handlers it forked, PostgreSQL, the
+# pooler; the ratio of the totals is what 2 busy cores would give whatever
+# else the machine runs (the req/s ratio depends on that load).
+cpu() {
+	awk -v name="$1" -v out="$dir/$1.cpums" '
+	{ n += $1; s += $2; p += $3; b += $4 }
+	END {
+		printf "serve: %-18s CPU per request: socat+handler %.2f ms," \
+		    " PostgreSQL %.2f ms, pgbouncer %.2f ms, total %.2f ms\n",
+		    name, s * 10 / n, p * 10 / n, b * 10 / n, (s + p + b) * 10 / n
+		print (s + p + b) * 10 / n >out
+	}' "$dir/$1.cpu"
 }
 
 # co-query outcome once per request, C at a time, each timed (perl forks
@@ -218,6 +250,9 @@ best co-serve
 best do-nothing
 best co-query
 [ -n "$pgb" ] && best co-serve+pgbouncer
+cpu co-serve
+cpu do-nothing
+[ -n "$pgb" ] && cpu co-serve+pgbouncer
 bad=$(grep -c '^co-serve: [^2]' "$dir/socat.log")
 echo "serve: $bad requests co-serve did not answer 200" \
     "$(grep '^co-serve: [^2]' "$dir/socat.log" | head -n 1)"
@@ -231,4 +266,11 @@ awk -v a="$(cat "$dir/co-serve.rate")" -v c="$(cat "$dir/do-nothing.rate")" \
 [ -n "$pgb" ] && awk -v a="$(cat "$dir/co-serve+pgbouncer.rate")" \
     -v c="$(cat "$dir/do-nothing.rate")" 'BEGIN {
 	printf "serve: ratio co-serve+pgbouncer/do-nothing %.2f\n", a / c }'
+awk -v a="$(cat "$dir/co-serve.cpums")" -v c="$(cat "$dir/do-nothing.cpums")" \
+    -v b="$( [ -n "$pgb" ] && cat "$dir/co-serve+pgbouncer.cpums")" 'BEGIN {
+	printf "serve: ratio by CPU per request: co-serve %.2f", c / a
+	if (b != "")
+		printf ", co-serve+pgbouncer %.2f", c / b
+	printf " (target >= 0.5)\n"
+}'
 exit 0
