@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "jsonparse.h"
+#include "utf8.h"
 
 #define JP_DEPTH	200	/* libjq refuses beyond 256 */
 
@@ -39,33 +40,6 @@ jp_delim(struct jp *j)
 }
 
 static int
-jp_utf8(struct jp *j)
-{
-	const unsigned char *p = j->p;
-	unsigned c = *p, n, min, i;
-
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 1, c &= 0x1f, min = 0x80;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 2, c &= 0x0f, min = 0x800;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 3, c &= 0x07, min = 0x10000;
-	else
-		return 0;
-	if ((size_t)(j->end - p) < n + 1)
-		return 0;
-	for (i = 1; i <= n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (p[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	j->p += n + 1;
-	return 1;
-}
-
-static int
 jp_put(struct jp *j, size_t *len, const void *s, size_t n)
 {
 	char *b;
@@ -89,7 +63,7 @@ jp_string(struct jp *j, jv *out)
 {
 	const unsigned char *run;
 	unsigned char u8[3];
-	size_t len = 0;
+	size_t len = 0, n;
 	unsigned u, i, c;
 	int plain = 1;
 
@@ -101,8 +75,9 @@ jp_string(struct jp *j, jv *out)
 		if (c < 0x20)
 			return 0;
 		if (c >= 0x80) {
-			if (!jp_utf8(j))
+			if ((n = utf8_char(j->p, j->end)) == 0)
 				return 0;
+			j->p += n;
 			continue;
 		}
 		if (c != '\\') {

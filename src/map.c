@@ -205,3 +205,14 @@ map_rfc3339(double t)
 		return jv_null();
 	return jv_string(buf);
 }
+
+jv
+map_or(jv a, jv b)
+{
+	if (jv_get_kind(a) != JV_KIND_NULL) {
+		jv_free(b);
+		return a;
+	}
+	jv_free(a);
+	return b;
+}

@@ -45,4 +45,7 @@ jv	map_rfc3339(double);
 int	map_in_range(double);
 double	map_floor(double);
 
+/* a // b (both consumed): a unless it is null. */
+jv	map_or(jv, jv);
+
 #endif

@@ -15,18 +15,6 @@
 
 #define SET(o, k, v)	((o) = jv_object_set((o), jv_string(k), (v)))
 
-/* a // b: a unless it is null. */
-static jv
-el_or(jv a, jv b)
-{
-	if (jv_get_kind(a) != JV_KIND_NULL) {
-		jv_free(b);
-		return a;
-	}
-	jv_free(a);
-	return b;
-}
-
 /* secs (consumed): whole seconds, 0 or more and in range, or null. */
 static jv
 el_secs(jv v)
@@ -317,7 +305,7 @@ map_elevenlabs(jv env, jv *out, char *why, size_t whysz)
 	SET(o, "event_id", jv_string_concat(jv_string_concat(jv_copy(type),
 	    jv_string(":")), jv_copy(conv)));
 	SET(o, "event", jv_copy(type));
-	SET(o, "occurred_at", el_or(el_event_time(map_get(in,
+	SET(o, "occurred_at", map_or(el_event_time(map_get(in,
 	    "event_timestamp")), map_str(map_get(env, "received_at"))));
 	SET(o, "conversation_id", conv);
 	v = map_obj(map_get(d, "conversation_initiation_client_data"));
@@ -330,7 +318,7 @@ map_elevenlabs(jv env, jv *out, char *why, size_t whysz)
 	if (tr)
 		v = map_str(map_get(pc, "call_sid"));
 	else if (fail)
-		v = el_or(map_str(map_get(fb, "CallSid")),
+		v = map_or(map_str(map_get(fb, "CallSid")),
 		    map_str(map_get(fb, "call_sid")));
 	else
 		v = jv_null();

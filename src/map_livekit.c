@@ -321,18 +321,6 @@ lk_from(jv ev)
 
 #define SET(o, k, v)	((o) = jv_object_set((o), jv_string(k), (v)))
 
-/* a // b // ...: the first of the candidates that is not null. */
-static jv
-lk_or(jv a, jv b)
-{
-	if (jv_get_kind(a) != JV_KIND_NULL) {
-		jv_free(b);
-		return a;
-	}
-	jv_free(a);
-	return b;
-}
-
 /* $md (room not consumed): room.metadata parsed, if an object. */
 static jv
 lk_metadata(jv room)
@@ -457,8 +445,8 @@ map_livekit(jv env, jv *out, char *why, size_t whysz)
 		stop = created;
 	else if (from == FROM_EGRESS)
 		stop = lk_secs(lk_div_secs(map_get(egress, "endedAt"), 1e9));
-	name = lk_or(map_str(map_get(room, "name")),
-	    lk_or(map_str(map_get(egress, "roomName")),
+	name = map_or(map_str(map_get(room, "name")),
+	    map_or(map_str(map_get(egress, "roomName")),
 	    map_str(map_get(ingress, "roomName"))));
 
 	o = jv_object();
@@ -468,8 +456,8 @@ map_livekit(jv env, jv *out, char *why, size_t whysz)
 	SET(o, "occurred_at", map_true(at) ? jv_copy(at) :
 	    map_str(map_get(env, "received_at")));
 	v = map_obj(map_get(ingress, "state"));
-	SET(o, "room_sid", lk_or(map_str(map_get(room, "sid")),
-	    lk_or(map_str(map_get(egress, "roomId")),
+	SET(o, "room_sid", map_or(map_str(map_get(room, "sid")),
+	    map_or(map_str(map_get(egress, "roomId")),
 	    map_str(map_get(v, "roomId")))));
 	jv_free(v);
 	SET(o, "room_name", jv_copy(name));
@@ -479,7 +467,7 @@ map_livekit(jv env, jv *out, char *why, size_t whysz)
 	SET(o, "campaign_id", lk_id_str(map_get(md, "campaignId")));
 	SET(o, "direction", lk_dir(md, p, attr));
 	v = map_get(attr, "sip.phoneNumber");
-	SET(o, "phone_number", lk_or(lk_e164(v), lk_room_phone(name)));
+	SET(o, "phone_number", map_or(lk_e164(v), lk_room_phone(name)));
 	jv_free(v);
 	SET(o, "participant_identity", map_str(map_get(p, "identity")));
 	SET(o, "participant_sid", map_str(map_get(p, "sid")));
@@ -496,7 +484,7 @@ map_livekit(jv env, jv *out, char *why, size_t whysz)
 	    map_str(map_get(attr, "sip.twilio.callSid")));
 	if (jv_get_kind(egress) != JV_KIND_NULL &&
 	    map_startswith(ev, "egress_"))
-		v = lk_or(map_str(map_get(egress, "status")),
+		v = map_or(map_str(map_get(egress, "status")),
 		    jv_string("EGRESS_STARTING"));
 	else
 		v = map_str(map_get(attr, "sip.callStatus"));

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "rawbody.h"
+#include "utf8.h"
 
 #define RB_DEPTH	512
 
@@ -88,37 +89,10 @@ rb_hex4(struct rb_in *in, unsigned *u)
 	return 1;
 }
 
-/* One UTF-8 character of 2 to 4 bytes, shortest form, not a surrogate. */
-static int
-rb_utf8(struct rb_in *in)
-{
-	const unsigned char *p = in->p;
-	unsigned c = *p, n, min, i;
-
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 1, c &= 0x1f, min = 0x80;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 2, c &= 0x0f, min = 0x800;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 3, c &= 0x07, min = 0x10000;
-	else
-		return 0;
-	if ((size_t)(in->end - p) < n + 1)
-		return 0;
-	for (i = 1; i <= n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (p[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	in->p += n + 1;
-	return 1;
-}
-
 static int
 rb_string(struct rb_in *in)
 {
+	size_t n;
 	unsigned u, lo;
 
 	in->p++;			/* the quote */
@@ -130,8 +104,9 @@ rb_string(struct rb_in *in)
 		if (*in->p < 0x20)
 			return 0;
 		if (*in->p >= 0x80) {
-			if (!rb_utf8(in))
+			if ((n = utf8_char(in->p, in->end)) == 0)
 				return 0;
+			in->p += n;
 			continue;
 		}
 		if (*in->p++ != '\\')
