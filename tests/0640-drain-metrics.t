@@ -10,14 +10,7 @@ if ! /usr/bin/python3 -c 'import prometheus_client.parser' 2>/dev/null; then
 	echo "1..0 # SKIP python3-prometheus-client is not installed"
 	exit 0
 fi
-pg_start || exit 1
-co-migrate up >/dev/null || exit 1
-q "INSERT INTO users (id) SELECT 'tenant-' || lpad(i::text, 2, '0')
-   FROM generate_series(0, 49) i"
-export LIVEKIT_API_KEY=APIvecTest01
-export LIVEKIT_API_SECRET=lk-test-secret-NOT-REAL-4f1d9c2a7e8b6d5c3a1f0e9d8c7b6a59
-unset CO_NOW 2>/dev/null
-S=$T/spool
+drain_setup
 M=$T/metrics.prom
 co-gen calls -c 20 "$S" >/dev/null
 now=$(date +%s)

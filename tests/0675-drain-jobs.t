@@ -43,12 +43,7 @@ else
 fi
 
 # A real drain with the default loads everything, each file once.
-pg_start || exit 1
-co-migrate up >/dev/null || exit 1
-q "INSERT INTO users (id) SELECT 'tenant-' || lpad(i::text, 2, '0')
-   FROM generate_series(0, 49) i"
-export LIVEKIT_API_KEY=APIvecTest01
-export LIVEKIT_API_SECRET=lk-test-secret-NOT-REAL-4f1d9c2a7e8b6d5c3a1f0e9d8c7b6a59
+drain_setup
 rm -rf "$S"
 co-gen calls -c 20 "$S" >/dev/null
 total=$(ls "$S/new" | wc -l)

@@ -6,21 +6,8 @@
 # 4 records, most files cross a chunk's end: the rows, the files' places
 # and the archive are those of a drain in one chunk; with -j 3 too.
 . "$(dirname "$0")/lib.sh"
-pg_start || exit 1
-co-migrate up >/dev/null || exit 1
-q "INSERT INTO users (id) SELECT 'tenant-' || lpad(i::text, 2, '0')
-   FROM generate_series(0, 49) i"
-export LIVEKIT_API_KEY=APIvecTest01
-export LIVEKIT_API_SECRET=lk-test-secret-NOT-REAL-4f1d9c2a7e8b6d5c3a1f0e9d8c7b6a59
-unset CO_NOW 2>/dev/null
-S=$T/spool
-REF=$T/ref
-co-gen calls -c 8 "$REF" >/dev/null
-now=$(date +%s)
-echo '{"v":1, "source":"livekit", "body":' >"$REF/new/$now.000001.1.bad"
-sed 's/usr_42/usr_none/' "$TESTDIR/fixtures/livekit/out_room_finished.json" \
-    >"$T/pend.json"
-co-gen envelope -t 1767225607 "$T/pend.json" >"$REF/new/$now.000002.1.pend"
+drain_setup
+drain_ref 8
 total=$(ls "$REF/new" | wc -l)
 count() { find "$S/$1" -type f ! -name '*.reason' | wc -l; }
 rows() { q "SELECT \"userId\", \"livekitRoomSid\", duration, status, outcome,

@@ -161,3 +161,29 @@ socat_serve() {
 	echo "Bail out! no free port for socat"
 	exit 1
 }
+
+# drain_setup: a cluster migrated up with 50 tenants (tenant-00..49), the
+# vectors' LiveKit key, no fixed clock, and S, the spool's path.
+drain_setup() {
+	pg_start || exit 1
+	co-migrate up >/dev/null || exit 1
+	q "INSERT INTO users (id) SELECT 'tenant-' || lpad(i::text, 2, '0')
+	   FROM generate_series(0, 49) i" >/dev/null
+	export LIVEKIT_API_KEY=APIvecTest01
+	export LIVEKIT_API_SECRET=lk-test-secret-NOT-REAL-4f1d9c2a7e8b6d5c3a1f0e9d8c7b6a59
+	unset CO_NOW 2>/dev/null
+	S=$T/spool
+}
+
+# drain_ref N: a reference spool REF of N generated calls, plus a file
+# that fails (not JSON) and one that waits (its user is unknown); sets now.
+drain_ref() {
+	REF=$T/ref
+	co-gen calls -c "$1" "$REF" >/dev/null
+	now=$(date +%s)
+	echo '{"v":1, "source":"livekit", "body":' >"$REF/new/$now.000001.1.bad"
+	sed 's/usr_42/usr_none/' "$TESTDIR/fixtures/livekit/out_room_finished.json" \
+	    >"$T/pend.json"
+	co-gen envelope -t 1767225607 "$T/pend.json" \
+	    >"$REF/new/$now.000002.1.pend"
+}
