@@ -133,6 +133,18 @@ transform_set(struct transform *t, const char *arg)
 	return 0;
 }
 
+/* The provider's event id of env's payload (its rule borrows it). */
+static jv
+event_id(struct transform *t, const struct provider *pv, jv env)
+{
+	jv payload, id;
+
+	payload = json_getk(env, t->payload);
+	id = pv->event_id(payload);
+	jv_free(payload);
+	return id;
+}
+
 int
 transform_run(struct transform *t, jv env, void (*emit)(void *, jv),
     void *arg, char *why, size_t whysz)
@@ -161,8 +173,7 @@ transform_run(struct transform *t, jv env, void (*emit)(void *, jv),
 	if (p->map != NULL) {		/* the shipped program, in C */
 		if ((rc = p->map(env, &ev, why, whysz)) == 0) {
 			raw_name(t, env);
-			emit(arg, decorate(t, env, ev, pv->event_id(
-			    json_getk(env, t->payload))));
+			emit(arg, decorate(t, env, ev, event_id(t, pv, env)));
 			rawbody_clear();
 		}
 		jv_free(env);
@@ -172,7 +183,7 @@ transform_run(struct transform *t, jv env, void (*emit)(void *, jv),
 		jv_free(env);
 		return rc;
 	}
-	id = pv->event_id(json_getk(env, t->payload));
+	id = event_id(t, pv, env);
 	n = jv_array_length(jv_copy(outs));
 	raw_name(t, env);
 	for (i = 0; i < n; i++) {
