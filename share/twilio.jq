@@ -13,12 +13,14 @@
 # A non-empty string, or null.
 def str: if type == "string" and . != "" then . else null end;
 
-# A whole number given as a string of digits (or a number); null otherwise.
+# A whole number given as a string of digits (or a number), 0 or more and
+# under 1e15; null otherwise.  A number is held to the same range: todate
+# of NaN or of a time past gmtime's range aborts libjq 1.6.
 def int:
-	if type == "number" then floor
+	(if type == "number" then .
 	elif type == "string" then (try tonumber catch null)
-	    | if type == "number" and . >= 0 and . < 1e15 then floor
-	    else null end
+	else null end)
+	| if type == "number" and . >= 0 and . < 1e15 then floor
 	else null end;
 
 # E.164 with the leading +, checked with C builtins (no regex per call).

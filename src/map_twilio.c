@@ -19,24 +19,18 @@
 #define SET(o, k, v)	((o) = jv_object_set((o), jv_string(k), (v)))
 #define TW_WHY_MAX	200	/* as transform.c cuts a jq error */
 
-/* int (consumed): a whole number, or null. */
+/* int (consumed): a whole number 0 or more and under 1e15, or null. */
 static jv
 tw_int(jv v)
 {
 	double x;
 
-	if (jv_get_kind(v) == JV_KIND_NUMBER) {
-		x = jv_number_value(v);
-		jv_free(v);
-		return jv_number(floor(x));
-	}
-	if (jv_get_kind(v) != JV_KIND_STRING) {
+	if (jv_get_kind(v) == JV_KIND_STRING)
+		v = map_tonumber(v);
+	if (jv_get_kind(v) != JV_KIND_NUMBER) {
 		jv_free(v);
 		return jv_null();
 	}
-	v = map_tonumber(v);
-	if (jv_get_kind(v) != JV_KIND_NUMBER)
-		return v;
 	x = jv_number_value(v);
 	jv_free(v);
 	if (map_ncmp(x, 0) >= 0 && map_ncmp(x, 1e15) < 0)
