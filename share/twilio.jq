@@ -39,9 +39,11 @@ def direction:
 	elif startswith("inbound") then "inbound"
 	else null end;
 
-# Timestamp, RFC 2822 ("Thu, 01 Jan 2026 00:01:31 +0000"), to RFC 3339
-# UTC; null for anything else.  jq 1.6's mktime ignores %z, so the offset
-# is applied here.  Every error stays inside the try.
+# Timestamp, RFC 2822 ("Thu, 01 Jan 2026 00:01:31 +0000"), to Unix
+# seconds; null for anything else.  jq 1.6's mktime ignores %z, so the
+# offset is applied here.  Every error stays inside the try, and nothing
+# after it can fail: libjq 1.6's try also catches an error raised after
+# its body has given a value, which would silently null another member.
 def rfc2822:
 	if type != "string" or length < 26 then null
 	else . as $s | try (.[-5:] as $z
@@ -49,7 +51,7 @@ def rfc2822:
 		| (if $z[0:1] == "-" then -. elif $z[0:1] == "+" then .
 		    else error("no offset") end) as $off
 		| $s[0:-6] | strptime("%a, %d %b %Y %H:%M:%S") | mktime
-		| . - $off | todate)
+		| . - $off)
 	    catch null
 	end;
 
@@ -63,7 +65,8 @@ def final: . == "completed" or . == "busy" or . == "no-answer"
 | (.CallSid | str // error("twilio payload has no CallSid")) as $sid
 | (.CallStatus | str // error("twilio payload has no CallStatus")) as $st
 | ($st | final) as $final
-| (.Timestamp | rfc2822) as $at
+| (.Timestamp | rfc2822) as $t
+| (if $t != null then $t | todate else null end) as $at
 | (.Direction | direction) as $dir
 | (if $final then .CallDuration | int else null end) as $dur
 | ($at // ($received | str)) as $when
@@ -89,8 +92,8 @@ def final: . == "completed" or . == "busy" or . == "no-answer"
 	answered_by: (.AnsweredBy | str),
 	sip_response_code: (.SipResponseCode | int),
 	sequence_number: (.SequenceNumber | int),
-	started_at: (if $final and $at != null and $dur != null
-	    then ($at | fromdate) - $dur | todate else null end),
+	started_at: (if $final and $t != null and $dur != null
+	    then $t - $dur | todate else null end),
 	ended_at: (if $final then $at else null end),
 	# Only a final status's CallDuration is the call's length; an
 	# in-progress callback has none, so it says nothing of the outcome.

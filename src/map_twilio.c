@@ -17,7 +17,6 @@
 #include "map.h"
 
 #define SET(o, k, v)	((o) = jv_object_set((o), jv_string(k), (v)))
-#define TW_WHY_MAX	200	/* as transform.c cuts a jq error */
 
 /* int (consumed): a whole number 0 or more and under 1e15, or null. */
 static jv
@@ -78,12 +77,11 @@ tw_todate(double x, jv *out, char *why, size_t whysz)
 }
 
 /*
- * strptime(fmt) | mktime of the C string s, as jq 1.6 does them: Unix
- * seconds in *t, or -1 with jq's error message in why (whysz 0: none).
+ * strptime("%a, %d %b %Y %H:%M:%S") | mktime of the C string s, as jq 1.6
+ * does them: Unix seconds in *t, or -1 for either's error.
  */
 static int
-tw_strptime(const char *s, const char *fmt, double *t, char *why,
-    size_t whysz)
+tw_mktime(const char *s, double *t)
 {
 	struct tm tm;
 	const char *end;
@@ -92,18 +90,11 @@ tw_strptime(const char *s, const char *fmt, double *t, char *why,
 	memset(&tm, 0, sizeof(tm));
 	tm.tm_wday = 8;
 	tm.tm_yday = 367;
-	end = strptime(s, fmt, &tm);
-	if (end == NULL || (*end != '\0' && !isspace(*end))) {
-		if (whysz > 0)
-			snprintf(why, whysz, "date \"%.*s\" does not match "
-			    "format \"%s\"", TW_WHY_MAX, s, fmt);
+	end = strptime(s, "%a, %d %b %Y %H:%M:%S", &tm);
+	if (end == NULL || (*end != '\0' && !isspace(*end)))
 		return -1;
-	}
-	if ((r = timegm(&tm)) == (time_t)-1) {
-		if (whysz > 0)
-			snprintf(why, whysz, "invalid gmtime representation");
+	if ((r = timegm(&tm)) == (time_t)-1)
 		return -1;
-	}
 	*t = (double)r;
 	return 0;
 }
@@ -122,13 +113,12 @@ tw_part(jv s, double *x)
 	return 0;
 }
 
-/* rfc2822 (consumed): RFC 3339 UTC, or null; every error is null. */
+/* rfc2822 (consumed): Unix seconds, or null; every error is null. */
 static jv
 tw_rfc2822(jv s)
 {
-	jv z, sign, head, r;
+	jv z, sign, head;
 	double h, m, off, t;
-	char why[8];
 	int len, ok;
 
 	if (jv_get_kind(s) != JV_KIND_STRING ||
@@ -146,31 +136,14 @@ tw_rfc2822(jv s)
 	else if (!ok || !map_streq(sign, "+"))
 		ok = 0;
 	jv_free(sign);
-	r = jv_null();
-	if (ok) {
-		head = map_slice(s, 0, len - 6);
-		if (tw_strptime(jv_string_value(head),
-		    "%a, %d %b %Y %H:%M:%S", &t, why, 0) == 0)
-			tw_todate(t - off, &r, why, sizeof(why));
-		jv_free(head);
-	} else
+	if (!ok) {
 		jv_free(s);
-	return r;
-}
-
-/*
- * started_at of a final status with a time and a duration:
- * ($at | fromdate) - $dur | todate, whose errors are the program's.
- */
-static int
-tw_started(jv at, jv dur, jv *out, char *why, size_t whysz)
-{
-	double t;
-
-	if (tw_strptime(jv_string_value(at), "%Y-%m-%dT%H:%M:%SZ", &t, why,
-	    whysz) != 0)
-		return -1;
-	return tw_todate(t - jv_number_value(dur), out, why, whysz);
+		return jv_null();
+	}
+	head = map_slice(s, 0, len - 6);
+	ok = tw_mktime(jv_string_value(head), &t);
+	jv_free(head);
+	return ok == 0 ? jv_number(t - off) : jv_null();
 }
 
 /* The fields of the payload p (not consumed) after provider_status. */
@@ -191,7 +164,7 @@ tw_rest(jv o, jv p, jv started, jv at, jv dur, int final)
 int
 map_twilio(jv env, jv *out, char *why, size_t whysz)
 {
-	jv p, q, sid, st, at, dir, dur, started, o;
+	jv p, q, sid, st, t, at, dir, dur, started, o;
 	int final;
 
 	p = map_get(env, "payload");
@@ -209,21 +182,27 @@ map_twilio(jv env, jv *out, char *why, size_t whysz)
 		return EX_DATAERR;
 	}
 	final = tw_final(st);
-	at = tw_rfc2822(map_get(p, "Timestamp"));
+	t = tw_rfc2822(map_get(p, "Timestamp"));
+	at = jv_null();
 	dir = map_direction(map_get(p, "Direction"));
 	dur = final ? tw_int(map_get(p, "CallDuration")) : jv_null();
 	started = jv_null();
-	if (final && jv_get_kind(at) != JV_KIND_NULL &&
+	if ((jv_get_kind(t) != JV_KIND_NULL &&
+	    tw_todate(jv_number_value(t), &at, why, whysz) != 0) ||
+	    (final && jv_get_kind(t) != JV_KIND_NULL &&
 	    jv_get_kind(dur) != JV_KIND_NULL &&
-	    tw_started(at, dur, &started, why, whysz) != 0) {
+	    tw_todate(jv_number_value(t) - jv_number_value(dur), &started,
+	    why, whysz) != 0)) {
 		jv_free(sid);
 		jv_free(st);
+		jv_free(t);
 		jv_free(at);
 		jv_free(dir);
 		jv_free(dur);
 		jv_free(p);
-		return EX_DATAERR;
+		return EX_DATAERR;	/* not reached: both in gmtime's range */
 	}
+	jv_free(t);
 
 	o = jv_object();
 	SET(o, "source", jv_string("twilio"));
