@@ -136,4 +136,18 @@ check "the site's program's output is the same" \
     test "$(co-transform -f "$T/site.jq" "$T/small" | md5sum)" = \
     "$(co-transform "$T/small" | md5sum)"
 
+# and Twilio's forms: twilio.jq runs as its C mapping too
+for i in $(seq 1 20000); do
+	printf '{"v":1,"received_at":"2026-01-01T00:00:00Z","source":"twilio","query":"tenant=acme","body":"CallSid=CA%d&CallStatus=completed&Direction=outbound-api&From=%%2B14155550199&To=%%2B14155550123&Timestamp=Thu%%2C+01+Jan+2026+00%%3A01%%3A31+%%2B0000&CallDuration=62&SequenceNumber=3&AnsweredBy=human"}\n' $i
+done >"$T/small"
+tc=$(cpu co-transform)
+tj=$(CO_MAP=jq cpu co-transform)
+diag "CPU ms for 20000 Twilio events: C $tc, CO_MAP=jq $tj"
+check "twilio.jq: C mapping (CPU < 2/3 of CO_MAP=jq)" \
+    test $((tc * 3)) -lt $((tj * 2))
+check_same "twilio.jq: its C mapping's event" \
+    "CA1:completed acme +14155550123 2026-01-01T00:00:29Z 62" \
+    "$(head -1 "$T/small" | co-transform | jq -r \
+    '"\(.event_id) \(.user_id) \(.phone_number) \(.started_at) \(.duration)"')"
+
 done_testing
