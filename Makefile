@@ -65,7 +65,7 @@ libco.a: $(LIBOBJ)
 
 # The shipped mappings' text, compiled in: a program with exactly these
 # bytes runs as its C mapping (src/map.h, co-transform(1)).
-MAPJQ = share/livekit.jq share/elevenlabs.jq
+MAPJQ = share/livekit.jq share/elevenlabs.jq share/twilio.jq
 src/map_jq.h: $(MAPJQ)
 	for f in $(MAPJQ); do \
 		n=$$(basename $$f .jq); \

@@ -13,12 +13,14 @@
 # A non-empty string, or null.
 def str: if type == "string" and . != "" then . else null end;
 
-# A whole number given as a string of digits (or a number); null otherwise.
+# A whole number given as a string of digits (or a number), 0 or more and
+# under 1e15; null otherwise.  A number is held to the same range: todate
+# of NaN or of a time past gmtime's range aborts libjq 1.6.
 def int:
-	if type == "number" then floor
+	(if type == "number" then .
 	elif type == "string" then (try tonumber catch null)
-	    | if type == "number" and . >= 0 and . < 1e15 then floor
-	    else null end
+	else null end)
+	| if type == "number" and . >= 0 and . < 1e15 then floor
 	else null end;
 
 # E.164 with the leading +, checked with C builtins (no regex per call).
@@ -37,9 +39,11 @@ def direction:
 	elif startswith("inbound") then "inbound"
 	else null end;
 
-# Timestamp, RFC 2822 ("Thu, 01 Jan 2026 00:01:31 +0000"), to RFC 3339
-# UTC; null for anything else.  jq 1.6's mktime ignores %z, so the offset
-# is applied here.  Every error stays inside the try.
+# Timestamp, RFC 2822 ("Thu, 01 Jan 2026 00:01:31 +0000"), to Unix
+# seconds; null for anything else.  jq 1.6's mktime ignores %z, so the
+# offset is applied here.  Every error stays inside the try, and nothing
+# after it can fail: libjq 1.6's try also catches an error raised after
+# its body has given a value, which would silently null another member.
 def rfc2822:
 	if type != "string" or length < 26 then null
 	else . as $s | try (.[-5:] as $z
@@ -47,7 +51,7 @@ def rfc2822:
 		| (if $z[0:1] == "-" then -. elif $z[0:1] == "+" then .
 		    else error("no offset") end) as $off
 		| $s[0:-6] | strptime("%a, %d %b %Y %H:%M:%S") | mktime
-		| . - $off | todate)
+		| . - $off)
 	    catch null
 	end;
 
@@ -61,7 +65,8 @@ def final: . == "completed" or . == "busy" or . == "no-answer"
 | (.CallSid | str // error("twilio payload has no CallSid")) as $sid
 | (.CallStatus | str // error("twilio payload has no CallStatus")) as $st
 | ($st | final) as $final
-| (.Timestamp | rfc2822) as $at
+| (.Timestamp | rfc2822) as $t
+| (if $t != null then $t | todate else null end) as $at
 | (.Direction | direction) as $dir
 | (if $final then .CallDuration | int else null end) as $dur
 | ($at // ($received | str)) as $when
@@ -87,8 +92,8 @@ def final: . == "completed" or . == "busy" or . == "no-answer"
 	answered_by: (.AnsweredBy | str),
 	sip_response_code: (.SipResponseCode | int),
 	sequence_number: (.SequenceNumber | int),
-	started_at: (if $final and $at != null and $dur != null
-	    then ($at | fromdate) - $dur | todate else null end),
+	started_at: (if $final and $t != null and $dur != null
+	    then $t - $dur | todate else null end),
 	ended_at: (if $final then $at else null end),
 	# Only a final status's CallDuration is the call's length; an
 	# in-progress callback has none, so it says nothing of the outcome.

@@ -20,6 +20,7 @@ static const struct {
 } shipped[] = {
 	{ map_jq_livekit, sizeof(map_jq_livekit), map_livekit },
 	{ map_jq_elevenlabs, sizeof(map_jq_elevenlabs), map_elevenlabs },
+	{ map_jq_twilio, sizeof(map_jq_twilio), map_twilio },
 };
 
 map_fn *
@@ -171,6 +172,50 @@ map_startswith(jv v, const char *s)
 	return jv_get_kind(v) == JV_KIND_STRING &&
 	    (size_t)jv_string_length_bytes(jv_copy(v)) >= n &&
 	    memcmp(jv_string_value(v), s, n) == 0;
+}
+
+/* e164 (consumed): "+" and 6 to 15 digits, the first not 0. */
+jv
+map_e164(jv v)
+{
+	const char *s;
+	int i, n;
+	jv r;
+
+	if (jv_get_kind(v) != JV_KIND_STRING) {
+		jv_free(v);
+		return jv_null();
+	}
+	s = jv_string_value(v);
+	n = jv_string_length_bytes(jv_copy(v));
+	if (n > 0 && s[0] == '+') {
+		s++;
+		n--;
+	}
+	for (i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			break;
+	if (i < n || n < 6 || n > 15 || s[0] == '0') {
+		jv_free(v);
+		return jv_null();
+	}
+	r = jv_string_concat(jv_string("+"), jv_string_sized(s, n));
+	jv_free(v);
+	return r;
+}
+
+/* direction (consumed). */
+jv
+map_direction(jv v)
+{
+	const char *r = NULL;
+
+	if (map_startswith(v, "outbound"))
+		r = "outbound";
+	else if (map_startswith(v, "inbound"))
+		r = "inbound";
+	jv_free(v);
+	return r != NULL ? jv_string(r) : jv_null();
 }
 
 /* -6.7e16 < t < 6.7e16 as jq compares (NaN fails). */

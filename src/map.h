@@ -20,7 +20,7 @@
  */
 typedef int map_fn(jv env, jv *ev, char *why, size_t whysz);
 
-map_fn	map_livekit, map_elevenlabs;
+map_fn	map_livekit, map_elevenlabs, map_twilio;
 
 /*
  * The mapping for the program text, or NULL when it is no shipped program
@@ -41,6 +41,8 @@ jv	map_tostring(jv);
 jv	map_slice(jv, int, int);
 int	map_streq(jv, const char *);
 int	map_startswith(jv, const char *);
+jv	map_e164(jv);
+jv	map_direction(jv);
 jv	map_rfc3339(double);
 int	map_in_range(double);
 double	map_floor(double);

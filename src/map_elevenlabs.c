@@ -112,50 +112,6 @@ el_event_time(jv v)
 	return r;
 }
 
-/* e164 (consumed): "+" and 6 to 15 digits, the first not 0. */
-static jv
-el_e164(jv v)
-{
-	const char *s;
-	int i, n;
-	jv r;
-
-	if (jv_get_kind(v) != JV_KIND_STRING) {
-		jv_free(v);
-		return jv_null();
-	}
-	s = jv_string_value(v);
-	n = jv_string_length_bytes(jv_copy(v));
-	if (n > 0 && s[0] == '+') {
-		s++;
-		n--;
-	}
-	for (i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			break;
-	if (i < n || n < 6 || n > 15 || s[0] == '0') {
-		jv_free(v);
-		return jv_null();
-	}
-	r = jv_string_concat(jv_string("+"), jv_string_sized(s, n));
-	jv_free(v);
-	return r;
-}
-
-/* direction (consumed). */
-static jv
-el_direction(jv v)
-{
-	const char *r = NULL;
-
-	if (map_startswith(v, "outbound"))
-		r = "outbound";
-	else if (map_startswith(v, "inbound"))
-		r = "inbound";
-	jv_free(v);
-	return r != NULL ? jv_string(r) : jv_null();
-}
-
 /* turn (consumed). */
 static jv
 el_turn(jv t)
@@ -323,10 +279,11 @@ map_elevenlabs(jv env, jv *out, char *why, size_t whysz)
 	else
 		v = jv_null();
 	SET(o, "provider_call_sid", v);
-	SET(o, "direction", tr ? el_direction(map_get(pc, "direction")) :
-	    fail ? el_direction(map_get(fb, "Direction")) : jv_null());
-	SET(o, "phone_number", tr ? el_e164(map_get(pc, "external_number")) :
-	    fail ? el_e164(map_get(fb, "To")) : jv_null());
+	SET(o, "direction", tr ? map_direction(map_get(pc, "direction")) :
+	    fail ? map_direction(map_get(fb, "Direction")) : jv_null());
+	SET(o, "phone_number", tr ?
+	    map_e164(map_get(pc, "external_number")) :
+	    fail ? map_e164(map_get(fb, "To")) : jv_null());
 	SET(o, "started_at", el_rfc3339(jv_copy(start)));
 	if (jv_get_kind(start) != JV_KIND_NULL &&
 	    jv_get_kind(dur) != JV_KIND_NULL)

@@ -1,6 +1,6 @@
 #!/bin/sh
-# The built-in mappings (src/map_*.c) against the shipped jq programs they
-# replace: byte-identical co-transform output, rejects, diagnostics and
+# The built-in mappings (src/map_*.c: LiveKit, ElevenLabs, Twilio) against
+# the shipped jq programs they replace: byte-identical co-transform output, rejects, diagnostics and
 # exit status with the C mapping and with libjq forced (CO_MAP=jq), over
 # every fixture and vector under each source, and over a generated corpus
 # of 100 000 envelopes (tests/gen/mapgen.py, fixed seed) of every event
@@ -10,11 +10,11 @@
 
 N=${MAP_DIFF_N:-100000}
 
-# envelope BODYFILE SOURCE N: one version-1 envelope line.
+# envelope BODYFILE SOURCE N [QUERY]: one version-1 envelope line.
 envelope() {
-	jq -nc --rawfile b "$1" --arg src "$2" --arg n "$3" \
+	jq -nc --rawfile b "$1" --arg src "$2" --arg n "$3" --arg q "${4-}" \
 	    '{v:1, received_at:"2026-01-01T00:00:00.000000Z", source:$src,
-	    method:"POST", path:"/webhooks/\($src)", query:"",
+	    method:"POST", path:"/webhooks/\($src)", query:$q,
 	    remote:"127.0.0.1", headers:{}, body:$b, spool_file:"new/\($n)"}'
 }
 
@@ -41,15 +41,24 @@ both() {
 i=0
 for f in "$TESTDIR"/fixtures/livekit/*.json \
     "$TESTDIR"/fixtures/elevenlabs/*.json "$TESTDIR"/vectors/*.json \
-    "$TESTDIR"/vectors/*.form "$TESTDIR"/fixtures/seed-request-body.json; do
-	for s in livekit elevenlabs; do
+    "$TESTDIR"/vectors/*.form "$TESTDIR"/fixtures/twilio/*.form \
+    "$TESTDIR"/fixtures/seed-request-body.json; do
+	for s in livekit elevenlabs twilio; do
 		i=$((i + 1))
 		envelope "$f" $s $i
 	done
+	# Twilio's JSON variant, and a form with a tenant
+	i=$((i + 1))
+	envelope "$f" twilio $i "tenant=acme&bodySHA256=x"
+	i=$((i + 1))
+	envelope "$f" twilio $i "tenant=acme"
 done >"$T/fixtures"
 both fixtures "$T/fixtures"
 check "fixtures: each of its own source's becomes an event" \
-    test "$(wc -l <"$T/fixtures.c.out")" -ge 25
+    test "$(wc -l <"$T/fixtures.c.out")" -ge 50
+check "fixtures: Twilio forms with their tenant" test "$(jq -r \
+    'select(.source == "twilio" and .user_id == "acme") | .event_id' \
+    "$T/fixtures.c.out" | sort -u | wc -l)" -ge 12
 
 # --- the generated corpus ---
 python3 "$TESTDIR/gen/mapgen.py" "$N" >"$T/corpus"
@@ -63,9 +72,38 @@ check "corpus: over 3/4 become events" \
 check "corpus: events of every LiveKit and ElevenLabs type" test "$(jq -r \
     .event "$T/corpus.c.out" | sort -u | grep -c -E '^(room_started|room_finished|participant_joined|participant_left|participant_connection_aborted|track_published|egress_started|egress_ended|ingress_started|post_call_transcription|call_initiation_failure|post_call_audio)$')" \
     -eq 12
+check "corpus: Twilio events of every CallStatus" test "$(jq -r \
+    'select(.source == "twilio") | .provider_status' "$T/corpus.c.out" |
+    sort -u | grep -c -E '^(queued|initiated|ringing|in-progress|completed|busy|no-answer|failed|canceled)$')" \
+    -eq 9
+check "corpus: Twilio's final statuses with a start, a duration, a tenant" \
+    test "$(jq -r 'select(.source == "twilio" and .started_at != null and
+    .duration != null and .user_id != null) | .event_id' \
+    "$T/corpus.c.out" | wc -l)" -gt $((N / 200))
 check "corpus: some rejected for each reason of the programs" test "$(sed \
-    -n 's/.*: \(livekit\|elevenlabs\) payload has no.*/&/p' \
-    "$T/corpus.c.err" | sed 's/.*: //' | sort -u | wc -l)" -eq 4
+    -n 's/.*: \(livekit\|elevenlabs\|twilio\) payload has no.*/&/p' \
+    "$T/corpus.c.err" | sed 's/.*: //' | sort -u | wc -l)" -eq 6
+
+# --- twilio.jq on what libjq 1.6 gets wrong: todate of a huge duration
+# aborted it, and an error after a try was caught by that try (fromdate
+# of a year-0 time nulled the duration); now neither can happen ---
+tw() {
+	printf '{"v":1,"received_at":"2026-01-01T00:00:00Z","source":"twilio","query":"bodySHA256=x","body":%s}\n' \
+	    "$(printf '%s' "$1" | jq -Rs .)"
+}
+{
+	tw '{"CallSid":"CA1","CallStatus":"completed","CallDuration":1e17,"Timestamp":"Thu, 01 Jan 2026 00:01:31 +0000"}'
+	tw '{"CallSid":"CA2","CallStatus":"busy","CallDuration":nan,"Timestamp":"Thu, 01 Jan 2026 00:01:31 +0000"}'
+	tw '{"CallSid":"CA3","CallStatus":"completed","CallDuration":"1000","SequenceNumber":"3","Timestamp":"Sat, 01 Jan 0000 00:30:00 +0100"}'
+} >"$T/twodd"
+both twodd "$T/twodd"
+check_same "twilio: libjq does not abort, nor null a good duration" \
+    "CA1:completed
+CA2:busy
+CA3:completed 1000 3 -1-12-31T23:13:20Z" \
+    "$(CO_MAP=jq co-transform "$T/twodd" | jq -r \
+    '[.event_id, .duration, .sequence_number, .started_at] |
+    map(values) | join(" ")')"
 
 # --- which runs: CPU time on small bodies, where jq's interpreter is
 # most of the cost (C several times faster; the best of 3 runs counts) ---
@@ -97,5 +135,19 @@ check "-f a program one byte different: libjq" test $((s * 2)) -gt "$j"
 check "the site's program's output is the same" \
     test "$(co-transform -f "$T/site.jq" "$T/small" | md5sum)" = \
     "$(co-transform "$T/small" | md5sum)"
+
+# and Twilio's forms: twilio.jq runs as its C mapping too
+for i in $(seq 1 20000); do
+	printf '{"v":1,"received_at":"2026-01-01T00:00:00Z","source":"twilio","query":"tenant=acme","body":"CallSid=CA%d&CallStatus=completed&Direction=outbound-api&From=%%2B14155550199&To=%%2B14155550123&Timestamp=Thu%%2C+01+Jan+2026+00%%3A01%%3A31+%%2B0000&CallDuration=62&SequenceNumber=3&AnsweredBy=human"}\n' $i
+done >"$T/small"
+tc=$(cpu co-transform)
+tj=$(CO_MAP=jq cpu co-transform)
+diag "CPU ms for 20000 Twilio events: C $tc, CO_MAP=jq $tj"
+check "twilio.jq: C mapping (CPU < 2/3 of CO_MAP=jq)" \
+    test $((tc * 3)) -lt $((tj * 2))
+check_same "twilio.jq: its C mapping's event" \
+    "CA1:completed acme +14155550123 2026-01-01T00:00:29Z 62" \
+    "$(head -1 "$T/small" | co-transform | jq -r \
+    '"\(.event_id) \(.user_id) \(.phone_number) \(.started_at) \(.duration)"')"
 
 done_testing

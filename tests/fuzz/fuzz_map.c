@@ -4,8 +4,10 @@
  * the same envelope must give the same status, reason and events, byte
  * for byte; any difference aborts.
  * Input as fuzz_transform's (its seeds, tests/fuzz/seeds/transform-*,
- * serve): byte 0 picks the program, byte 1 a hostile value (0: none),
- * byte 2 the node of the body it replaces; the rest is the body.
+ * serve): byte 0 picks the program (for Twilio, its high bit reads the
+ * body as a form, else as the JSON variant; both with a tenant), byte 1 a
+ * hostile value (0: none), byte 2 the node of the body it replaces; the
+ * rest is the body.
  * Leaks are not checked (libjq 1.6 leaks on caught errors).
  * The share directory: CO_SHARE, else ../../share beside this binary.
  */
@@ -40,11 +42,18 @@ static const char *fz_hostile[] = {
 	"\"{\\\"userId\\\":1e400}\"", "\"SIP\"", "\"VoiceMail\"", "486", "603",
 	"\"480\"", "9007199254740993", "1.7976931348623157e308",
 	"{\"location\":\"s3://x\"}", "[{\"location\":\"\"},{\"location\":\"y\"}]",
+	"\"completed\"", "\"busy\"", "\"in-progress\"", "\"outbound-api\"",
+	"\"inbound\"", "\"Thu, 01 Jan 2026 00:01:31 +0130\"",
+	"\"Sat, 01 Jan 0000 00:30:00 +0100\"", "\"Fri, 31 Dec 9999 23:30:00 -0100\"",
+	"\"Thu, 01 Jan 1970 00:00:00 -.5.5\"", "\"Wed, 31 Dec 1969 23:59:59 +0000\"",
+	"\"Thu, 01 Jan 2026 00:01:31 +00\u00e90\"", "\"62\"", "\"1e15\"",
+	"\"999999999999999.5\"",
 };
 #define FZ_NHOSTILE	(sizeof(fz_hostile) / sizeof(fz_hostile[0]))
 
-static const char *fz_names[] = { "elevenlabs", "livekit" };
-static struct transform *fz_c[2], *fz_jq[2];
+static const char *fz_names[] = { "elevenlabs", "livekit", "twilio" };
+#define FZ_NPROGS	(sizeof(fz_names) / sizeof(fz_names[0]))
+static struct transform *fz_c[FZ_NPROGS], *fz_jq[FZ_NPROGS];
 
 const char *
 __asan_default_options(void)
@@ -57,7 +66,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 300], *s;
 	const char *share;
-	int i;
+	size_t i;
 
 	(void)argc;
 	if ((share = getenv("CO_SHARE")) == NULL) {
@@ -72,7 +81,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		setenv("CO_SHARE", dir, 1);
 		share = getenv("CO_SHARE");
 	}
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < FZ_NPROGS; i++) {
 		snprintf(path, sizeof(path), "%s/%s.jq", share, fz_names[i]);
 		unsetenv("CO_MAP");
 		fz_c[i] = transform_new();
@@ -168,7 +177,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 3)
 		return 0;
-	i = data[0] % 2;
+	i = (data[0] & 0x7f) % FZ_NPROGS;
 	text = jv_string_sized((const char *)data + 3, (int)(size - 3));
 	if (data[1] != 0 && jv_is_valid(text)) {
 		body = jv_parse(jv_string_value(text));
@@ -189,6 +198,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    jv_string("received_at"), jv_string("2026-01-01T00:00:00Z"),
 	    jv_string("spool_file"), jv_string("1767225600.000000.1.fuzz"),
 	    jv_string("body"), text);
+	if (strcmp(fz_names[i], "twilio") == 0)
+		env = jv_object_set(env, jv_string("query"), jv_string(
+		    data[0] & 0x80 ? "tenant=acme" :
+		    "tenant=%C3%A9&bodySHA256=x"));
 	rc_c = fz_run(fz_c[i], jv_copy(env), &out_c, why_c, sizeof(why_c));
 	rc_jq = fz_run(fz_jq[i], env, &out_jq, why_jq, sizeof(why_jq));
 	if (rc_c != rc_jq || strcmp(why_c, why_jq) != 0 ||

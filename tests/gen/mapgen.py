@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 # tests/gen/mapgen.py - envelopes for the differential test of the built-in
 # mappings (tests/0210-map-diff.t): LiveKit and ElevenLabs webhooks of
-# every event type with fields missing, of the wrong type, huge, NaN-like,
-# non-ASCII, long, or replaced by nested junk.  The bodies are written
+# every event type, and Twilio status callbacks of every CallStatus (forms,
+# and JSON bodies with bodySHA256 in the query; tenant parameters), with
+# fields missing, of the wrong type, huge, NaN-like, non-ASCII, long, or
+# replaced by nested junk.  The bodies are written
 # here as JSON text, so they can hold what libjq 1.6 accepts and Python
 # would not write: nan, 1e400, duplicate keys, lone surrogates.
 #   mapgen.py [-s SEED] [N]   N envelopes (100000) on stdout, seed 13
 import json
+import urllib.parse
 import random
 import sys
 
@@ -254,19 +257,125 @@ def elevenlabs():
     return {k: v for k, v in o.items() if v is not Ellipsis}
 
 
+TW_STATUS = ["queued", "initiated", "ringing", "in-progress", "completed",
+             "busy", "no-answer", "failed", "canceled"] * 3 + [
+             "", "Completed", "completed ", "no_answer", "\u00e9"]
+TW_ANSWERED = ["human", "machine_start", "machine_end_beep",
+               "machine_end_silence", "machine_end_other", "fax", "unknown",
+               "", "\u00e9"]
+TW_DIR = ["inbound", "outbound-api", "outbound-dial", "", "Inbound",
+          "trunking-originating", "outbound", "inbound\u00e9"]
+TW_NUMS = ["62", "0", "1", "", "abc", "1e3", "1e15", "999999999999999",
+           "999999999999999.5", "1e400", "-1", "-0", "nan", " 62", "62 ",
+           "62.9", "0.5", "9007199254740993", "0x10", "6 2", "[1]", "true",
+           "\u0661", "62\u0000", "1E2"]
+TW_TIMES = ["Thu, 01 Jan 2026 00:01:31 +0000"] * 6 + [
+    "Thu, 01 Jan 2026 00:01:31 +0130", "Thu, 01 Jan 2026 00:01:31 -0500",
+    "Thu, 01 Jan 2026 00:01:31 +9999", "Thu, 01 Jan 2026 00:01:31 -9999",
+    "Thu, 01 Jan 1970 00:00:00 +.1.1", "Thu, 01 Jan 1970 00:00:00 -.5.5",
+    "Thu, 01 Jan 1970 00:00:00 +1.1.", "Thu, 01 Jan 1970 00:00:00 +0000",
+    "Wed, 31 Dec 1969 23:59:59 +0000", "Thu, 01 Jan 1970 00:00:59 +0001",
+    "Thu, 01 Jan 1970 00:00:00 +0001", "Sat, 01 Jan 0000 00:30:00 +0100",
+    "Sat, 01 Jan 0000 00:30:00 -0100", "Fri, 31 Dec 9999 23:30:00 -0100",
+    "Fri, 31 Dec 9999 23:30:00 +0100", "Thu, 01 Jan 0999 00:00:00 +0000",
+    "Thu, 01 Jan 2026 00:01:31 GMT+0", "Thu, 01 Jan 2026 00:01:31 GMT",
+    "Thu, 01 Jan 2026 00:01:31 +0000 ", "Thu, 01 Jan 2026 00:01:31  +0000",
+    "Thu, 01 Jan 2026 00:01:61 +0000", "Thu, 01 Jan 2026 00:01:62 +0000",
+    "Thu, 31 Feb 2026 00:01:31 +0000", "Thu, 01 Jan 2026 24:00:00 +0000",
+    "thu, 01 jan 2026 00:01:31 +0000", "Xyz, 01 Jan 2026 00:01:31 +0000",
+    "Thursday, 01 January 2026 00:01:31 +0000", "Thu, 1 Jan 2026 0:1:31 +0000",
+    "Thu, 01 Jan 2026 00:01:31 +00\u00e90", "Th\u00e9, 01 Jan 2026 00:01:31 +0000",
+    "Thu, 01 Jan 2026 00:01:31\u0000+0000", "Thu, 01 Jan 2026 00:01:31 + 1 1",
+    "Thu, 01 Jan 2026 00:01:31 +-1-1", "Thu, 01 Jan 2026 00:01:31 +1e1e",
+    "Thu, 01 Jan 2026 00:01:31 -0000", "Thu, 01 Jan 2026 00:01:31 +2400",
+    "Thu, 01 Jan 2026 00:01:31 x0000", "Thu, 01 Jan 2026\t00:01:31 +0000",
+    "Thu, 01 Jan 2026 00:01:31 +0000\n", "2026-01-01T00:01:31Z",
+    "1767225691", "", "\u00e9" * 26, "Thu, 01 Jan 2026 00:01 +0000xx"]
+TW_TENANT = ["tenant=acme", "tenant=acme", "tenant=", "tenant=%C3%A9t%C3%A9",
+             "tenant=a+b", "tenant=%00", "x=1", "tenant=a&tenant=b",
+             "tenant", "tenant=%FF", "TENANT=acme", "tenant=acme&x=%E2%98%83"]
+
+
+def tw_fields():
+    sid = pick(ids("CA"), odd=0.02, missing=0.02)
+    return obj(AccountSid=pick(ids("AC")), ApiVersion=pick(["2010-04-01"]),
+               CallSid=sid, CallStatus=pick(TW_STATUS, odd=0.03,
+                                            missing=0.03),
+               ParentCallSid=pick(ids("CA"), missing=0.7),
+               Direction=pick(TW_DIR), From=pick(PHONES + [
+                   "client:alice", "sip:alice@example.com"]),
+               To=pick(PHONES + ["client:bob", "sip:b@example.com"]),
+               Called=pick(PHONES, missing=0.5),
+               Timestamp=pick(TW_TIMES, missing=0.1),
+               CallDuration=pick(TW_NUMS, missing=0.2),
+               SequenceNumber=pick(TW_NUMS, missing=0.3),
+               SipResponseCode=pick(["200", "486", "603", "487"] + TW_NUMS,
+                                    missing=0.4),
+               AnsweredBy=pick(TW_ANSWERED, missing=0.4),
+               RecordingUrl=pick(["https://api.twilio.com/r/RE1", ""],
+                                 missing=0.7))
+
+
+def tw_enc(v):
+    """A form value: usually quote_plus, now and then raw escapes."""
+    r = R.random()
+    if not isinstance(v, str):
+        v = dump(v)
+    if r < 0.03:
+        return R.choice(["%FF", "%00", "%C3", "%e9t%e9", "a%2Bb", "%2b"])
+    if r < 0.5:
+        return urllib.parse.quote(v, safe="")
+    return urllib.parse.quote_plus(v)
+
+
+def twilio():
+    """(body, query): a form, or a JSON body with bodySHA256."""
+    f = tw_fields()
+    if isinstance(f, Dup) or R.random() < 0.2:
+        # the JSON variant: any JSON values
+        if not isinstance(f, Dup):
+            for k in list(f):
+                if R.random() < 0.05:
+                    f[k] = junk()
+            if R.random() < 0.1:
+                f["CallDuration"] = R.choice(ODD_NUM + [62, 1e17, 6.7e16,
+                                                        -62, 1e300])
+        q = "bodySHA256=" + "%064x" % R.getrandbits(256)
+        if R.random() < 0.7:
+            q += "&" + R.choice(TW_TENANT)
+        return dump(f), q
+    items = list(f.items())
+    if items and R.random() < 0.03:
+        items.append((R.choice(items)[0], R.choice(TW_STATUS)))
+    if R.random() < 0.2:
+        R.shuffle(items)
+    body = "&".join(urllib.parse.quote_plus(k) + "=" + tw_enc(v)
+                    for k, v in items)
+    if R.random() < 0.02:
+        body = R.choice(["", "a", "&x=1", "x=1&", "=1", "x=%zz", "x y"])
+    q = R.choice(TW_TENANT + ["", ""])
+    return body, q
+
+
 out = sys.stdout
 for i in range(n):
-    src = "livekit" if R.random() < 0.6 else "elevenlabs"
-    # now and then the other provider's body, or one that is not an object
-    kind = livekit if (src == "livekit") != (R.random() < 0.03) \
-        else elevenlabs
     r = R.random()
-    body = dump(kind()) if r < 0.99 else R.choice(
-        ["[]", "1", "nan", "{", '{"a":1}x', "", '"s"'])
+    src = "livekit" if r < 0.4 else "elevenlabs" if r < 0.65 else "twilio"
+    # now and then another provider's body, or one that is not an object
+    kind = {"livekit": livekit, "elevenlabs": elevenlabs,
+            "twilio": twilio}[src]
+    if R.random() < 0.03:
+        kind = R.choice([livekit, elevenlabs, twilio])
+    b = kind()
+    body, query = b if isinstance(b, tuple) else (dump(b), "")
+    if src == "twilio" and kind != twilio and R.random() < 0.5:
+        query = "bodySHA256=x"
+    if R.random() >= 0.99:
+        body = R.choice(["[]", "1", "nan", "{", '{"a":1}x', "", '"s"'])
     env = {"v": 1, "received_at": R.choice(
         ["2026-01-01T00:00:00.000000Z"] * 20 + [5, "", None]),
         "source": src, "method": "POST", "path": "/webhooks/" + src,
-        "query": "", "remote": "127.0.0.1", "headers": {},
+        "query": query, "remote": "127.0.0.1", "headers": {},
         "body": body, "spool_file": "new/%d.gen" % i}
     if env["received_at"] is None:
         del env["received_at"]
