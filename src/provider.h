@@ -23,6 +23,10 @@ enum provider_state {
 	PROVIDER_BROKEN		/* set but unusable: said with warnx */
 };
 
+/* The call tables co-query reads (struct provider's query). */
+#define PROVIDER_CALL_LOGS	1
+#define PROVIDER_CALLS		2
+
 struct provider {
 	/* The envelope's source, the name of its jq program (NAME.jq). */
 	const char *name;
@@ -57,8 +61,14 @@ struct provider {
 	 * string, or jv_null() when the payload has none.
 	 */
 	jv	(*event_id)(jv);
-	/* Does co-query answer about its calls (has it SQL in query.c)? */
+	/*
+	 * Where co-query finds its calls: 0 nowhere, PROVIDER_CALL_LOGS (the
+	 * seed's call_logs) or PROVIDER_CALLS (calls, migration 003); and
+	 * which rows of that table are its own, as an SQL predicate on the
+	 * table's columns.
+	 */
 	int	 query;
+	const char *query_rows;
 	/* Its reply to an accepted request; NULL: the JSON accepted body. */
 	const char *reply_type;
 	const char *reply_body;

@@ -37,7 +37,9 @@ const struct provider provider_elevenlabs = {
 	.secrets_load = el_load,
 	.secrets_free = el_free,
 	.verify = el_verify,
-	.query = 1,
+	.query = PROVIDER_CALLS,
+	/* its calls rows: made by co-dial or for a conversation */
+	.query_rows = "(call_sid IS NOT NULL OR conversation_id IS NOT NULL)",
 	.event_id = el_event_id,
 	.load = &load_elevenlabs,
 };

@@ -38,7 +38,8 @@ const struct provider provider_livekit = {
 	.secrets_load = lk_load,
 	.secrets_free = lk_free,
 	.verify = lk_verify,
-	.query = 1,
+	.query = PROVIDER_CALL_LOGS,
+	.query_rows = "true",
 	.event_id = lk_event_id,
 	.load = &load_livekit,
 };

@@ -43,7 +43,9 @@ const struct provider provider_twilio = {
 	.event_id = tw_event_id,
 	.reply_type = "text/xml",
 	.reply_body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>",
-	.query = 1,
+	.query = PROVIDER_CALLS,
+	/* a row of its own: made for a CallSid no ElevenLabs call had */
+	.query_rows = "(call_sid IS NULL AND conversation_id IS NULL)",
 	.load = &load_twilio,
 };
 

@@ -308,18 +308,32 @@ wanted(const struct query *q, const char *p)
 	return 0;
 }
 
-/* Narrow the calls table's rows to the --provider list. */
+/*
+ * Narrow the rows of one call table (PROVIDER_CALL_LOGS or PROVIDER_CALLS)
+ * to those of the --provider list's providers, by the table's predicates.
+ */
 static void
-sql_calls_provider(const struct query *q, struct sql *s)
+sql_providers(const struct query *q, struct sql *s, int table)
 {
-	int el = wanted(q, "elevenlabs"), tw = wanted(q, "twilio");
+	const struct provider *const *p;
+	int n = 0, all = 1;
 
-	if (!el && !tw)
+	for (p = provider_table; *p != NULL; p++)
+		if ((*p)->query == table && wanted(q, (*p)->name))
+			n++;
+		else if ((*p)->query == table)
+			all = 0;
+	if (n == 0)
 		sql_add(s, " AND false");
-	else if (!el)
-		sql_add(s, " AND " TW_ROW);
-	else if (!tw)
-		sql_add(s, " AND NOT " TW_ROW);
+	if (n == 0 || all)
+		return;
+	sql_add(s, " AND (false");
+	for (p = provider_table; *p != NULL; p++)
+		if ((*p)->query == table && wanted(q, (*p)->name)) {
+			sql_add(s, " OR ");
+			sql_add(s, (*p)->query_rows);
+		}
+	sql_add(s, ")");
 }
 
 /* A failed statement: data exceptions can only come from our arguments. */
@@ -524,8 +538,7 @@ query_calls(struct query *q, int *rc)
 	sql_add(&s, ", " CURSOR " AS cursor FROM ((SELECT " LK_CALLS
 	    "FROM call_logs WHERE " TENANT);
 	sql_filters(&s, &q->f);
-	if (!wanted(q, "livekit"))
-		sql_add(&s, " AND false");
+	sql_providers(q, &s, PROVIDER_CALL_LOGS);
 	if (q->after != NULL) {
 		sql_add(&s, " AND (" KEY ", id) < (");
 		sql_param(&s, q->after, AT_UTC);
@@ -539,7 +552,7 @@ query_calls(struct query *q, int *rc)
 		sql_add(&s, ") UNION ALL (SELECT " EL_CALLS "FROM calls WHERE "
 		    EL_TENANT);
 		sql_filters_el(&s, &q->f);
-		sql_calls_provider(q, &s);
+		sql_providers(q, &s, PROVIDER_CALLS);
 		if (q->after != NULL) {
 			sql_add(&s, " AND (" EL_KEY ", id::text) < (");
 			sql_param(&s, q->after, "timestamptz");
@@ -576,13 +589,12 @@ query_stats(struct query *q, int *rc)
 	sql_add(&s, STATS_COLS "FROM (SELECT " LK_STATS "FROM call_logs WHERE "
 	    TENANT);
 	sql_filters(&s, &q->f);
-	if (!wanted(q, "livekit"))
-		sql_add(&s, " AND false");
+	sql_providers(q, &s, PROVIDER_CALL_LOGS);
 	if (el) {
 		sql_add(&s, " UNION ALL SELECT " EL_STATS "FROM calls WHERE "
 		    EL_TENANT);
 		sql_filters_el(&s, &q->f);
-		sql_calls_provider(q, &s);
+		sql_providers(q, &s, PROVIDER_CALLS);
 	}
 	sql_add(&s, ") c");
 	for (i = 0; i < q->nby; i++) {
