@@ -5,8 +5,8 @@
  * EVP fetch constructs every digest of the default provider, about 0.25 ms
  * of CPU in a tool started per request to check one signature (co-serve,
  * co-receive; measured in co-serve(1)), and a static link of these few
- * functions takes a small part of libcrypto.a (co-receive(1)).  They are deprecated in 3.0 but kept, hence
- * OPENSSL_API_COMPAT.
+ * functions takes a small part of libcrypto.a (co-receive(1)).  They are
+ * deprecated in 3.0 but kept, hence OPENSSL_API_COMPAT.
  */
 #define OPENSSL_API_COMPAT 0x10100000L
 
