@@ -1,11 +1,12 @@
 /*
  * crypto.c - hashes, HMACs, base64 and hex on OpenSSL.
- * SHA-256 and HMAC-SHA256 (RFC 2104) are built on OpenSSL's SHA256_*
- * functions, not EVP: in OpenSSL 3 a process's first EVP fetch constructs
- * every digest of the default provider, about 0.25 ms of CPU in a tool
- * started per request to check one signature (co-serve, co-receive;
- * measured in co-serve(1)).  They are deprecated in 3.0 but kept, hence
- * OPENSSL_API_COMPAT.
+ * SHA-256, HMAC-SHA256 and HMAC-SHA1 (RFC 2104) are built on OpenSSL's
+ * SHA256_* and SHA1_* functions, not EVP: in OpenSSL 3 a process's first
+ * EVP fetch constructs every digest of the default provider, about 0.25 ms
+ * of CPU in a tool started per request to check one signature (co-serve,
+ * co-receive; measured in co-serve(1)), and a static link of these few
+ * functions takes a small part of libcrypto.a (co-receive(1)).  They are
+ * deprecated in 3.0 but kept, hence OPENSSL_API_COMPAT.
  */
 #define OPENSSL_API_COMPAT 0x10100000L
 
@@ -13,11 +14,8 @@
 
 #include <stdint.h>
 #include <string.h>
-#include <limits.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/sha.h>
 
 #include "crypto.h"
@@ -41,20 +39,37 @@ crypto_hmac_sha256(const void *key, size_t klen, const void *p, size_t n,
 	crypto_hmac_sha256v(key, klen, &iov, 1, out);
 }
 
+/* HMAC-SHA1 (Twilio's scheme), built as HMAC-SHA256 below: no EVP. */
 void
 crypto_hmac_sha1(const void *key, size_t klen, const void *p, size_t n,
     unsigned char out[SHA1_LEN])
 {
-	unsigned char kh[SHA1_LEN];
-	unsigned int len = SHA1_LEN;
+	unsigned char k[SHA_CBLOCK], pad[SHA_CBLOCK], in[SHA1_LEN];
+	SHA_CTX c;
+	int i;
 
-	if (klen > INT_MAX) {
-		EVP_Digest(key, klen, kh, &len, EVP_sha1(), NULL);
-		key = kh;
-		klen = sizeof(kh);
-		len = SHA1_LEN;
-	}
-	HMAC(EVP_sha1(), key, (int)klen, p, n, out, &len);
+	memset(k, 0, sizeof(k));
+	if (klen > sizeof(k)) {
+		SHA1_Init(&c);
+		SHA1_Update(&c, key, klen);
+		SHA1_Final(k, &c);
+	} else if (klen > 0)
+		memcpy(k, key, klen);
+	for (i = 0; i < SHA_CBLOCK; i++)
+		pad[i] = k[i] ^ 0x36;
+	SHA1_Init(&c);
+	SHA1_Update(&c, pad, sizeof(pad));
+	SHA1_Update(&c, p, n);
+	SHA1_Final(in, &c);
+	for (i = 0; i < SHA_CBLOCK; i++)
+		pad[i] = k[i] ^ 0x5c;
+	SHA1_Init(&c);
+	SHA1_Update(&c, pad, sizeof(pad));
+	SHA1_Update(&c, in, sizeof(in));
+	SHA1_Final(out, &c);
+	OPENSSL_cleanse(k, sizeof(k));
+	OPENSSL_cleanse(pad, sizeof(pad));
+	OPENSSL_cleanse(&c, sizeof(c));
 }
 
 /*

@@ -197,5 +197,8 @@ if [ -f "$W/receive.out" ]; then
 	    "$W/receive.out" | awk -v l="${l_recv:-?}" -v p99="$(sed -n \
 	    's/^receive: co-receive .*p99 *\([0-9.]*\) ms.*/\1/p' "$W/receive.out")" \
 	    '{ printf "  ratio co-receive / do-nothing      %5.2f  (p99 %s ms; target >= 0.5; load %s)\n", $1, p99, l }'
+	sed -n 's/^receive: ratio by CPU per request \([0-9.]*\).*/\1/p' \
+	    "$W/receive.out" | awk \
+	    '{ printf "  ratio co-receive / do-nothing, CPU %5.2f  (per request, socat and handlers)\n", $1 }'
 fi
 exit 0

@@ -4,9 +4,11 @@
 # through socat fork-per-connection on loopback into co-receive, fsync on;
 # then the same wrk client against the same socat serving a do-nothing
 # handler (null-handler.c: reads the request, answers a fixed 200).
-# Prints requests/s, p50 and p99 latency of each and their ratio; the two
-# alternate for BENCH_RECV_ROUNDS rounds (2) and each keeps its best round,
-# so a burst of load from elsewhere does not decide the ratio.
+# Prints requests/s, p50 and p99 latency of each and their ratio, and CPU
+# per request (socat and its handlers; the journal threads) and the ratio
+# of those; the two alternate for BENCH_RECV_ROUNDS rounds (2) and each
+# keeps its best round, so a burst of load from elsewhere does not decide
+# the ratio.
 # Standalone: builds nothing of the project, takes co-receive from PATH.
 # BENCH_RECV_N requests (2000), BENCH_RECV_C connections (32: enough for
 # the journal to commit several requests' fsyncs at once, as under load),
@@ -90,11 +92,25 @@ serve() {
 	exit 1
 }
 
+# CPU ticks (1/100 s) of process $1 and its reaped children; of the
+# journal threads (jbd2/*: every file system's, so other work's fsyncs
+# count too), which do the commits the fsyncs wait for.
+ticks() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat"; }
+jticks() {
+	for p in /proc/[0-9]*; do
+		case "$(cat "$p/comm" 2>/dev/null)" in
+		jbd2/*) cat "$p/stat" ;;
+		esac
+	done 2>/dev/null | awk '{ t += $14 + $15 } END { print t + 0 }'
+}
+
 # run NAME CMD: serve CMD, drive it with wrk; appends
-# "requests seconds p50_us p99_us errors" to $dir/NAME.runs.
+# "requests seconds p50_us p99_us errors" to $dir/NAME.runs and
+# "requests socat_ticks jbd2_ticks" to $dir/NAME.cpu.
 run() {
 	serve "$2"
 	rm -f "$dir"/stopped.*
+	j0=$(jticks)
 	wrk -t $threads -c "$C" -d 300s --timeout 10s -s "$dir/post.lua" \
 	    "http://127.0.0.1:$port/webhooks/livekit" >"$dir/$1.wrk" 2>&1 &
 	wrk=$!
@@ -104,6 +120,9 @@ run() {
 	done
 	kill -INT $wrk 2>/dev/null
 	wait $wrk
+	sleep 0.2		# the last handlers reaped by socat
+	s1=$(ticks "$pid")
+	j1=$(jticks)
 	kill $pid
 	wait $pid 2>/dev/null
 	pid=
@@ -113,6 +132,21 @@ run() {
 		exit 1
 	fi
 	sed -n 's/^RESULT //p' "$dir/$1.wrk" >>"$dir/$1.runs"
+	echo "$(sed -n 's/^RESULT \([0-9]*\) .*/\1/p' "$dir/$1.wrk") $s1" \
+	    "$((j1 - j0))" >>"$dir/$1.cpu"
+}
+
+# cpu NAME: CPU per request of socat with the handlers it forked, and of
+# the journal threads; the ratio of these is what two busy cores would
+# give whatever else the machine runs (the req/s ratio depends on that).
+cpu() {
+	awk -v name="$1" -v out="$dir/$1.cpums" '
+	{ n += $1; s += $2; j += $3 }
+	END {
+		printf "receive: %-12s CPU per request: socat+handler %.2f ms," \
+		    " journal %.2f ms\n", name, s * 10 / n, j * 10 / n
+		print s * 10 / n, (s + j) * 10 / n >out
+	}' "$dir/$1.cpu"
 }
 
 # best NAME: print the round with the highest rate; its rate in NAME.rate.
@@ -143,6 +177,8 @@ while [ $round -lt "$R" ]; do
 done
 best co-receive
 best do-nothing
+cpu co-receive
+cpu do-nothing
 files=$(ls "$spool/new" | wc -l | tr -d ' ')
 # wrk opens connections it never sends on when it is stopped: those are
 # the "empty request" lines, not refusals.
@@ -156,5 +192,11 @@ awk -v a="$(cat "$dir/co-receive.rate")" -v c="$(cat "$dir/do-nothing.rate")" \
 	r = a / c
 	printf "receive: ratio co-receive/do-nothing %.2f (target >= 0.5: %s)\n",
 	    r, (r >= 0.5 ? "met" : "NOT met")
+}'
+read -r a aj <"$dir/co-receive.cpums"
+read -r c cj <"$dir/do-nothing.cpums"
+awk -v a="$a" -v aj="$aj" -v c="$c" -v cj="$cj" 'BEGIN {
+	printf "receive: ratio by CPU per request %.2f, with the journal %.2f" \
+	    " (target >= 0.5)\n", c / a, cj / aj
 }'
 exit 0
