@@ -21,7 +21,8 @@
 
 #include "transform.h"
 
-#define FZ_MAXPATHS	512
+#include "fzshare.h"
+
 
 int	LLVMFuzzerInitialize(int *, char ***);
 const char *__asan_default_options(void);
@@ -64,23 +65,12 @@ __asan_default_options(void)
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 300], *s;
+	char path[PATH_MAX + 300];
 	const char *share;
 	size_t i;
 
 	(void)argc;
-	if ((share = getenv("CO_SHARE")) == NULL) {
-		snprintf(dir, sizeof(dir), "%s", (*argv)[0]);
-		if ((s = strrchr(dir, '/')) != NULL)
-			*s = '\0';
-		else
-			snprintf(dir, sizeof(dir), ".");
-		snprintf(path, sizeof(path), "%s/../../share", dir);
-		if (realpath(path, dir) == NULL)
-			abort();
-		setenv("CO_SHARE", dir, 1);
-		share = getenv("CO_SHARE");
-	}
+	share = fz_share((*argv)[0]);
 	for (i = 0; i < FZ_NPROGS; i++) {
 		snprintf(path, sizeof(path), "%s/%s.jq", share, fz_names[i]);
 		unsetenv("CO_MAP");
@@ -94,60 +84,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	unsetenv("CO_MAP");
 	return 0;
-}
-
-/* Every path of v below path (consumed), up to FZ_MAXPATHS of them. */
-static void
-fz_paths(jv v, jv path, jv *out)
-{
-	jv keys, k;
-	int i, n;
-
-	if (jv_array_length(jv_copy(*out)) >= FZ_MAXPATHS) {
-		jv_free(v);
-		jv_free(path);
-		return;
-	}
-	if (jv_array_length(jv_copy(path)) > 0)
-		*out = jv_array_append(*out, jv_copy(path));
-	if (jv_get_kind(v) != JV_KIND_OBJECT && jv_get_kind(v) != JV_KIND_ARRAY) {
-		jv_free(v);
-		jv_free(path);
-		return;
-	}
-	keys = jv_keys(jv_copy(v));
-	n = jv_array_length(jv_copy(keys));
-	for (i = 0; i < n; i++) {
-		k = jv_array_get(jv_copy(keys), i);
-		fz_paths(jv_get(jv_copy(v), jv_copy(k)),
-		    jv_array_append(jv_copy(path), k), out);
-	}
-	jv_free(keys);
-	jv_free(v);
-	jv_free(path);
-}
-
-/* The body with node pick replaced by hostile value h (consumed). */
-static jv
-fz_mutate(jv body, unsigned h, unsigned pick)
-{
-	jv paths, p, v;
-	int n;
-
-	paths = jv_array();
-	fz_paths(jv_copy(body), jv_array(), &paths);
-	if ((n = jv_array_length(jv_copy(paths))) == 0) {
-		jv_free(paths);
-		return body;
-	}
-	p = jv_array_get(paths, (int)(pick % (unsigned)n));
-	v = jv_parse(fz_hostile[h % FZ_NHOSTILE]);
-	if (!jv_is_valid(v)) {
-		jv_free(p);
-		jv_free(v);
-		return body;
-	}
-	return jv_setpath(body, p, v);
 }
 
 /* Each event, dumped, after the ones before it. */
@@ -182,7 +118,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (data[1] != 0 && jv_is_valid(text)) {
 		body = jv_parse(jv_string_value(text));
 		if (jv_get_kind(body) == JV_KIND_OBJECT) {
-			body = fz_mutate(body, data[1] - 1u, data[2]);
+			body = fz_mutate(body,
+			    fz_hostile[(data[1] - 1u) % FZ_NHOSTILE], data[2]);
 			jv_free(text);
 			text = jv_is_valid(body) ? jv_dump_string(body, 0) :
 			    body;

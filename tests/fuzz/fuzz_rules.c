@@ -20,6 +20,8 @@
 #include "classify.h"
 #include "rules.h"
 
+#include "fzshare.h"
+
 int	LLVMFuzzerInitialize(int *, char ***);
 const char *__asan_default_options(void);
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -58,23 +60,12 @@ __asan_default_options(void)
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 300], *s;
+	char path[PATH_MAX + 300];
 	const char *share;
 	int i;
 
 	(void)argc;
-	if ((share = getenv("CO_SHARE")) == NULL) {
-		snprintf(dir, sizeof(dir), "%s", (*argv)[0]);
-		if ((s = strrchr(dir, '/')) != NULL)
-			*s = '\0';
-		else
-			snprintf(dir, sizeof(dir), ".");
-		snprintf(path, sizeof(path), "%s/../../share", dir);
-		if (realpath(path, dir) == NULL)
-			abort();
-		setenv("CO_SHARE", dir, 1);
-		share = getenv("CO_SHARE");
-	}
+	share = fz_share((*argv)[0]);
 	snprintf(path, sizeof(path), "%s/rules.jq", share);
 	for (i = 0; i < 4; i++) {
 		classify_defaults(&fz_co[i]);

@@ -30,8 +30,9 @@
 #include "classify.h"
 #include "transform.h"
 
+#include "fzshare.h"
+
 #define FZ_MAXPROGS	16
-#define FZ_MAXPATHS	512
 
 int	LLVMFuzzerInitialize(int *, char ***);
 const char *__asan_default_options(void);
@@ -71,25 +72,14 @@ fz_cmp(const void *a, const void *b)
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 300], *names[FZ_MAXPROGS], *s;
+	char path[PATH_MAX + 300], *names[FZ_MAXPROGS], *s;
 	const char *share;
 	struct dirent *e;
 	DIR *d;
 	int i, n = 0;
 
 	(void)argc;
-	if ((share = getenv("CO_SHARE")) == NULL) {
-		snprintf(dir, sizeof(dir), "%s", (*argv)[0]);
-		if ((s = strrchr(dir, '/')) != NULL)
-			*s = '\0';
-		else
-			snprintf(dir, sizeof(dir), ".");
-		snprintf(path, sizeof(path), "%s/../../share", dir);
-		if (realpath(path, dir) == NULL)
-			abort();
-		setenv("CO_SHARE", dir, 1);
-		share = getenv("CO_SHARE");
-	}
+	share = fz_share((*argv)[0]);
 	if ((d = opendir(share)) == NULL)
 		abort();
 	while ((e = readdir(d)) != NULL && n < FZ_MAXPROGS)
@@ -113,59 +103,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	fz_nprogs = n;
 	classify_defaults(&fz_co);
 	return 0;
-}
-
-/* Every path of v below path (consumed), up to FZ_MAXPATHS of them. */
-static void
-fz_paths(jv v, jv path, jv *out)
-{
-	jv keys, k;
-	int i, n;
-
-	if (jv_array_length(jv_copy(*out)) >= FZ_MAXPATHS) {
-		jv_free(v);
-		jv_free(path);
-		return;
-	}
-	if (jv_array_length(jv_copy(path)) > 0)
-		*out = jv_array_append(*out, jv_copy(path));
-	if (jv_get_kind(v) != JV_KIND_OBJECT && jv_get_kind(v) != JV_KIND_ARRAY) {
-		jv_free(v);
-		jv_free(path);
-		return;
-	}
-	keys = jv_keys(jv_copy(v));
-	n = jv_array_length(jv_copy(keys));
-	for (i = 0; i < n; i++) {
-		k = jv_array_get(jv_copy(keys), i);
-		fz_paths(jv_get(jv_copy(v), jv_copy(k)),
-		    jv_array_append(jv_copy(path), k), out);
-	}
-	jv_free(keys);
-	jv_free(v);
-	jv_free(path);
-}
-
-/* The body with node pick replaced by hostile value h (consumed). */
-static jv
-fz_mutate(jv body, unsigned h, unsigned pick)
-{
-	jv paths, p, v;
-	int n;
-
-	paths = jv_array();
-	fz_paths(jv_copy(body), jv_array(), &paths);
-	if ((n = jv_array_length(jv_copy(paths))) == 0) {
-		jv_free(paths);
-		return body;
-	}
-	p = jv_array_get(paths, (int)(pick % (unsigned)n));
-	v = jv_parse(fz_hostile[h % FZ_NHOSTILE]);
-	if (!jv_is_valid(v)) {		/* 1.6 refuses some escapes */
-		jv_free(p);
-		return body;
-	}
-	return jv_setpath(body, p, v);
 }
 
 static void
@@ -195,7 +132,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (data[1] != 0 && jv_is_valid(text)) {
 		body = jv_parse(jv_string_value(text));
 		if (jv_get_kind(body) == JV_KIND_OBJECT) {
-			body = fz_mutate(body, data[1] - 1u, data[2]);
+			body = fz_mutate(body,
+			    fz_hostile[(data[1] - 1u) % FZ_NHOSTILE], data[2]);
 			jv_free(text);
 			text = jv_is_valid(body) ? jv_dump_string(body, 0) :
 			    body;
