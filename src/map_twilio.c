@@ -118,7 +118,7 @@ static jv
 tw_rfc2822(jv s)
 {
 	jv z, sign, head;
-	double h, m, off, t;
+	double h = 0, m = 0, off, t;
 	int len, ok;
 
 	if (jv_get_kind(s) != JV_KIND_STRING ||
