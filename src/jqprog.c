@@ -99,3 +99,20 @@ jqprog_load(jq_state **jqp, const char *file, const char *name, jv args)
 	}
 	return 0;
 }
+
+void
+jqprog_why(jv msg, int max, char *why, size_t whysz)
+{
+	char *s;
+
+	if (jv_get_kind(msg) == JV_KIND_STRING)
+		snprintf(why, whysz, "%.*s", max, jv_string_value(msg));
+	else
+		snprintf(why, whysz, "program error (not a string)");
+	for (s = why; *s != '\0'; s++)
+		if (*s == '\n' || *s == '\r' || *s == '\t')
+			*s = ' ';
+	if (*why == '\0')
+		snprintf(why, whysz, "program error");
+	jv_free(msg);
+}

@@ -19,4 +19,11 @@
  */
 int	jqprog_load(jq_state **, const char *, const char *, jv);
 
+/*
+ * A jq error message (consumed) as a one-line reason of at most max bytes
+ * of its text: only strings are shown, and cut, as error(.) would
+ * otherwise print a whole payload.
+ */
+void	jqprog_why(jv, int, char *, size_t);
+
 #endif

@@ -34,7 +34,6 @@ static const char *const outcomes[] = {
 
 static int	 result(struct rules *, jv *, char *, size_t);
 static int	 check(struct rules *, jv, char *, size_t);
-static void	 jq_why(jv, char *, size_t);
 
 struct rules *
 rules_new(const char *file, double failed_below, double no_answer_below)
@@ -123,7 +122,7 @@ result(struct rules *r, jv *res, char *reason, size_t sz)
 		return -1;
 	}
 	if (jv_invalid_has_msg(jv_copy(out))) {
-		jq_why(jv_invalid_get_msg(out), reason, sz);
+		jqprog_why(jv_invalid_get_msg(out), WHY_MAX, reason, sz);
 		return -1;
 	}
 	jv_free(out);
@@ -132,7 +131,8 @@ result(struct rules *r, jv *res, char *reason, size_t sz)
 		if (jv_is_valid(code) && !(jv_get_kind(code) ==
 		    JV_KIND_NUMBER && jv_number_value(code) == 0)) {
 			jv_free(code);
-			jq_why(jq_get_error_message(r->jq), reason, sz);
+			jqprog_why(jq_get_error_message(r->jq), WHY_MAX, reason,
+			    sz);
 			return -1;
 		}
 		jv_free(code);
@@ -181,23 +181,5 @@ check(struct rules *r, jv res, char *reason, size_t sz)
 		return -1;
 	}
 	return 0;
-}
-
-/* A jq error message (consumed) as a one-line reason, cut. */
-static void
-jq_why(jv msg, char *why, size_t whysz)
-{
-	char *s;
-
-	if (jv_get_kind(msg) == JV_KIND_STRING)
-		snprintf(why, whysz, "%.*s", WHY_MAX, jv_string_value(msg));
-	else
-		snprintf(why, whysz, "program error (not a string)");
-	for (s = why; *s != '\0'; s++)
-		if (*s == '\n' || *s == '\r' || *s == '\t')
-			*s = ' ';
-	if (*why == '\0')
-		snprintf(why, whysz, "program error");
-	jv_free(msg);
 }
 

@@ -49,7 +49,6 @@ static void	 prog_clear(struct prog *);
 static struct prog *prog_find(struct transform *, const char *);
 static int	 prog_builtin(struct prog *);
 static int	 run_jq(struct prog *, jv, jv *, char *, size_t);
-static void	 jq_why(jv, char *, size_t);
 static int	 parse_body(struct transform *, const struct provider *, jv *,
 		    char *, size_t);
 static jv	 decorate(struct transform *, jv, jv, jv);
@@ -281,7 +280,7 @@ run_jq(struct prog *p, jv in, jv *outs, char *why, size_t whysz)
 		*outs = jv_array_append(*outs, out);
 	}
 	if (jv_invalid_has_msg(jv_copy(out))) {
-		jq_why(jv_invalid_get_msg(out), why, whysz);
+		jqprog_why(jv_invalid_get_msg(out), WHY_MAX, why, whysz);
 		goto fail;
 	}
 	jv_free(out);
@@ -290,7 +289,8 @@ run_jq(struct prog *p, jv in, jv *outs, char *why, size_t whysz)
 		if (jv_is_valid(code) && !(jv_get_kind(code) ==
 		    JV_KIND_NUMBER && jv_number_value(code) == 0)) {
 			jv_free(code);
-			jq_why(jq_get_error_message(p->jq), why, whysz);
+			jqprog_why(jq_get_error_message(p->jq), WHY_MAX, why,
+			    whysz);
 			goto fail;
 		}
 		jv_free(code);
@@ -300,27 +300,6 @@ fail:
 	jv_free(*outs);
 	*outs = jv_invalid();
 	return EX_DATAERR;
-}
-
-/*
- * A jq error message (consumed) as a one-line reason.  Only strings are
- * shown, and cut: error(.) would otherwise print a whole payload.
- */
-static void
-jq_why(jv msg, char *why, size_t whysz)
-{
-	char *s;
-
-	if (jv_get_kind(msg) == JV_KIND_STRING)
-		snprintf(why, whysz, "%.*s", WHY_MAX, jv_string_value(msg));
-	else
-		snprintf(why, whysz, "program error (not a string)");
-	for (s = why; *s != '\0'; s++)
-		if (*s == '\n' || *s == '\r' || *s == '\t')
-			*s = ' ';
-	if (*why == '\0')
-		snprintf(why, whysz, "program error");
-	jv_free(msg);
 }
 
 static struct prog *
