@@ -551,26 +551,12 @@ serve(struct http_in *in, struct http_req *r, struct answer *a)
 static int
 respond(const struct answer *a)
 {
-	struct buf h = { NULL, 0, 0 };
-	char line[512], date[64];
-	struct tm tm;
-	time_t now;
-	int rc;
+	char hdrs[256];
 
-	now = time(NULL);
-	gmtime_r(&now, &tm);
-	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-	snprintf(line, sizeof(line), "HTTP/1.1 %d %s\r\nDate: %s\r\n"
-	    "Content-Type: %s\r\nContent-Length: %zu\r\n%s%s%s"
-	    "Connection: close\r\n\r\n", a->status, http_reason(a->status),
-	    date, a->ctype, a->body.len, a->allow ? "Allow: " : "",
+	snprintf(hdrs, sizeof(hdrs), "%s%s%s", a->allow ? "Allow: " : "",
 	    a->allow ? a->allow : "", a->allow ? "\r\n" : "");
-	buf_str(&h, line);
-	if (!a->head)
-		buf_add(&h, a->body.p, a->body.len);
-	rc = spool_write_all(STDOUT_FILENO, h.p, h.len);
-	buf_free(&h);
-	return rc;
+	return conn_respond(a->status, a->ctype, hdrs, a->body.p, a->body.len,
+	    a->head);
 }
 
 /*

@@ -753,28 +753,15 @@ out:
 static int
 respond(const struct answer *a)
 {
-	struct buf h = { NULL, 0, 0 };
-	char line[640], date[64];
-	struct tm tm;
-	time_t now;
-	int rc;
+	char hdrs[256];
 
-	now = time(NULL);
-	gmtime_r(&now, &tm);
-	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-	snprintf(line, sizeof(line), "HTTP/1.1 %d %s\r\nDate: %s\r\n"
-	    "Content-Type: application/json\r\nContent-Length: %zu\r\n"
-	    "Cache-Control: no-store\r\n%s%s%s%s"
-	    "Connection: close\r\n\r\n", a->status, http_reason(a->status),
-	    date, a->body.len, a->allow ? "Allow: " : "",
-	    a->allow ? a->allow : "", a->allow ? "\r\n" : "",
+	snprintf(hdrs, sizeof(hdrs), "Cache-Control: no-store\r\n%s%s%s%s",
+	    a->allow ? "Allow: " : "", a->allow ? a->allow : "",
+	    a->allow ? "\r\n" : "",
 	    a->auth ? "WWW-Authenticate: Bearer realm=\"call-outcomes\"\r\n" :
 	    "");
-	buf_str(&h, line);
-	buf_add(&h, a->body.p, a->body.len);
-	rc = write_all(h.p, h.len);
-	buf_free(&h);
-	return rc;
+	return conn_respond(a->status, "application/json", hdrs, a->body.p,
+	    a->body.len, 0);
 }
 
 /* status method path tenant bytes time remote[: reason], one write(2). */

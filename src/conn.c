@@ -18,7 +18,10 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "conn.h"
+#include "http.h"
+#include "spool.h"
 
 extern const char *__progname;
 static int use_syslog;		/* log through syslog(3), not fd 2 */
@@ -256,4 +259,30 @@ conn_log(int status, char *line, size_t n)
 		    n > pre ? line + pre : line);
 	} else if (write(STDERR_FILENO, line, n) == -1)
 		return;		/* nowhere left to say it */
+}
+
+int
+conn_respond(int status, const char *ctype, const char *hdrs,
+    const char *body, size_t len, int head)
+{
+	struct buf h = { NULL, 0, 0 };
+	char line[256], date[64];
+	struct tm tm;
+	time_t now;
+	int rc;
+
+	now = time(NULL);
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	snprintf(line, sizeof(line), "HTTP/1.1 %d %s\r\nDate: %s\r\n"
+	    "Content-Type: %s\r\nContent-Length: %zu\r\n", status,
+	    http_reason(status), date, ctype, len);
+	buf_str(&h, line);
+	buf_str(&h, hdrs);
+	buf_str(&h, "Connection: close\r\n\r\n");
+	if (!head)
+		buf_add(&h, body, len);
+	rc = spool_write_all(STDOUT_FILENO, h.p, h.len);
+	buf_free(&h);
+	return rc;
 }

@@ -27,5 +27,13 @@ void	conn_linger(void);
 void	conn_clean(char *, size_t, const char *);
 int	conn_log_init(const char *, int);
 void	conn_log(int, char *, size_t);
+/*
+ * The answer in one write on standard output: status line, Date,
+ * Content-Type, Content-Length, the header lines hdrs (each ending in
+ * CRLF; "" for none), Connection: close, and the body unless head.
+ * 0, or -1 when the client is gone.
+ */
+int	conn_respond(int, const char *, const char *, const char *, size_t,
+	    int);
 
 #endif
