@@ -222,7 +222,8 @@ decode(const char *s, size_t n, char *out)
 
 /*
  * The query string's parameters, each named in allowed (or user_id, the
- * seed's, honoured only with -U), at most once, decoded to UTF-8 without NUL.  0, or -1 after a 400.
+ * seed's, honoured only with -U), at most once, decoded to UTF-8 without
+ * NUL.  0, or -1 after a 400.
  */
 static int
 params(const char *qs, const char *allowed, struct param *p, size_t *np,
