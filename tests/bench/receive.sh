@@ -70,32 +70,12 @@ function done(s, latency, requests)
 end
 EOF
 
-# serve CMD: socat on a free loopback port running CMD per connection.
-serve() {
-	port=$((30000 + $$ % 20000))
-	for try in 1 2 3 4 5 6 7 8 9 10; do
-		socat TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork,backlog=256 \
-		    EXEC:"$1" 2>>"$dir/socat.log" &
-		pid=$!
-		i=0
-		while [ $i -lt 50 ] && kill -0 $pid 2>/dev/null; do
-			if curl -s -o /dev/null "http://127.0.0.1:$port/healthz"; then
-				return 0
-			fi
-			sleep 0.1
-			i=$((i + 1))
-		done
-		kill $pid 2>/dev/null
-		port=$((port + 1))
-	done
-	echo "receive: no free port for socat" >&2
-	exit 1
-}
+. "$here/common.sh"
+serve() { bench_socat "$1" /healthz; }
 
-# CPU ticks (1/100 s) of process $1 and its reaped children; of the
-# journal threads (jbd2/*: every file system's, so other work's fsyncs
-# count too), which do the commits the fsyncs wait for.
-ticks() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat"; }
+# jticks: CPU ticks (1/100 s) of the journal threads (jbd2/*: every file
+# system's, so other work's fsyncs count too), which do the commits the
+# fsyncs wait for.
 jticks() {
 	for p in /proc/[0-9]*; do
 		case "$(cat "$p/comm" 2>/dev/null)" in

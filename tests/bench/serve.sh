@@ -84,30 +84,11 @@ function done(s, latency, requests)
 end
 EOF2
 
-serve() {
-	port=$((30000 + ($$ * 3) % 20000))
-	for try in 1 2 3 4 5 6 7 8 9 10; do
-		socat TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork,backlog=256 \
-		    EXEC:"$1" 2>>"$dir/socat.log" &
-		pid=$!
-		i=0
-		while [ $i -lt 50 ] && kill -0 $pid 2>/dev/null; do
-			if curl -s -o /dev/null "http://127.0.0.1:$port/api/health"; then
-				return 0
-			fi
-			sleep 0.1
-			i=$((i + 1))
-		done
-		kill $pid 2>/dev/null
-		port=$((port + 1))
-	done
-	echo "serve: no free port for socat" >&2
-	exit 1
-}
+. "$here/common.sh"
+serve() { bench_socat "$1" /api/health; }
 
-# CPU ticks (1/100 s) of process $1 and its reaped children; pgtree: of
-# the postmaster and its children, the live ones too (pooled sessions).
-ticks() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat"; }
+# pgtree: CPU ticks (1/100 s) of the postmaster and its children, the
+# live ones too (pooled sessions).
 pgtree() {
 	cat /proc/[0-9]*/stat 2>/dev/null | awk -v pm="$1" '
 	    $1 == pm { t += $14 + $15 + $16 + $17 }
