@@ -3,9 +3,12 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "buf.h"
 #include "db.h"
 #include "diag.h"
+#include "spool.h"
 
 extern const char *__progname;
 
@@ -25,10 +28,12 @@ notice(void *arg, const char *msg)
 static void
 say(const char *m, const char *hint)
 {
+	struct buf b = { NULL, 0, 0 };
 	const char *nl;
 	int first = 1;
 
-	fprintf(stderr, "%s: ", __progname);
+	buf_str(&b, __progname);
+	buf_str(&b, ": ");
 	for (; *m != '\0'; m = nl + 1, first = 0) {
 		if ((nl = strchr(m, '\n')) == NULL)
 			nl = m + strlen(m);
@@ -36,14 +41,22 @@ say(const char *m, const char *hint)
 		if (strncmp(m, "LINE ", 5) == 0 ||
 		    strspn(m, " ^") == (size_t)(nl - m))
 			break;
-		fprintf(stderr, "%s%.*s", first ? "" : " ",
-		    (int)(nl - m - strspn(m, "\t ")), m + strspn(m, "\t "));
+		if (!first)
+			buf_str(&b, " ");
+		m += strspn(m, "\t ");
+		buf_add(&b, m, (size_t)(nl - m));
 		if (*nl == '\0')
 			break;
 	}
-	if (hint != NULL)
-		fprintf(stderr, " (%s)", hint);
-	fputc('\n', stderr);
+	if (hint != NULL) {
+		buf_str(&b, " (");
+		buf_str(&b, hint);
+		buf_str(&b, ")");
+	}
+	buf_str(&b, "\n");
+	/* One write: the jobs of co-drain -j share standard error. */
+	(void)spool_write_all(STDERR_FILENO, b.p, b.len);
+	buf_free(&b);
 }
 
 /* What to do about a failed statement, when we know. */
