@@ -640,7 +640,9 @@ main(int argc, char *argv[])
 	if (optind != argc)
 		usage();
 	tty = isatty(STDERR_FILENO);
-	if ((db = db_connect(conninfo, &rc)) == NULL)
+	/* It fills every tenant's rows; a dry run only reads them. */
+	if ((db = dry ? db_connect(conninfo, &rc) :
+	    db_connect_loader(conninfo, &rc)) == NULL)
 		return rc;
 	rc = run();
 	if (tty && batches > 0)

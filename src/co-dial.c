@@ -475,7 +475,8 @@ main(int argc, char *argv[])
 	argv += optind;
 	if ((rc = api_init(&api, (long)timeout, (int)retries)) != 0)
 		return rc;
-	if ((db = db_connect(conninfo, &rc)) == NULL)
+	/* It makes each call's row before the call: it must write them. */
+	if ((db = db_connect_loader(conninfo, &rc)) == NULL)
 		return rc;
 	reject_open(&rej, rfile);
 	ndjson_open(&in, argc, argv);

@@ -306,6 +306,14 @@ check_same "... and every file still waits in new/" "15 0" \
 PGUSER=ana co-load </dev/null 2>"$T/err"
 check_same "co-load likewise" "69 co-load: role ana is not a member of co_loader and can write no tenant's rows: GRANT co_loader TO ana" \
     "$? $(cat "$T/err")"
+PGUSER=ana ELEVENLABS_API_KEY=not-a-real-key co-dial </dev/null 2>"$T/err"
+check_same "co-dial likewise (it writes each call's row before the call)" \
+    "69 co-dial: role ana is not a member of co_loader and can write no tenant's rows: GRANT co_loader TO ana" \
+    "$? $(cat "$T/err")"
+PGUSER=ana co-backfill 2>"$T/err"
+check_same "co-backfill likewise" \
+    "69 co-backfill: role ana is not a member of co_loader and can write no tenant's rows: GRANT co_loader TO ana" \
+    "$? $(cat "$T/err")"
 PGUSER=ldr co-drain -s "$T/spool2" 2>"$T/err"
 check_same "a member of co_loader drains them" 0 "$?"
 
