@@ -108,24 +108,13 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char why_c[256], why_jq[256];
-	jv body, env, text, out_c, out_jq;
+	jv env, text, out_c, out_jq;
 	int i, rc_c, rc_jq;
 
 	if (size < 3)
 		return 0;
 	i = (data[0] & 0x7f) % FZ_NPROGS;
-	text = jv_string_sized((const char *)data + 3, (int)(size - 3));
-	if (data[1] != 0 && jv_is_valid(text)) {
-		body = jv_parse(jv_string_value(text));
-		if (jv_get_kind(body) == JV_KIND_OBJECT) {
-			body = fz_mutate(body,
-			    fz_hostile[(data[1] - 1u) % FZ_NHOSTILE], data[2]);
-			jv_free(text);
-			text = jv_is_valid(body) ? jv_dump_string(body, 0) :
-			    body;
-		} else
-			jv_free(body);
-	}
+	text = fz_body(data, size, fz_hostile, FZ_NHOSTILE);
 	if (!jv_is_valid(text)) {
 		jv_free(text);
 		return 0;

@@ -121,25 +121,14 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char why[256];
-	jv body, env, text;
+	jv env, text;
 	int i, rc;
 
 	if (size < 3 || fz_nprogs == 0)
 		return 0;
 	__lsan_disable();
 	i = data[0] % fz_nprogs;
-	text = jv_string_sized((const char *)data + 3, (int)(size - 3));
-	if (data[1] != 0 && jv_is_valid(text)) {
-		body = jv_parse(jv_string_value(text));
-		if (jv_get_kind(body) == JV_KIND_OBJECT) {
-			body = fz_mutate(body,
-			    fz_hostile[(data[1] - 1u) % FZ_NHOSTILE], data[2]);
-			jv_free(text);
-			text = jv_is_valid(body) ? jv_dump_string(body, 0) :
-			    body;
-		} else
-			jv_free(body);
-	}
+	text = fz_body(data, size, fz_hostile, FZ_NHOSTILE);
 	if (!jv_is_valid(text)) {
 		jv_free(text);
 		__lsan_enable();

@@ -5,6 +5,7 @@
  * functions: included by one target each.
  */
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,4 +86,30 @@ fz_mutate(jv body, const char *value, unsigned pick)
 		return body;
 	}
 	return jv_setpath(body, p, v);
+}
+
+/*
+ * The body of an input: its bytes after the first three, a JSON object of
+ * which, when data[1] is not 0, the node data[2] picks is replaced by
+ * hostile value data[1] - 1 of the n in hostile.  Invalid: no body.
+ */
+static jv
+fz_body(const uint8_t *data, size_t size, const char *const *hostile,
+    size_t n)
+{
+	jv text, body;
+
+	text = jv_string_sized((const char *)data + 3, (int)(size - 3));
+	if (data[1] != 0 && jv_is_valid(text)) {
+		body = jv_parse(jv_string_value(text));
+		if (jv_get_kind(body) == JV_KIND_OBJECT) {
+			body = fz_mutate(body, hostile[(data[1] - 1u) % n],
+			    data[2]);
+			jv_free(text);
+			text = jv_is_valid(body) ? jv_dump_string(body, 0) :
+			    body;
+		} else
+			jv_free(body);
+	}
+	return text;
 }
