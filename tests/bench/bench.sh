@@ -21,9 +21,7 @@ export PATH="$top/bin:$top/tests/bin:$PATH" CO_SHARE="$top/share" \
     CO_MIGRATIONS="$top/migrations"
 export LIVEKIT_API_KEY=APIbench
 export LIVEKIT_API_SECRET=bench-secret-NOT-REAL-0123456789abcdef
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-stop() { as_pg "$PGBIN/pg_ctl" -D "$W/pg/data" -m fast -w stop >/dev/null 2>&1; }
+. "$here/common.sh"
 now() { date +%s.%N; }
 rate() { echo "$1 $2 $3" | awk '{ printf "%.0f", $1 / ($3 - $2) }'; }
 rss() { awk '/Maximum resident/ { printf "%.1f MiB", $6 / 1024 }' "$1"; }
@@ -45,20 +43,7 @@ pgcpu() {
 us() { echo "$1 $2" | awk '{ printf "%.1f", $1 * 1e6 / $2 }'; }
 
 rm -rf "$W"
-mkdir -p "$W/pg"
-chmod 755 "$W"
-[ "$(id -u)" -eq 0 ] && chown postgres "$W/pg"
-as_pg "$PGBIN/initdb" -D "$W/pg/data" -U co --auth=trust -E UTF8 \
-    --locale=C >"$W/initdb.log" 2>&1 || { cat "$W/initdb.log"; exit 1; }
-as_pg "$PGBIN/pg_ctl" -D "$W/pg/data" -l "$W/pg/log" -w \
-    -o "-k $W/pg -c listen_addresses= -c port=5432" start >/dev/null || exit 1
-trap stop EXIT
-export PGHOST="$W/pg" PGPORT=5432 PGUSER=co PGDATABASE=co \
-    PGOPTIONS="-c client_min_messages=warning"
-"$PGBIN/createdb" co
-co-migrate up >/dev/null
-psql -X -q -c "INSERT INTO users (id) SELECT 'tenant-' || lpad(i::text, 2,
-    '0') FROM generate_series(0, 49) i"
+bench_cluster
 
 calls=$((N * 10 / 55))
 echo "bench: generating $N spool files ($calls calls, 50 tenants, ~10 % re-deliveries)"

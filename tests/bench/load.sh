@@ -17,29 +17,13 @@ export PATH="$top/bin:$top/tests/bin:$PATH" CO_SHARE="$top/share" \
     CO_MIGRATIONS="$top/migrations"
 export LIVEKIT_API_KEY=APIbench
 export LIVEKIT_API_SECRET=bench-secret-NOT-REAL-0123456789abcdef
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+. "$here/common.sh"
 W=$(mktemp -d "${TMPDIR:-/tmp}/co-load-bench.XXXXXX") || exit 1
 chmod 755 "$W"
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-stop() {
-	as_pg "$PGBIN/pg_ctl" -D "$W/pg/data" -m fast -w stop >/dev/null 2>&1
-	rm -rf "$W"
-}
 now() { date +%s.%N; }
-mkdir -p "$W/pg"
-[ "$(id -u)" -eq 0 ] && chown postgres "$W/pg"
-as_pg "$PGBIN/initdb" -D "$W/pg/data" -U co --auth=trust -E UTF8 \
-    --locale=C >"$W/initdb.log" 2>&1 || { cat "$W/initdb.log"; exit 1; }
-as_pg "$PGBIN/pg_ctl" -D "$W/pg/data" -l "$W/pg/log" -w \
-    -o "-k $W/pg -c listen_addresses= -c port=5432" start >/dev/null || exit 1
-trap stop EXIT
+bench_cluster
+trap 'stop; rm -rf "$W"' EXIT
 trap 'exit 1' HUP INT TERM
-export PGHOST="$W/pg" PGPORT=5432 PGUSER=co PGDATABASE=co \
-    PGOPTIONS="-c client_min_messages=warning"
-"$PGBIN/createdb" co
-co-migrate up >/dev/null || exit 1
-psql -X -q -c "INSERT INTO users (id) SELECT 'tenant-' || lpad(i::text, 2,
-    '0') FROM generate_series(0, 49) i"
 
 calls=$((N * 10 / 55))
 co-gen calls -c "$calls" -T 50 "$W/spool" >/dev/null || exit 1
